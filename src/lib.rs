@@ -1,0 +1,12 @@
+//! blinksim: test Blink user provisioning offline.
+//!
+//! - [`scim`]: the SCIM 2.0 protocol, pure and I/O-free.
+//! - [`tenant`]: the mock Blink tenant (in-process or over HTTP).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod fakes;
+pub mod scim;
+pub mod tenant;

@@ -1,0 +1,180 @@
+//! Tokens of SCIM filters and PATCH paths.
+
+use super::parser::ParseError;
+
+/// A token and the byte offset where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Token {
+    /// A run of name characters: an attribute path, keyword, operator or bare value.
+    Word(String),
+    /// A JSON string literal, unescaped.
+    Str(String),
+    /// `(`
+    Open,
+    /// `)`
+    Close,
+    /// `[`
+    OpenBracket,
+    /// `]`
+    CloseBracket,
+    /// `.` directly after `]`, introducing a sub-attribute.
+    Dot,
+}
+
+/// Characters that may appear in a word: attribute names, URNs (`urn:...:2.0:User`),
+/// `$ref`, numbers (`-1.5e3`) and bare values.
+fn is_word_char(c: char) -> bool {
+    !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']' | '"')
+}
+
+/// Splits `input` into tokens with their byte offsets.
+pub(super) fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, ParseError> {
+    let mut tokens = Vec::new();
+    let mut chars = input.char_indices().peekable();
+    while let Some(&(at, c)) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '(' | ')' | '[' | ']' => {
+                chars.next();
+                tokens.push((
+                    at,
+                    match c {
+                        '(' => Token::Open,
+                        ')' => Token::Close,
+                        '[' => Token::OpenBracket,
+                        _ => Token::CloseBracket,
+                    },
+                ));
+            }
+            '"' => {
+                chars.next();
+                tokens.push((at, Token::Str(string_literal(at, &mut chars)?)));
+            }
+            '.' if matches!(tokens.last(), Some((_, Token::CloseBracket))) => {
+                chars.next();
+                tokens.push((at, Token::Dot));
+            }
+            _ => {
+                let mut word = String::new();
+                while let Some(&(_, c)) = chars.peek() {
+                    if !is_word_char(c) {
+                        break;
+                    }
+                    word.push(c);
+                    chars.next();
+                }
+                tokens.push((at, Token::Word(word)));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+/// Reads a JSON string body after its opening quote, decoding JSON escapes.
+fn string_literal(
+    start: usize,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Result<String, ParseError> {
+    let mut out = String::new();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Ok(out),
+            '\\' => {
+                let Some((_, esc)) = chars.next() else { break };
+                match esc {
+                    '"' => out.push('"'),
+                    '\\' => out.push('\\'),
+                    '/' => out.push('/'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'u' => out.push(unicode_escape(at, chars)?),
+                    other => {
+                        return Err(ParseError::at(
+                            at,
+                            format!("invalid escape '\\{other}' in string"),
+                        ));
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Err(ParseError::at(start, "unterminated string"))
+}
+
+/// Decodes the hex digits of `\uXXXX` (and a following low surrogate when needed).
+fn unicode_escape(
+    at: usize,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Result<char, ParseError> {
+    let read_hex = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = chars.next().and_then(|(_, c)| c.to_digit(16));
+            code = code * 16 + digit.ok_or_else(|| ParseError::at(at, "invalid \\u escape"))?;
+        }
+        Ok::<u32, ParseError>(code)
+    };
+    let high = read_hex(chars)?;
+    if (0xD800..0xDC00).contains(&high) {
+        if chars.next().map(|(_, c)| c) == Some('\\') && chars.next().map(|(_, c)| c) == Some('u') {
+            let low = read_hex(chars)?;
+            let code = 0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+            return char::from_u32(code)
+                .ok_or_else(|| ParseError::at(at, "invalid surrogate pair"));
+        }
+        return Err(ParseError::at(at, "unpaired surrogate in \\u escape"));
+    }
+    char::from_u32(high).ok_or_else(|| ParseError::at(at, "invalid \\u escape"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<Token> {
+        tokenize(s).unwrap().into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn splits_value_paths_and_urns() {
+        assert_eq!(
+            words(r#"emails[type eq "work"].value eq "a\"b""#),
+            vec![
+                Token::Word("emails".into()),
+                Token::OpenBracket,
+                Token::Word("type".into()),
+                Token::Word("eq".into()),
+                Token::Str("work".into()),
+                Token::CloseBracket,
+                Token::Dot,
+                Token::Word("value".into()),
+                Token::Word("eq".into()),
+                Token::Str("a\"b".into()),
+            ]
+        );
+        assert_eq!(
+            words("urn:ietf:params:scim:schemas:core:2.0:User:userName pr"),
+            vec![
+                Token::Word("urn:ietf:params:scim:schemas:core:2.0:User:userName".into()),
+                Token::Word("pr".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn decodes_escapes_and_rejects_bad_ones() {
+        assert_eq!(
+            words(r#""\u00e9\ud83d\ude00""#),
+            vec![Token::Str("é😀".into())]
+        );
+        assert!(tokenize(r#""abc"#).is_err());
+        assert!(tokenize(r#""\q""#).is_err());
+        assert!(tokenize(r#""\ud83d""#).is_err());
+    }
+}

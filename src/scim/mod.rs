@@ -1,0 +1,15 @@
+//! The SCIM 2.0 protocol as Blink speaks it: pure, I/O-free, and shared by the mock tenant
+//! and the provisioning engine.
+
+pub mod datetime;
+pub mod discovery;
+pub mod error;
+pub mod filter;
+pub mod message;
+pub mod patch;
+pub mod query;
+pub mod schema;
+pub mod user;
+mod user_filter;
+
+pub use error::{ScimError, ScimType};

@@ -1,0 +1,829 @@
+//! PATCH (RFC 7644 §3.5.2): parse a PatchOp request and apply it to a JSON working copy.
+//!
+//! The tenant renders the user to JSON, applies every operation here, then reads the
+//! result back with [`UserAttrs::from_json`](super::user::UserAttrs::from_json); any error
+//! leaves the stored user untouched, so a request is atomic. Every Azure AD dialect in the
+//! reference is accepted (blink-scim-api.md §3.4, Part 4 items 12-17).
+
+use super::error::ScimError;
+use super::filter::{
+    CompValue, CompareOp, Filter, PatchPath, RecordFilter, Test, compile_record_filter, parse_path,
+};
+use super::schema::{Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, extension_urn};
+use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup, manager_value};
+use serde_json::{Map, Value};
+
+/// A PATCH operation kind; matched case-insensitively because Azure AD sends `Add`,
+/// `Replace`, `Remove` (blink-scim-api.md §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// `replace`
+    Replace,
+}
+
+impl OpKind {
+    /// The lower-case keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Add => "add",
+            OpKind::Remove => "remove",
+            OpKind::Replace => "replace",
+        }
+    }
+}
+
+/// One operation of a PatchOp request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatchOperation {
+    /// The kind.
+    pub op: OpKind,
+    /// The parsed path, absent for path-less add/replace.
+    pub path: Option<PatchPath>,
+    /// The path as sent, for error messages.
+    pub path_text: Option<String>,
+    /// The value, when sent.
+    pub value: Option<Value>,
+}
+
+/// A parsed PatchOp request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatchRequest {
+    /// Operations in order.
+    pub operations: Vec<PatchOperation>,
+}
+
+/// What to do when a value filter in an add/replace path matches no record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterNoMatch {
+    /// Create the record from the filter's `eq` clauses, as Azure AD expects for
+    /// `emails[type eq "work"].value` (blink-scim-api.md §2.7, §3.4.9 iv).
+    #[default]
+    Create,
+    /// Answer 400 `noTarget`, as RFC 7644 §3.5.2.3 reads.
+    NoTarget,
+}
+
+/// Options of the PATCH applier.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PatchOptions {
+    /// Policy for attributes outside the schema.
+    pub unknown: UnknownAttributes,
+    /// Policy for filters that match nothing.
+    pub filter_no_match: FilterNoMatch,
+}
+
+impl PatchRequest {
+    /// Parses a PatchOp body. `schemas` may be omitted; when present it must name PatchOp.
+    pub fn from_json(body: &Value) -> Result<PatchRequest, ScimError> {
+        let obj = body
+            .as_object()
+            .ok_or_else(|| ScimError::invalid_syntax("The PATCH body must be a JSON object"))?;
+        if let Some(schemas) = lookup(obj, "schemas") {
+            let ok = schemas.as_array().is_some_and(|a| {
+                a.iter().any(|s| {
+                    s.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
+                })
+            });
+            if !ok {
+                return Err(ScimError::invalid_syntax(format!(
+                    "'schemas' must contain \"{PATCH_OP_SCHEMA}\""
+                )));
+            }
+        }
+        let ops = match lookup(obj, "Operations") {
+            Some(Value::Array(ops)) if !ops.is_empty() => ops,
+            Some(Value::Array(_)) => {
+                return Err(ScimError::invalid_syntax("'Operations' must not be empty"));
+            }
+            _ => {
+                return Err(ScimError::invalid_syntax(
+                    "The PATCH body must have an 'Operations' array",
+                ));
+            }
+        };
+        let operations = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| parse_operation(i, op))
+            .collect::<Result<_, _>>()?;
+        Ok(PatchRequest { operations })
+    }
+
+    /// Applies every operation, in order, to `doc` (a user rendered as JSON).
+    pub fn apply(
+        &self,
+        doc: &mut Map<String, Value>,
+        options: PatchOptions,
+    ) -> Result<(), ScimError> {
+        for op in &self.operations {
+            apply_operation(doc, op, options)?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies `request` to `user` and returns the new attributes, leaving `user` untouched.
+pub fn patch_user(
+    user: &User,
+    request: &PatchRequest,
+    ctx: &RenderContext<'_>,
+    options: PatchOptions,
+) -> Result<UserAttrs, ScimError> {
+    let Value::Object(mut doc) = user.to_json(ctx) else {
+        return Err(ScimError::new(500, "Could not render the user"));
+    };
+    request.apply(&mut doc, options)?;
+    UserAttrs::from_json(&Value::Object(doc), options.unknown)
+}
+
+fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation, ScimError> {
+    let obj = op
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax(format!("Operation {index} must be an object")))?;
+    let kind = match lookup(obj, "op")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("add") => OpKind::Add,
+        Some("remove") => OpKind::Remove,
+        Some("replace") => OpKind::Replace,
+        _ => {
+            return Err(ScimError::invalid_syntax(format!(
+                "Operation {index}: 'op' must be \"add\", \"remove\" or \"replace\""
+            )));
+        }
+    };
+    let path_text = match lookup(obj, "path") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(s.trim().to_string()),
+        Some(_) => {
+            return Err(ScimError::invalid_path(format!(
+                "Operation {index}: 'path' must be a string"
+            )));
+        }
+    };
+    let path = match &path_text {
+        Some(text) => Some(parse_path(text).map_err(|e| e.into_path_error(text))?),
+        None => None,
+    };
+    let value = lookup(obj, "value").cloned();
+    match (kind, &path, &value) {
+        (OpKind::Remove, None, _) => {
+            return Err(ScimError::no_target(format!(
+                "Operation {index}: remove requires a 'path'"
+            )));
+        }
+        (OpKind::Add | OpKind::Replace, _, None) => {
+            return Err(ScimError::invalid_value(format!(
+                "Operation {index}: {} requires a 'value'",
+                kind.as_str()
+            )));
+        }
+        _ => {}
+    }
+    Ok(PatchOperation {
+        op: kind,
+        path,
+        path_text,
+        value,
+    })
+}
+
+/// A path resolved against the schema.
+struct Target {
+    attr: Attr,
+    sub: Option<&'static AttributeDef>,
+    filter: Option<(RecordFilter, Filter)>,
+}
+
+fn apply_operation(
+    doc: &mut Map<String, Value>,
+    op: &PatchOperation,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let value = op.value.as_ref();
+    match (&op.path, value) {
+        (Some(path), _) => match resolve(path, opts.unknown)? {
+            Some(target) => apply_at(doc, op.op, &target, value, opts),
+            None => Ok(()),
+        },
+        (None, Some(Value::Object(members))) => apply_pathless(doc, op.op, members, opts),
+        (None, Some(_)) => Err(ScimError::invalid_value(format!(
+            "A {} without 'path' needs an object 'value'",
+            op.op.as_str()
+        ))),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Path-less add/replace: each member is an attribute, a dotted or URN-qualified path
+/// (`name.givenName`, `urn:...:User:employeeNumber`; aad-provisioning-service.md A.3.3),
+/// or an extension object keyed by its URN.
+fn apply_pathless(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    members: &Map<String, Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    // Members that are not writable are ignored, as in a POSTed representation.
+    let representation = PatchOptions {
+        unknown: match opts.unknown {
+            UnknownAttributes::Reject => UnknownAttributes::Reject,
+            _ => UnknownAttributes::Ignore,
+        },
+        ..opts
+    };
+    for (key, value) in members {
+        if ["schemas", "id", "meta"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k))
+        {
+            continue;
+        }
+        if let Some(urn) = extension_urn(key) {
+            match value {
+                Value::Object(ext) => {
+                    for (sub_key, sub_value) in ext {
+                        apply_member(
+                            doc,
+                            kind,
+                            &format!("{urn}:{sub_key}"),
+                            sub_value,
+                            representation,
+                        )?;
+                    }
+                }
+                Value::Null => {
+                    for attr in Attr::ALL.iter().filter(|a| a.extension() == Some(urn)) {
+                        doc.get_mut(urn)
+                            .and_then(Value::as_object_mut)
+                            .map(|o| o.shift_remove(attr.name()));
+                    }
+                }
+                _ => {
+                    return Err(ScimError::invalid_value(format!(
+                        "'{urn}' must be an object"
+                    )));
+                }
+            }
+            continue;
+        }
+        apply_member(doc, kind, key, value, representation)?;
+    }
+    Ok(())
+}
+
+fn apply_member(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    key: &str,
+    value: &Value,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let path = parse_path(key).map_err(|e| e.into_path_error(key))?;
+    let Some(target) = resolve(&path, opts.unknown)? else {
+        return Ok(());
+    };
+    if is_read_only(&target) {
+        return Ok(());
+    }
+    apply_at(doc, kind, &target, Some(value), opts)
+}
+
+fn is_read_only(t: &Target) -> bool {
+    t.attr.def().mutability == Mutability::ReadOnly
+        || t.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly)
+}
+
+fn resolve(path: &PatchPath, unknown: UnknownAttributes) -> Result<Option<Target>, ScimError> {
+    let Some(attr) = Attr::resolve(path.path.uri.as_deref(), &path.path.name) else {
+        return match unknown {
+            UnknownAttributes::Ignore => Ok(None),
+            _ => Err(ScimError::invalid_path(format!(
+                "Attribute '{}' is not defined in the Blink User schema",
+                path.path
+            ))),
+        };
+    };
+    let def = attr.def();
+    let sub = match &path.path.sub {
+        Some(name) if def.is_complex() => Some(def.sub(name).ok_or_else(|| {
+            ScimError::invalid_path(format!(
+                "Attribute '{}' has no sub-attribute '{name}'",
+                def.name
+            ))
+        })?),
+        Some(name) => {
+            return Err(ScimError::invalid_path(format!(
+                "Attribute '{}' has no sub-attribute '{name}'",
+                def.name
+            )));
+        }
+        None => None,
+    };
+    let filter = match &path.filter {
+        Some(f) if def.is_complex() => Some((compile_record_filter(def, f)?, f.clone())),
+        Some(_) => {
+            return Err(ScimError::invalid_path(format!(
+                "Attribute '{}' cannot take a value filter",
+                def.name
+            )));
+        }
+        None => None,
+    };
+    Ok(Some(Target { attr, sub, filter }))
+}
+
+fn apply_at(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    target: &Target,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let attr = target.attr;
+    let def = attr.def();
+    if is_read_only(target) {
+        let name = match target.sub {
+            Some(sub) => format!("{}.{}", def.name, sub.name),
+            None => def.name.to_string(),
+        };
+        return Err(ScimError::mutability(format!(
+            "Attribute '{name}' is readOnly"
+        )));
+    }
+    // Assigning null unassigns (RFC 7643 §2.5).
+    let value = value.filter(|v| !v.is_null());
+    let kind = if value.is_none() {
+        OpKind::Remove
+    } else {
+        kind
+    };
+    if kind == OpKind::Remove && target.sub.is_none() && target.filter.is_none() && def.required {
+        return Err(ScimError::mutability(format!(
+            "Attribute '{}' is required and cannot be removed",
+            def.name
+        )));
+    }
+    if attr == Attr::Manager {
+        return apply_manager(doc, kind, target, value);
+    }
+    match (def.is_complex(), def.multi_valued) {
+        (false, _) => {
+            match (kind, value) {
+                (OpKind::Remove, _) => {
+                    remove_slot(doc, attr);
+                }
+                (_, Some(v)) => {
+                    *slot(doc, attr) = v.clone();
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        (true, false) => apply_single_complex(doc, kind, target, value, opts),
+        (true, true) => apply_multi(doc, kind, target, value, opts),
+    }
+}
+
+fn apply_manager(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    target: &Target,
+    value: Option<&Value>,
+) -> Result<(), ScimError> {
+    let current = get(doc, Attr::Manager)
+        .and_then(|m| lookup(m.as_object()?, "value"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let selected = match (&target.filter, &current) {
+        (Some((rf, _)), Some(id)) => {
+            let mut record = Map::new();
+            record.insert("value".into(), Value::from(id.as_str()));
+            rf.matches(&record)
+        }
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    match kind {
+        OpKind::Remove => {
+            // A remove with a value only removes that manager (legacy Azure AD form).
+            let same = match value.map(manager_value).transpose()?.flatten() {
+                Some(v) => current.as_deref() == Some(v.as_str()),
+                None => true,
+            };
+            if selected && same {
+                remove_slot(doc, Attr::Manager);
+            }
+        }
+        OpKind::Add | OpKind::Replace => {
+            let Some(v) = value else { return Ok(()) };
+            let id = match target.sub {
+                Some(sub) if sub.name == "value" => manager_value(v)?,
+                Some(_) => return Ok(()),
+                None => manager_value(v)?,
+            };
+            match id {
+                Some(id) => {
+                    let mut obj = Map::new();
+                    obj.insert("value".into(), Value::from(id.as_str()));
+                    *slot(doc, Attr::Manager) = Value::Object(obj);
+                }
+                None => {
+                    remove_slot(doc, Attr::Manager);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply_single_complex(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    target: &Target,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let def = target.attr.def();
+    if let Some((rf, _)) = &target.filter {
+        let matched = get(doc, target.attr)
+            .and_then(Value::as_object)
+            .is_some_and(|r| rf.matches(r));
+        if !matched {
+            return if kind == OpKind::Remove {
+                Ok(())
+            } else {
+                Err(no_target(target))
+            };
+        }
+    }
+    match (kind, target.sub, value) {
+        (OpKind::Remove, None, _) => {
+            remove_slot(doc, target.attr);
+        }
+        (OpKind::Remove, Some(sub), _) => {
+            if let Some(obj) = doc_object_mut(doc, target.attr) {
+                obj.shift_remove(sub.name);
+            }
+        }
+        (_, Some(sub), Some(v)) => {
+            let obj = object_slot(doc, target.attr);
+            obj.insert(sub.name.to_string(), coerce(sub, v));
+        }
+        (_, None, Some(Value::Object(members))) => {
+            let incoming = canonical_record(def, members, opts.unknown)?;
+            let obj = object_slot(doc, target.attr);
+            obj.extend(incoming);
+        }
+        (_, None, Some(_)) => {
+            return Err(ScimError::invalid_value(format!(
+                "Attribute '{}' needs an object value",
+                def.name
+            )));
+        }
+        (_, _, None) => {}
+    }
+    Ok(())
+}
+
+fn apply_multi(
+    doc: &mut Map<String, Value>,
+    kind: OpKind,
+    target: &Target,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let attr = target.attr;
+    let def = attr.def();
+    let mut records = take_records(doc, attr)?;
+    let selected: Vec<usize> = match &target.filter {
+        Some((rf, _)) => (0..records.len())
+            .filter(|&i| rf.matches(&records[i]))
+            .collect(),
+        None => (0..records.len()).collect(),
+    };
+    let mut touched = Vec::new();
+    match (kind, target.sub, value) {
+        (OpKind::Remove, None, v) => {
+            let doomed: Vec<usize> = match v {
+                // Remove with a value (legacy Azure AD form): only the listed values go.
+                Some(v) if target.filter.is_none() => {
+                    let wanted = listed_values(def, v, opts.unknown)?;
+                    selected
+                        .into_iter()
+                        .filter(|&i| wanted.iter().any(|w| same_value(def, &records[i], w)))
+                        .collect()
+                }
+                _ => selected,
+            };
+            let mut i = 0;
+            records.retain(|_| {
+                i += 1;
+                !doomed.contains(&(i - 1))
+            });
+        }
+        (OpKind::Remove, Some(sub), v) => {
+            for i in selected {
+                let current = records[i].get(sub.name).cloned();
+                if v.is_none()
+                    || current
+                        .as_ref()
+                        .is_some_and(|c| equal_scalar(sub, c, v.unwrap_or(&Value::Null)))
+                {
+                    records[i].shift_remove(sub.name);
+                }
+            }
+        }
+        (_, Some(sub), Some(v)) => {
+            let v = coerce(sub, v);
+            if selected.is_empty() {
+                let mut record = seed_record(def, target, opts)?;
+                record.insert(sub.name.to_string(), v);
+                records.push(record);
+                touched.push(records.len() - 1);
+            } else {
+                for i in selected {
+                    records[i].insert(sub.name.to_string(), v.clone());
+                    touched.push(i);
+                }
+            }
+        }
+        (_, None, Some(v)) if target.filter.is_some() => {
+            let Value::Object(members) = v else {
+                return Err(ScimError::invalid_value(format!(
+                    "A value filter on '{}' needs an object value",
+                    def.name
+                )));
+            };
+            let incoming = canonical_record(def, members, opts.unknown)?;
+            if selected.is_empty() {
+                let mut record = seed_record(def, target, opts)?;
+                record.extend(incoming);
+                records.push(record);
+                touched.push(records.len() - 1);
+            } else {
+                for i in selected {
+                    records[i].extend(incoming.clone());
+                    touched.push(i);
+                }
+            }
+        }
+        (_, None, Some(v)) => {
+            let incoming = listed_values(def, v, opts.unknown)?;
+            if kind == OpKind::Replace {
+                records.clear();
+            }
+            for record in incoming {
+                match records.iter().position(|r| *r == record) {
+                    Some(i) => touched.push(i),
+                    None => {
+                        records.push(record);
+                        touched.push(records.len() - 1);
+                    }
+                }
+            }
+        }
+        (_, _, None) => {}
+    }
+    // Setting primary on one value clears it on the others (RFC 7644 §3.5.2).
+    if let Some(&winner) = touched
+        .iter()
+        .rev()
+        .find(|&&i| records[i].get("primary") == Some(&Value::Bool(true)))
+    {
+        for (i, r) in records.iter_mut().enumerate() {
+            if i != winner && r.get("primary") == Some(&Value::Bool(true)) {
+                r.insert("primary".into(), Value::Bool(false));
+            }
+        }
+    }
+    records.retain(|r| !r.is_empty());
+    if records.is_empty() {
+        remove_slot(doc, attr);
+    } else {
+        *slot(doc, attr) = Value::Array(records.into_iter().map(Value::Object).collect());
+    }
+    Ok(())
+}
+
+/// Builds a new record from a value filter's `eq` clauses (`type eq "work"` → `{"type": "work"}`).
+fn seed_record(
+    def: &'static AttributeDef,
+    target: &Target,
+    opts: PatchOptions,
+) -> Result<Map<String, Value>, ScimError> {
+    let Some((_, filter)) = &target.filter else {
+        return Ok(Map::new());
+    };
+    if opts.filter_no_match == FilterNoMatch::NoTarget {
+        return Err(no_target(target));
+    }
+    let mut record = Map::new();
+    let mut clauses = vec![filter];
+    while let Some(f) = clauses.pop() {
+        match f {
+            Filter::And(parts) => clauses.extend(parts),
+            Filter::Test {
+                path,
+                records: None,
+                test: Test::Compare(CompareOp::Eq, value),
+            } if path.sub.is_none() => {
+                let Some(sub) = def.sub(&path.name) else {
+                    return Err(no_target(target));
+                };
+                let v = match value {
+                    CompValue::Str(s) => Value::from(s.as_str()),
+                    CompValue::Bool(b) => Value::Bool(*b),
+                    CompValue::Number(n) => Value::from(n.as_str()),
+                    CompValue::Null => return Err(no_target(target)),
+                };
+                record.insert(sub.name.to_string(), coerce(sub, &v));
+            }
+            _ => return Err(no_target(target)),
+        }
+    }
+    Ok(record)
+}
+
+fn no_target(target: &Target) -> ScimError {
+    ScimError::no_target(format!(
+        "No value of '{}' matches the path filter",
+        target.attr.name()
+    ))
+}
+
+/// The values of an add/replace/remove on a whole multi-valued attribute: an array or a
+/// single record; each becomes a canonical record.
+fn listed_values(
+    def: &'static AttributeDef,
+    v: &Value,
+    unknown: UnknownAttributes,
+) -> Result<Vec<Map<String, Value>>, ScimError> {
+    let items: &[Value] = match v {
+        Value::Array(items) => items,
+        other => std::slice::from_ref(other),
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Object(members) => canonical_record(def, members, unknown),
+            Value::String(_) => {
+                let mut r = Map::new();
+                r.insert("value".into(), item.clone());
+                Ok(r)
+            }
+            _ => Err(ScimError::invalid_value(format!(
+                "Values of '{}' must be objects",
+                def.name
+            ))),
+        })
+        .collect()
+}
+
+fn same_value(
+    def: &AttributeDef,
+    record: &Map<String, Value>,
+    wanted: &Map<String, Value>,
+) -> bool {
+    match (record.get("value"), wanted.get("value"), def.sub("value")) {
+        (Some(a), Some(b), Some(sub)) => equal_scalar(sub, a, b),
+        _ => record == wanted,
+    }
+}
+
+fn equal_scalar(def: &AttributeDef, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(a), Value::String(b)) if !def.case_exact => {
+            a.to_lowercase() == b.to_lowercase()
+        }
+        _ => a == b,
+    }
+}
+
+/// Canonical sub-attribute names and coerced booleans; unknown members follow the policy.
+fn canonical_record(
+    def: &'static AttributeDef,
+    members: &Map<String, Value>,
+    unknown: UnknownAttributes,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut out = Map::new();
+    for (k, v) in members {
+        match def.sub(k) {
+            Some(sub) if sub.mutability == Mutability::ReadOnly => {}
+            Some(sub) if v.is_null() => {
+                out.shift_remove(sub.name);
+            }
+            Some(sub) => {
+                out.insert(sub.name.to_string(), coerce(sub, v));
+            }
+            None if unknown == UnknownAttributes::Reject => {
+                return Err(ScimError::invalid_value(format!(
+                    "'{}' has no sub-attribute '{k}'",
+                    def.name
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Booleans sent as "True"/"False" become JSON booleans (aad-provisioning-service.md A.3.1).
+fn coerce(def: &AttributeDef, v: &Value) -> Value {
+    match (def.ty, v) {
+        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("true") => {
+            Value::Bool(true)
+        }
+        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("false") => {
+            Value::Bool(false)
+        }
+        _ => v.clone(),
+    }
+}
+
+fn take_records(
+    doc: &mut Map<String, Value>,
+    attr: Attr,
+) -> Result<Vec<Map<String, Value>>, ScimError> {
+    let Some(current) = remove_slot(doc, attr) else {
+        return Ok(Vec::new());
+    };
+    match current {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Object(o) => Ok(o),
+                _ => Err(ScimError::invalid_value(format!(
+                    "Values of '{}' must be objects",
+                    attr.name()
+                ))),
+            })
+            .collect(),
+        Value::Null => Ok(Vec::new()),
+        _ => Err(ScimError::invalid_value(format!(
+            "Attribute '{}' must be an array",
+            attr.name()
+        ))),
+    }
+}
+
+fn container(doc: &mut Map<String, Value>, attr: Attr) -> &mut Map<String, Value> {
+    match attr.extension() {
+        None => doc,
+        Some(urn) => ensure_object(doc.entry(urn.to_string()).or_insert(Value::Null)),
+    }
+}
+
+/// Makes `v` an object if it is not one, and returns it.
+fn ensure_object(v: &mut Value) -> &mut Map<String, Value> {
+    if !v.is_object() {
+        *v = Value::Object(Map::new());
+    }
+    match v {
+        Value::Object(obj) => obj,
+        // Invariant, not input: `v` was made an object just above.
+        _ => unreachable!("ensure_object made an object"),
+    }
+}
+
+fn slot(doc: &mut Map<String, Value>, attr: Attr) -> &mut Value {
+    container(doc, attr)
+        .entry(attr.name().to_string())
+        .or_insert(Value::Null)
+}
+
+fn object_slot(doc: &mut Map<String, Value>, attr: Attr) -> &mut Map<String, Value> {
+    ensure_object(slot(doc, attr))
+}
+
+fn doc_object_mut(doc: &mut Map<String, Value>, attr: Attr) -> Option<&mut Map<String, Value>> {
+    container(doc, attr)
+        .get_mut(attr.name())
+        .and_then(Value::as_object_mut)
+}
+
+fn get(doc: &Map<String, Value>, attr: Attr) -> Option<&Value> {
+    match attr.extension() {
+        None => doc.get(attr.name()),
+        Some(urn) => doc.get(urn)?.as_object()?.get(attr.name()),
+    }
+}
+
+fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
+    match attr.extension() {
+        None => doc.shift_remove(attr.name()),
+        Some(urn) => doc.get_mut(urn)?.as_object_mut()?.shift_remove(attr.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+//! The mock Blink tenant: an in-memory SCIM 2.0 server that behaves like Blink's API.
+//!
+//! [`Tenant`] is the tenant itself, a cheap cloneable handle with no sockets: call
+//! [`Tenant::handle`] in-process, or serve it over HTTP with [`MockTenant`].
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use blinksim::tenant::MockTenant;
+//! use serde_json::json;
+//!
+//! let blink = MockTenant::start().await; // 127.0.0.1, a free port
+//! let base = blink.uri();                 // http://127.0.0.1:PORT/scim
+//! blink.tenant().insert_user(json!({"userName": "ada@contoso.example", "active": true})).unwrap();
+//! assert_eq!(blink.tenant().len(), 1);
+//! assert!(base.ends_with("/scim"));
+//! # }
+//! ```
+
+mod auth;
+pub mod handler;
+mod index;
+pub mod options;
+pub mod prefill;
+pub mod serve;
+pub mod server;
+pub mod store;
+
+pub use auth::constant_time_eq;
+pub use options::{BLINK_BASE_URL, DEFAULT_TOKEN, PatchResponse, TenantOptions};
+pub use server::{MockTenant, Shutdown};
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::scim::error::ScimError;
+use crate::scim::user::{UnknownAttributes, UserAttrs};
+use parking_lot::RwLock;
+use serde_json::Value;
+use std::sync::Arc;
+use store::{Rules, Store};
+use uuid::Uuid;
+
+/// A mock Blink tenant. Clones share the same users.
+#[derive(Clone)]
+pub struct Tenant {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: TenantOptions,
+    store: RwLock<Store>,
+    clock: SharedClock,
+    base_url: RwLock<Arc<str>>,
+}
+
+impl std::fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenant")
+            .field("base_url", &self.base_url())
+            .field("users", &self.len())
+            .finish()
+    }
+}
+
+impl Default for Tenant {
+    fn default() -> Self {
+        Tenant::new(TenantOptions::default())
+    }
+}
+
+impl Tenant {
+    /// An empty tenant on the system clock, with base URL `https://api.joinblink.com/scim`.
+    pub fn new(options: TenantOptions) -> Self {
+        Tenant::with_clock(options, Arc::new(SystemClock))
+    }
+
+    /// An empty tenant on the given clock (a virtual one makes `meta` timestamps deterministic).
+    pub fn with_clock(options: TenantOptions, clock: SharedClock) -> Self {
+        let store = RwLock::new(Store::new(options.seed));
+        Tenant {
+            inner: Arc::new(Inner {
+                options,
+                store,
+                clock,
+                base_url: RwLock::new(Arc::from(BLINK_BASE_URL)),
+            }),
+        }
+    }
+
+    /// The settings.
+    pub fn options(&self) -> &TenantOptions {
+        &self.inner.options
+    }
+
+    /// The SCIM base URL used in `meta.location`, `Location` and `$ref`.
+    pub fn base_url(&self) -> Arc<str> {
+        self.inner.base_url.read().clone()
+    }
+
+    /// Sets the base URL (the server does, once it knows its address).
+    pub fn set_base_url(&self, url: &str) {
+        *self.inner.base_url.write() = Arc::from(url.trim_end_matches('/'));
+    }
+
+    /// The current time, Unix milliseconds.
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now_millis()
+    }
+
+    pub(crate) fn store(&self) -> &RwLock<Store> {
+        &self.inner.store
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.inner.store.read().len()
+    }
+
+    /// Whether the tenant has no users.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every user as Blink would return it, in id order.
+    pub fn users(&self) -> Vec<Value> {
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let ctx = handler::render_context(&store, &base);
+        store.iter().map(|u| u.to_json(&ctx)).collect()
+    }
+
+    /// One user by id.
+    pub fn user(&self, id: &str) -> Option<Value> {
+        let id = Uuid::parse_str(id).ok()?;
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let ctx = handler::render_context(&store, &base);
+        store.get(&id).map(|u| u.to_json(&ctx))
+    }
+
+    /// The user with this userName (case-insensitive).
+    pub fn find_by_user_name(&self, user_name: &str) -> Option<Value> {
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let ctx = handler::render_context(&store, &base);
+        store.find_by_user_name(user_name).map(|u| u.to_json(&ctx))
+    }
+
+    /// Adds a user from a SCIM representation, as `POST /Users` would; returns it rendered.
+    pub fn insert_user(&self, resource: Value) -> Result<Value, ScimError> {
+        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?;
+        let id = self.create_user(attrs)?;
+        self.user(&id.to_string())
+            .ok_or_else(|| ScimError::new(500, "user vanished"))
+    }
+
+    fn create_user(&self, attrs: UserAttrs) -> Result<Uuid, ScimError> {
+        let now = self.now();
+        let rules = Rules {
+            unique_work_email: self.options().unique_work_email,
+        };
+        Ok(self.inner.store.write().create(attrs, now, rules)?.id)
+    }
+
+    /// Adds `count` realistic users generated from `seed`, managers included (each user
+    /// reports to an earlier one, eight to a manager). Returns how many were added.
+    pub fn prefill(&self, count: usize, seed: u64) -> usize {
+        let now = self.now();
+        let rules = Rules {
+            unique_work_email: self.options().unique_work_email,
+        };
+        let mut store = self.inner.store.write();
+        let mut ids = Vec::with_capacity(count);
+        for mut attrs in prefill::users(count, seed) {
+            if let Some(&manager) = ids
+                .len()
+                .checked_sub(1)
+                .map(|i| i / 8)
+                .and_then(|i| ids.get(i))
+                && let Some(ent) = attrs.enterprise.as_deref_mut()
+            {
+                ent.manager = Some(crate::scim::user::Text::from(Uuid::to_string(&manager)));
+            }
+            // A prefill collision (same alias twice) only skips that user.
+            if let Ok(user) = store.create(attrs, now, rules) {
+                ids.push(user.id);
+            }
+        }
+        ids.len()
+    }
+
+    /// Removes every user.
+    pub fn clear(&self) {
+        self.inner.store.write().clear();
+    }
+
+    /// Parses a representation with this tenant's unknown-attribute policy (for admin and tests).
+    pub fn parse_user(&self, resource: &Value) -> Result<UserAttrs, ScimError> {
+        UserAttrs::from_json(resource, self.options().unknown_attributes)
+    }
+
+    /// The policy for attributes outside the schema.
+    pub fn unknown_attributes(&self) -> UnknownAttributes {
+        self.options().unknown_attributes
+    }
+}

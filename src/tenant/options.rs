@@ -1,0 +1,65 @@
+//! Tenant settings. Where the reference says NOT FOUND for Blink, the default is the
+//! realistic choice and the setting lets a user pick otherwise (README, "Behaviour choices").
+
+use crate::scim::patch::FilterNoMatch;
+use crate::scim::user::UnknownAttributes;
+use serde::{Deserialize, Serialize};
+
+/// The token `serve` uses when none is given (documented in the README).
+pub const DEFAULT_TOKEN: &str = "blinksim-secret-token";
+/// Blink's tenant URL (blink-scim-api.md §1.1); used as the base URL of in-process tenants.
+pub const BLINK_BASE_URL: &str = "https://api.joinblink.com/scim";
+/// The path prefix of every SCIM endpoint (no `/v2`, as Blink serves them).
+pub const BASE_PATH: &str = "/scim";
+
+/// How PATCH answers on success.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatchResponse {
+    /// 200 with the full resource, which Microsoft's validator expects (blink-scim-api.md §3.4.10).
+    #[default]
+    Resource,
+    /// 204 No Content, which RFC 7644 §3.5.2 also allows.
+    NoContent,
+}
+
+/// Settings of a mock Blink tenant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantOptions {
+    /// The bearer token clients must send.
+    pub token: String,
+    /// Largest request body accepted; larger gets 413 (1 MiB by default).
+    pub max_body_bytes: usize,
+    /// Page size when a list request has no `count`. Blink's is NOT FOUND; 100 chosen.
+    pub default_page_size: usize,
+    /// Largest page served. Blink's is NOT FOUND; 1000 chosen.
+    pub max_page_size: usize,
+    /// A second user with the same work email gets 409, as Blink documents ("409 duplicate email", B-2).
+    pub unique_work_email: bool,
+    /// Attributes outside the Blink schema.
+    pub unknown_attributes: UnknownAttributes,
+    /// PATCH value filters that match nothing.
+    pub filter_no_match: FilterNoMatch,
+    /// PATCH success response. Blink's is NOT FOUND; 200 with the resource chosen.
+    pub patch_response: PatchResponse,
+    /// Seed of the tenant's ids, which derive from it and the userName (so they do not
+    /// depend on the order concurrent clients create users).
+    pub seed: u64,
+}
+
+impl Default for TenantOptions {
+    fn default() -> Self {
+        TenantOptions {
+            token: DEFAULT_TOKEN.to_string(),
+            max_body_bytes: 1024 * 1024,
+            default_page_size: 100,
+            max_page_size: 1000,
+            unique_work_email: true,
+            unknown_attributes: UnknownAttributes::default(),
+            filter_no_match: FilterNoMatch::default(),
+            patch_response: PatchResponse::default(),
+            seed: 0,
+        }
+    }
+}

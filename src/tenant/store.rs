@@ -1,0 +1,437 @@
+//! The tenant's users: ordered by id, indexed by userName, externalId and email, with
+//! Blink's uniqueness rules. Pure data structure; locking is the caller's.
+
+use super::index::ValueIndex;
+use crate::scim::error::ScimError;
+use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
+use crate::scim::schema::Attr;
+use crate::scim::user::{ManagerNames, Meta, Text, User, UserAttrs};
+use rand::RngExt;
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// Uniqueness rules applied on every write.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules {
+    /// Reject a work email already used by another user.
+    pub unique_work_email: bool,
+}
+
+/// The result of a replace.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Replaced {
+    /// Something changed; version and lastModified moved.
+    Changed,
+    /// The new attributes equal the old; nothing moved (RFC 7644 §3.5.2.1).
+    Unchanged,
+}
+
+/// All users of a tenant.
+#[derive(Debug)]
+pub struct Store {
+    users: BTreeMap<Uuid, User>,
+    by_user_name: ValueIndex,
+    by_external_id: ValueIndex,
+    by_email: ValueIndex,
+    /// How many users with a given (folded) userName were deleted: the ordinal that keeps
+    /// re-created users' ids fresh.
+    deletions: HashMap<String, u32>,
+    seed: u64,
+}
+
+impl Store {
+    /// An empty store whose ids derive from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Store {
+            users: BTreeMap::new(),
+            by_user_name: ValueIndex::new(true),
+            by_external_id: ValueIndex::new(false),
+            by_email: ValueIndex::new(true),
+            deletions: HashMap::new(),
+            seed,
+        }
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// A user by id.
+    pub fn get(&self, id: &Uuid) -> Option<&User> {
+        self.users.get(id)
+    }
+
+    /// All users, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+
+    /// The user with this userName (case-insensitive).
+    pub fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
+        let folded = user_name.to_lowercase();
+        self.by_user_name
+            .get(user_name)
+            .iter()
+            .filter_map(|id| self.users.get(id))
+            .find(|u| u.attrs.user_name.to_lowercase() == folded)
+    }
+
+    /// The id a new user named `user_name` gets: a function of the seed, the name and how
+    /// often that name was deleted before, formatted as a random (v4) UUID.
+    fn new_id(&self, user_name: &str) -> Uuid {
+        let folded = user_name.to_lowercase();
+        let mut ordinal = self.deletions.get(&folded).copied().unwrap_or(0);
+        loop {
+            let mut rng = crate::fakes::rng(self.seed ^ fnv1a(&folded), u64::from(ordinal));
+            let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+            if !self.users.contains_key(&id) {
+                return id;
+            }
+            ordinal += 1;
+        }
+    }
+
+    fn check_unique(
+        &self,
+        attrs: &UserAttrs,
+        except: Option<Uuid>,
+        rules: Rules,
+    ) -> Result<(), ScimError> {
+        if let Some(other) = self.find_by_user_name(&attrs.user_name)
+            && Some(other.id) != except
+        {
+            return Err(ScimError::uniqueness(format!(
+                "userName '{}' is already in use",
+                attrs.user_name
+            )));
+        }
+        if rules.unique_work_email
+            && let Some(email) = attrs.work_email()
+        {
+            let folded = email.to_lowercase();
+            let taken = self
+                .by_email
+                .get(email)
+                .iter()
+                .filter(|id| Some(**id) != except)
+                .any(|id| {
+                    self.users
+                        .get(id)
+                        .and_then(|u| u.attrs.work_email())
+                        .is_some_and(|e| e.to_lowercase() == folded)
+                });
+            if taken {
+                return Err(ScimError::uniqueness(format!(
+                    "A user with email '{email}' already exists"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn index(&mut self, user: &User) {
+        self.by_user_name.insert(&user.attrs.user_name, user.id);
+        if let Some(ext) = &user.attrs.external_id {
+            self.by_external_id.insert(ext, user.id);
+        }
+        for value in user.attrs.emails.iter().filter_map(|e| e.value.as_deref()) {
+            self.by_email.insert(value, user.id);
+        }
+    }
+
+    fn unindex(&mut self, user: &User) {
+        self.by_user_name.remove(&user.attrs.user_name, user.id);
+        if let Some(ext) = &user.attrs.external_id {
+            self.by_external_id.remove(ext, user.id);
+        }
+        for value in user.attrs.emails.iter().filter_map(|e| e.value.as_deref()) {
+            self.by_email.remove(value, user.id);
+        }
+    }
+
+    /// Creates a user (409 `uniqueness` on a taken userName or work email).
+    pub fn create(&mut self, attrs: UserAttrs, now: i64, rules: Rules) -> Result<&User, ScimError> {
+        self.check_unique(&attrs, None, rules)?;
+        let id = self.new_id(&attrs.user_name);
+        let user = User {
+            id,
+            meta: Meta {
+                created: now,
+                last_modified: now,
+                version: 1,
+            },
+            attrs,
+        };
+        self.index(&user);
+        Ok(self.users.entry(id).or_insert(user))
+    }
+
+    /// Inserts a user exactly as given (state import); replaces one with the same id.
+    pub fn insert(&mut self, user: User) {
+        if let Some(old) = self.users.remove(&user.id) {
+            self.unindex(&old);
+        }
+        self.index(&user);
+        self.users.insert(user.id, user);
+    }
+
+    /// Replaces a user's attributes; `None` if there is no such user.
+    pub fn replace(
+        &mut self,
+        id: &Uuid,
+        attrs: UserAttrs,
+        now: i64,
+        rules: Rules,
+    ) -> Result<Option<Replaced>, ScimError> {
+        let Some(current) = self.users.get(id) else {
+            return Ok(None);
+        };
+        if current.attrs == attrs {
+            return Ok(Some(Replaced::Unchanged));
+        }
+        self.check_unique(&attrs, Some(*id), rules)?;
+        let Some(mut user) = self.users.remove(id) else {
+            return Ok(None);
+        };
+        self.unindex(&user);
+        user.attrs = attrs;
+        user.meta.last_modified = now.max(user.meta.created);
+        user.meta.version = user.meta.version.saturating_add(1);
+        self.index(&user);
+        self.users.insert(*id, user);
+        Ok(Some(Replaced::Changed))
+    }
+
+    /// Deletes a user.
+    pub fn delete(&mut self, id: &Uuid) -> Option<User> {
+        let user = self.users.remove(id)?;
+        self.unindex(&user);
+        *self
+            .deletions
+            .entry(user.attrs.user_name.to_lowercase().into())
+            .or_insert(0) += 1;
+        Some(user)
+    }
+
+    /// Removes every user.
+    pub fn clear(&mut self) {
+        self.users.clear();
+        self.by_user_name.clear();
+        self.by_external_id.clear();
+        self.by_email.clear();
+        self.deletions.clear();
+    }
+
+    /// Users matching `filter` (all when `None`), in id order: the total count and the page
+    /// starting at 1-based `start` of at most `count` users.
+    pub fn query(
+        &self,
+        filter: Option<&Compiled>,
+        start: usize,
+        count: usize,
+    ) -> (usize, Vec<&User>) {
+        let skip = start.saturating_sub(1);
+        let Some(filter) = filter else {
+            return (
+                self.users.len(),
+                self.users.values().skip(skip).take(count).collect(),
+            );
+        };
+        if let Some(mut ids) = self.candidates(filter) {
+            ids.sort_unstable();
+            ids.dedup();
+            let matches: Vec<&User> = ids
+                .iter()
+                .filter_map(|id| self.users.get(id))
+                .filter(|u| filter.matches(*u as &dyn FilterTarget))
+                .collect();
+            let total = matches.len();
+            return (total, matches.into_iter().skip(skip).take(count).collect());
+        }
+        let mut total = 0;
+        let mut page = Vec::new();
+        for user in self
+            .users
+            .values()
+            .filter(|u| filter.matches(*u as &dyn FilterTarget))
+        {
+            if total >= skip && page.len() < count {
+                page.push(user);
+            }
+            total += 1;
+        }
+        (total, page)
+    }
+
+    /// Ids that may match `filter`, from an index, or `None` when only a scan will do.
+    fn candidates(&self, filter: &Compiled) -> Option<Vec<Uuid>> {
+        match filter {
+            Compiled::Test {
+                attr, sub, test, ..
+            } if test.op == Some(CompareOp::Eq) => {
+                let Operand::Str(value) = &test.value else {
+                    return None;
+                };
+                let index = match (attr, sub.map(|s| s.name)) {
+                    (Attr::Id, None) => {
+                        return Some(
+                            Uuid::parse_str(value)
+                                .ok()
+                                .filter(|id| self.users.contains_key(id))
+                                .into_iter()
+                                .collect(),
+                        );
+                    }
+                    (Attr::UserName, None) => &self.by_user_name,
+                    (Attr::ExternalId, None) => &self.by_external_id,
+                    (Attr::Emails, Some("value")) => &self.by_email,
+                    _ => return None,
+                };
+                Some(index.get(value).to_vec())
+            }
+            Compiled::And(parts) => parts
+                .iter()
+                .filter_map(|p| self.candidates(p))
+                .min_by_key(Vec::len),
+            Compiled::Or(parts) => {
+                let mut all = Vec::new();
+                for p in parts {
+                    all.extend(self.candidates(p)?);
+                }
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl ManagerNames for Store {
+    fn display_name_of(&self, id: &str) -> Option<Text> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.users.get(&id)?.attrs.display_name.clone()
+    }
+}
+
+/// FNV-1a: a tiny hash that is the same on every platform and toolchain.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::filter::{compile, parse};
+    use crate::scim::user::{MultiValue, UserAttrs};
+
+    fn attrs(user_name: &str, email: &str) -> UserAttrs {
+        UserAttrs {
+            user_name: user_name.into(),
+            emails: vec![MultiValue::typed("work", email)],
+            external_id: Some(format!("ext-{user_name}").into()),
+            ..Default::default()
+        }
+    }
+
+    const RULES: Rules = Rules {
+        unique_work_email: true,
+    };
+
+    #[test]
+    fn enforces_uniqueness_case_insensitively() {
+        let mut s = Store::new(1);
+        s.create(attrs("Ada", "ada@x.com"), 0, RULES).unwrap();
+        let err = s.create(attrs("ADA", "other@x.com"), 0, RULES).unwrap_err();
+        assert_eq!(err.status, 409);
+        let err = s.create(attrs("Bob", "ADA@X.COM"), 0, RULES).unwrap_err();
+        assert!(err.detail.contains("email"));
+        assert!(
+            s.create(
+                attrs("Bob", "ADA@X.COM"),
+                0,
+                Rules {
+                    unique_work_email: false
+                }
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn ids_depend_on_seed_and_name_not_order() {
+        let mut a = Store::new(9);
+        let mut b = Store::new(9);
+        let a1 = a.create(attrs("one", "1@x"), 0, RULES).unwrap().id;
+        let a2 = a.create(attrs("two", "2@x"), 0, RULES).unwrap().id;
+        let b2 = b.create(attrs("two", "2@x"), 0, RULES).unwrap().id;
+        let b1 = b.create(attrs("one", "1@x"), 0, RULES).unwrap().id;
+        assert_eq!((a1, a2), (b1, b2));
+        assert_eq!(a1.get_version_num(), 4);
+        a.delete(&a1);
+        let again = a.create(attrs("one", "1@x"), 0, RULES).unwrap().id;
+        assert_ne!(again, a1);
+    }
+
+    #[test]
+    fn replace_moves_version_only_on_change() {
+        let mut s = Store::new(1);
+        let id = s.create(attrs("ada", "a@x"), 10, RULES).unwrap().id;
+        assert_eq!(
+            s.replace(&id, attrs("ada", "a@x"), 20, RULES).unwrap(),
+            Some(Replaced::Unchanged)
+        );
+        assert_eq!(s.get(&id).unwrap().meta.version, 1);
+        assert_eq!(
+            s.replace(&id, attrs("ada", "b@x"), 30, RULES).unwrap(),
+            Some(Replaced::Changed)
+        );
+        let u = s.get(&id).unwrap();
+        assert_eq!((u.meta.version, u.meta.last_modified), (2, 30));
+        assert!(
+            s.query(
+                Some(&compile(&parse(r#"emails.value eq "a@x""#).unwrap()).unwrap()),
+                1,
+                10
+            )
+            .1
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn indexed_and_scanned_queries_agree() {
+        let mut s = Store::new(3);
+        for i in 0..50 {
+            s.create(attrs(&format!("user{i}"), &format!("u{i}@x.com")), 0, RULES)
+                .unwrap();
+        }
+        let q = |f: &str| {
+            let c = compile(&parse(f).unwrap()).unwrap();
+            let (total, page) = s.query(Some(&c), 1, 100);
+            (
+                total,
+                page.iter()
+                    .map(|u| u.attrs.user_name.to_string())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(q(r#"userName eq "USER7""#), (1, vec!["user7".to_string()]));
+        assert_eq!(q(r#"externalId eq "ext-user7""#).0, 1);
+        assert_eq!(q(r#"externalId eq "EXT-user7""#).0, 0);
+        assert_eq!(q(r#"emails[type eq "work"].value eq "U9@X.COM""#).0, 1);
+        assert_eq!(q(r#"userName eq "user1" or userName eq "user2""#).0, 2);
+        assert_eq!(q(r#"userName eq "user1" and title pr"#).0, 0);
+        assert_eq!(q(r#"userName sw "user1""#).0, 11);
+        let id = s.iter().nth(3).unwrap().id;
+        assert_eq!(q(&format!(r#"id eq "{id}""#)).0, 1);
+        let (total, page) = s.query(None, 49, 10);
+        assert_eq!((total, page.len()), (50, 2));
+    }
+}
