@@ -74,7 +74,9 @@ pub struct Person {
 pub struct PeopleGenerator {
     rng: SeededRng,
     company: String,
-    seen: std::collections::HashMap<String, u32>,
+    /// Per alias hash, how many people got that alias (hashes, not strings: a million
+    /// people would otherwise leave tens of megabytes of small strings behind).
+    seen: std::collections::HashMap<u64, u32>,
     count: u64,
 }
 
@@ -102,7 +104,10 @@ impl PeopleGenerator {
         let given_name: String = FirstName().fake_with_rng(rng);
         let family_name: String = LastName().fake_with_rng(rng);
         let base = format!("{}.{}", ascii_alias(&given_name), ascii_alias(&family_name));
-        let n = self.seen.entry(base.clone()).or_insert(0);
+        let key = base.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let n = self.seen.entry(key).or_insert(0);
         *n += 1;
         let alias = if *n == 1 { base } else { format!("{base}{n}") };
         self.count += 1;

@@ -2,7 +2,7 @@
 
 use super::filter::{FilterTarget, Record, Scalar};
 use super::schema::{Attr, AttributeDef};
-use super::user::{MultiValue, Name, User};
+use super::user::{ManagerRef, MultiValue, Name, User};
 use std::borrow::Cow;
 
 fn text(value: &Option<super::user::Text>, f: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool {
@@ -31,11 +31,11 @@ impl Record for Name {
 
 /// The manager reference as a record: only `value` is stored (`$ref` and `displayName`
 /// are derived when rendering and are not filterable here).
-struct ManagerRecord<'a>(&'a str);
+struct ManagerRecord<'a>(&'a ManagerRef);
 
 impl Record for ManagerRecord<'_> {
     fn any_sub(&self, sub: &'static AttributeDef, f: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool {
-        sub.name == "value" && f(Scalar::Str(Cow::Borrowed(self.0)))
+        sub.name == "value" && self.0.with_str(|s| f(Scalar::Str(Cow::Borrowed(s))))
     }
 }
 
@@ -80,10 +80,7 @@ impl FilterTarget for User {
             Attr::Name => self.attrs.name.as_deref().is_some_and(|n| f(n)),
             Attr::Emails => self.attrs.emails.iter().any(|v| f(v)),
             Attr::PhoneNumbers => self.attrs.phone_numbers.iter().any(|v| f(v)),
-            Attr::Manager => self
-                .attrs
-                .text(Attr::Manager)
-                .is_some_and(|m| f(&ManagerRecord(m))),
+            Attr::Manager => self.attrs.manager().is_some_and(|m| f(&ManagerRecord(m))),
             Attr::Meta => f(&MetaRecord(self)),
             _ => false,
         }

@@ -178,7 +178,7 @@ impl Tenant {
                 .and_then(|i| ids.get(i))
                 && let Some(ent) = attrs.enterprise.as_deref_mut()
             {
-                ent.manager = Some(crate::scim::user::Text::from(Uuid::to_string(&manager)));
+                ent.manager = Some(crate::scim::user::ManagerRef::Id(manager));
             }
             // A prefill collision (same alias twice) only skips that user.
             if let Ok(user) = store.create(attrs, now, rules) {

@@ -29,7 +29,7 @@ pub enum Replaced {
 /// All users of a tenant.
 #[derive(Debug)]
 pub struct Store {
-    users: BTreeMap<Uuid, User>,
+    users: BTreeMap<Uuid, Box<User>>,
     by_user_name: ValueIndex,
     by_external_id: ValueIndex,
     by_email: ValueIndex,
@@ -64,12 +64,12 @@ impl Store {
 
     /// A user by id.
     pub fn get(&self, id: &Uuid) -> Option<&User> {
-        self.users.get(id)
+        self.users.get(id).map(|u| &**u)
     }
 
     /// All users, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &User> {
-        self.users.values()
+        self.users.values().map(|u| &**u)
     }
 
     /// The user with this userName (case-insensitive).
@@ -78,7 +78,7 @@ impl Store {
         self.by_user_name
             .get(user_name)
             .iter()
-            .filter_map(|id| self.users.get(id))
+            .filter_map(|id| self.get(id))
             .find(|u| u.attrs.user_name.to_lowercase() == folded)
     }
 
@@ -169,7 +169,7 @@ impl Store {
             attrs,
         };
         self.index(&user);
-        Ok(self.users.entry(id).or_insert(user))
+        Ok(self.users.entry(id).or_insert(Box::new(user)))
     }
 
     /// Inserts a user exactly as given (state import); replaces one with the same id.
@@ -178,7 +178,7 @@ impl Store {
             self.unindex(&old);
         }
         self.index(&user);
-        self.users.insert(user.id, user);
+        self.users.insert(user.id, Box::new(user));
     }
 
     /// Replaces a user's attributes; `None` if there is no such user.
@@ -216,7 +216,7 @@ impl Store {
             .deletions
             .entry(user.attrs.user_name.to_lowercase().into())
             .or_insert(0) += 1;
-        Some(user)
+        Some(*user)
     }
 
     /// Removes every user.
@@ -240,7 +240,7 @@ impl Store {
         let Some(filter) = filter else {
             return (
                 self.users.len(),
-                self.users.values().skip(skip).take(count).collect(),
+                self.iter().skip(skip).take(count).collect(),
             );
         };
         if let Some(mut ids) = self.candidates(filter) {
@@ -248,7 +248,7 @@ impl Store {
             ids.dedup();
             let matches: Vec<&User> = ids
                 .iter()
-                .filter_map(|id| self.users.get(id))
+                .filter_map(|id| self.get(id))
                 .filter(|u| filter.matches(*u as &dyn FilterTarget))
                 .collect();
             let total = matches.len();
@@ -257,8 +257,7 @@ impl Store {
         let mut total = 0;
         let mut page = Vec::new();
         for user in self
-            .users
-            .values()
+            .iter()
             .filter(|u| filter.matches(*u as &dyn FilterTarget))
         {
             if total >= skip && page.len() < count {
