@@ -45,6 +45,9 @@ pub struct PatchOperation {
     pub path: Option<PatchPath>,
     /// The path as sent, for error messages.
     pub path_text: Option<String>,
+    /// Set when the path names a whole extension schema (`urn:...:enterprise:2.0:User`),
+    /// which RFC 7644 treats as a complex attribute of the resource.
+    pub extension: Option<&'static str>,
     /// The value, when sent.
     pub value: Option<Value>,
 }
@@ -170,13 +173,14 @@ fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation, ScimError
             )));
         }
     };
+    let extension = path_text.as_deref().and_then(extension_urn);
     let path = match &path_text {
-        Some(text) => Some(parse_path(text).map_err(|e| e.into_path_error(text))?),
-        None => None,
+        Some(text) if extension.is_none() => Some(parse_path(text).map_err(|e| e.into_path_error(text))?),
+        _ => None,
     };
     let value = lookup(obj, "value").cloned();
     match (kind, &path, &value) {
-        (OpKind::Remove, None, _) => {
+        (OpKind::Remove, None, _) if extension.is_none() => {
             return Err(ScimError::no_target(format!(
                 "Operation {index}: remove requires a 'path'"
             )));
@@ -193,6 +197,7 @@ fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation, ScimError
         op: kind,
         path,
         path_text,
+        extension,
         value,
     })
 }
@@ -210,6 +215,20 @@ fn apply_operation(
     opts: PatchOptions,
 ) -> Result<(), ScimError> {
     let value = op.value.as_ref();
+    if let Some(urn) = op.extension {
+        return match (op.op, value) {
+            (OpKind::Remove, _) | (_, None | Some(Value::Null)) => {
+                doc.shift_remove(urn);
+                Ok(())
+            }
+            (_, Some(v @ Value::Object(_))) => {
+                let mut members = Map::new();
+                members.insert(urn.to_string(), v.clone());
+                apply_pathless(doc, op.op, &members, opts)
+            }
+            (_, Some(_)) => Err(ScimError::invalid_value(format!("'{urn}' needs an object value"))),
+        };
+    }
     match (&op.path, value) {
         (Some(path), _) => match resolve(path, opts.unknown)? {
             Some(target) => apply_at(doc, op.op, &target, value, opts),

@@ -232,8 +232,9 @@ pub struct UserAttrs {
     pub title: Option<Text>,
     /// `locale`
     pub locale: Option<Text>,
-    /// `active`; Blink documents "Defaults to false" (blink-scim-api.md §1.2).
-    pub active: bool,
+    /// `active`. Blink documents "Defaults to false" (blink-scim-api.md §1.2): POST and PUT
+    /// without it store `false` ([`Self::with_blink_defaults`]); a PATCH `remove` unassigns it.
+    pub active: Option<bool>,
     /// `emails`
     pub emails: Vec<MultiValue>,
     /// `phoneNumbers`
@@ -321,6 +322,17 @@ impl UserAttrs {
             out.push(BLINK_SCHEMA);
         }
         out
+    }
+
+    /// Applies Blink's defaults to a created or replaced user: `active` is false unless sent.
+    pub fn with_blink_defaults(mut self) -> Self {
+        self.active.get_or_insert(false);
+        self
+    }
+
+    /// Whether the user is active (unassigned counts as inactive, Blink's default).
+    pub fn is_active(&self) -> bool {
+        self.active.unwrap_or(false)
     }
 
     /// The manager reference.
@@ -446,7 +458,7 @@ impl UserAttrs {
     /// Sets one top-level attribute from its JSON value.
     fn set(&mut self, attr: Attr, value: &Value) -> Result<(), ScimError> {
         match attr {
-            Attr::Active => self.active = boolean(attr.name(), value)?.unwrap_or(false),
+            Attr::Active => self.active = boolean(attr.name(), value)?,
             Attr::Name => {
                 self.name = match value {
                     Value::Null => None,
@@ -662,7 +674,9 @@ impl Serialize for Rendered<'_> {
         entry(&mut map, "displayName", &u.display_name)?;
         entry(&mut map, "title", &u.title)?;
         entry(&mut map, "locale", &u.locale)?;
-        map.serialize_entry("active", &u.active)?;
+        if let Some(active) = u.active {
+            map.serialize_entry("active", &active)?;
+        }
         if !u.emails.is_empty() {
             map.serialize_entry("emails", &MultiView(&u.emails))?;
         }
@@ -885,7 +899,7 @@ mod tests {
             "URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER:EMPLOYEENUMBER": "7",
         });
         let attrs = UserAttrs::from_json(&doc, UnknownAttributes::Ignore).unwrap();
-        assert!(attrs.active);
+        assert_eq!(attrs.active, Some(true));
         assert_eq!(attrs.title, None);
         assert_eq!(
             attrs.enterprise.unwrap().employee_number.as_deref(),

@@ -62,7 +62,7 @@ impl FilterTarget for User {
                 let id = self.id.hyphenated().encode_lower(&mut buf);
                 f(Scalar::Str(Cow::Borrowed(id)))
             }
-            Attr::Active => f(Scalar::Bool(self.attrs.active)),
+            Attr::Active => self.attrs.active.is_some_and(|a| f(Scalar::Bool(a))),
             Attr::Schemas => self
                 .attrs
                 .schemas()

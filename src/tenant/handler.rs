@@ -50,6 +50,8 @@ pub fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
     let kind = match segments.len() {
         1 if is(0, "Users") => Endpoint::Users,
         2 if is(0, "Users") && segments[1] == ".search" => Endpoint::UsersSearch,
+        // Root-level search covers every resource type, and Users is the only one.
+        1 if segments[0] == ".search" => Endpoint::UsersSearch,
         2 if is(0, "Users") => Endpoint::User,
         1 | 2 if is(0, "Schemas") || is(0, "ResourceTypes") => Endpoint::Discovery,
         1 if is(0, "ServiceProviderConfig") => Endpoint::Discovery,
@@ -220,7 +222,8 @@ impl Tenant {
     }
 
     fn create(&self, req: &Request) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?;
+        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
+            .with_blink_defaults();
         let projection = projection(req)?;
         let now = self.now();
         let base = self.base_url();
@@ -241,7 +244,8 @@ impl Tenant {
     }
 
     fn replace(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?;
+        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
+            .with_blink_defaults();
         self.write_user(req, id, StatusCode::OK, |_, _| Ok(attrs))
     }
 

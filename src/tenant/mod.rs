@@ -147,7 +147,7 @@ impl Tenant {
 
     /// Adds a user from a SCIM representation, as `POST /Users` would; returns it rendered.
     pub fn insert_user(&self, resource: Value) -> Result<Value, ScimError> {
-        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?;
+        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?.with_blink_defaults();
         let id = self.create_user(attrs)?;
         self.user(&id.to_string())
             .ok_or_else(|| ScimError::new(500, "user vanished"))

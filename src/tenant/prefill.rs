@@ -22,7 +22,7 @@ pub fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> {
             title: Some(Text::from(p.title.as_str())),
             locale: Some(Text::from(p.locale.as_str())),
             // One in fifty is a disabled leaver, as in any real directory.
-            active: i % 50 != 49,
+            active: Some(i % 50 != 49),
             emails: vec![MultiValue {
                 primary: Some(true),
                 ..MultiValue::typed("work", &upn)
