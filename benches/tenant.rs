@@ -40,6 +40,11 @@ fn filter_path(user_name: &str) -> String {
 fn in_process(c: &mut Criterion) {
     let (t, users) = tenant();
     let token = t.options().token.clone();
+    let no_ring = Tenant::new(TenantOptions {
+        journal_capacity: 0,
+        ..TenantOptions::default()
+    });
+    no_ring.prefill(USERS, 7);
     let mut g = c.benchmark_group("tenant in-process");
     g.throughput(Throughput::Elements(1));
     let mut i = 0usize;
@@ -48,6 +53,23 @@ fn in_process(c: &mut Criterion) {
             i = (i + 1) % users.len();
             let req = Request::new(Method::GET, &filter_path(&users[i].1)).bearer(&token);
             black_box(t.handle(&req))
+        })
+    });
+    // The fault layer with no rule (operation classification, the rule check, journal stats)
+    // on top of the handler above, with the journal ring off: its cost alone.
+    g.bench_function("GET by userName filter + fault layer (no rules)", |b| {
+        b.iter(|| {
+            i = (i + 1) % users.len();
+            let req = Request::new(Method::GET, &filter_path(&users[i].1)).bearer(&token);
+            black_box(no_ring.exchange(req))
+        })
+    });
+    // Everything `serve` does per request by default: fault layer plus the journal ring.
+    g.bench_function("GET by userName filter + fault layer + journal", |b| {
+        b.iter(|| {
+            i = (i + 1) % users.len();
+            let req = Request::new(Method::GET, &filter_path(&users[i].1)).bearer(&token);
+            black_box(t.exchange(req))
         })
     });
     let n = AtomicU64::new(0);

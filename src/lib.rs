@@ -7,6 +7,8 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod duration;
 pub mod fakes;
+pub mod histogram;
 pub mod scim;
 pub mod tenant;

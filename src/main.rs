@@ -1,9 +1,10 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
-use blinksim::tenant::serve::{ServeConfig, serve};
-use blinksim::tenant::{DEFAULT_TOKEN, TenantOptions};
+use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
+use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, TenantOptions};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Test Blink user provisioning offline: a mock Blink SCIM tenant and a simulated Azure AD
@@ -38,6 +39,19 @@ struct ServeArgs {
     /// Largest request body in bytes; larger gets 413.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
+    /// Fault rules to install at start (TOML, `[[fault]]` tables).
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Write every request to this file as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
+    /// still writes every request.
+    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_CAPACITY)]
+    journal_size: usize,
+    /// Bearer token of the admin API under /_admin.
+    #[arg(long, env = "BLINKSIM_ADMIN_TOKEN", default_value = DEFAULT_ADMIN_TOKEN)]
+    admin_token: String,
 }
 
 fn main() -> ExitCode {
@@ -58,15 +72,26 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => {
+            let faults = match args.faults.as_deref().map(load_faults).transpose() {
+                Ok(rules) => rules.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("blinksim serve: bad faults file {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let config = ServeConfig {
                 addr: args.addr,
                 options: TenantOptions {
                     token: args.token,
+                    admin_token: args.admin_token,
                     max_body_bytes: args.max_body,
+                    journal_capacity: args.journal_size,
                     ..TenantOptions::default()
                 },
                 users: args.users,
                 seed: args.seed,
+                faults,
+                journal: args.journal,
             };
             let mut stdout = std::io::stdout();
             match runtime.block_on(serve(config, &mut stdout)) {

@@ -175,7 +175,9 @@ fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation, ScimError
     };
     let extension = path_text.as_deref().and_then(extension_urn);
     let path = match &path_text {
-        Some(text) if extension.is_none() => Some(parse_path(text).map_err(|e| e.into_path_error(text))?),
+        Some(text) if extension.is_none() => {
+            Some(parse_path(text).map_err(|e| e.into_path_error(text))?)
+        }
         _ => None,
     };
     let value = lookup(obj, "value").cloned();
@@ -226,7 +228,9 @@ fn apply_operation(
                 members.insert(urn.to_string(), v.clone());
                 apply_pathless(doc, op.op, &members, opts)
             }
-            (_, Some(_)) => Err(ScimError::invalid_value(format!("'{urn}' needs an object value"))),
+            (_, Some(_)) => Err(ScimError::invalid_value(format!(
+                "'{urn}' needs an object value"
+            ))),
         };
     }
     match (&op.path, value) {

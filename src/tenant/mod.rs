@@ -17,9 +17,13 @@
 //! # }
 //! ```
 
+pub mod admin;
 mod auth;
+pub mod exchange;
+pub mod faults;
 pub mod handler;
 mod index;
+pub mod journal;
 pub mod options;
 pub mod prefill;
 pub mod serve;
@@ -27,15 +31,22 @@ pub mod server;
 pub mod store;
 
 pub use auth::constant_time_eq;
-pub use options::{BLINK_BASE_URL, DEFAULT_TOKEN, PatchResponse, TenantOptions};
+pub use exchange::{Exchange, Outcome};
+pub use faults::{Effect, FaultRule, Operation};
+pub use options::{
+    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
+};
 pub use server::{MockTenant, Shutdown};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;
 use crate::scim::user::{UnknownAttributes, UserAttrs};
-use parking_lot::RwLock;
+use faults::FaultSet;
+use journal::Journal;
+use parking_lot::{Mutex, MutexGuard, RwLock};
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use store::{Rules, Store};
 use uuid::Uuid;
 
@@ -50,6 +61,12 @@ struct Inner {
     store: RwLock<Store>,
     clock: SharedClock,
     base_url: RwLock<Arc<str>>,
+    faults: Mutex<FaultSet>,
+    /// Mirrors "some rule is installed", so requests skip the fault lock when none is.
+    faults_active: AtomicBool,
+    journal: Journal,
+    /// The last prefill, which `/_admin/reset` restores.
+    prefilled: Mutex<Option<(usize, u64)>>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -76,12 +93,18 @@ impl Tenant {
     /// An empty tenant on the given clock (a virtual one makes `meta` timestamps deterministic).
     pub fn with_clock(options: TenantOptions, clock: SharedClock) -> Self {
         let store = RwLock::new(Store::new(options.seed));
+        let faults = Mutex::new(FaultSet::new(options.seed));
+        let journal = Journal::new(options.journal_capacity);
         Tenant {
             inner: Arc::new(Inner {
                 options,
                 store,
                 clock,
                 base_url: RwLock::new(Arc::from(BLINK_BASE_URL)),
+                faults,
+                faults_active: AtomicBool::new(false),
+                journal,
+                prefilled: Mutex::new(None),
             }),
         }
     }
@@ -147,7 +170,8 @@ impl Tenant {
 
     /// Adds a user from a SCIM representation, as `POST /Users` would; returns it rendered.
     pub fn insert_user(&self, resource: Value) -> Result<Value, ScimError> {
-        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?.with_blink_defaults();
+        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?
+            .with_blink_defaults();
         let id = self.create_user(attrs)?;
         self.user(&id.to_string())
             .ok_or_else(|| ScimError::new(500, "user vanished"))
@@ -164,6 +188,7 @@ impl Tenant {
     /// Adds `count` realistic users generated from `seed`, managers included (each user
     /// reports to an earlier one, eight to a manager). Returns how many were added.
     pub fn prefill(&self, count: usize, seed: u64) -> usize {
+        *self.inner.prefilled.lock() = Some((count, seed));
         let now = self.now();
         let rules = Rules {
             unique_work_email: self.options().unique_work_email,
@@ -191,6 +216,72 @@ impl Tenant {
     /// Removes every user.
     pub fn clear(&self) {
         self.inner.store.write().clear();
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    fn faults_active(&self) -> bool {
+        self.inner.faults_active.load(Ordering::Acquire)
+    }
+
+    fn faults_lock(&self) -> MutexGuard<'_, FaultSet> {
+        self.inner.faults.lock()
+    }
+
+    /// Installs fault rules after the existing ones. Rules from files and the admin API are
+    /// validated on parsing; rules built in Rust are validated here.
+    pub fn add_faults(&self, rules: Vec<FaultRule>) {
+        let now = self.now();
+        let mut faults = self.faults_lock();
+        faults.add(rules, now);
+        self.inner
+            .faults_active
+            .store(!faults.is_empty(), Ordering::Release);
+    }
+
+    /// Validates and installs one rule (the Rust builder's entry point).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), faults::RuleError> {
+        rule.validate()?;
+        self.add_faults(vec![rule]);
+        Ok(())
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        let mut faults = self.faults_lock();
+        faults.clear();
+        self.inner.faults_active.store(false, Ordering::Release);
+    }
+
+    /// Removes the fault rules with this name; whether any was removed.
+    pub fn remove_fault(&self, name: &str) -> bool {
+        let mut faults = self.faults_lock();
+        let removed = faults.remove(name);
+        self.inner
+            .faults_active
+            .store(!faults.is_empty(), Ordering::Release);
+        removed
+    }
+
+    /// The installed fault rules with their counters.
+    pub fn faults(&self) -> Vec<faults::Installed> {
+        self.faults_lock().rules().to_vec()
+    }
+
+    /// Back to a fresh tenant: journal and faults cleared, users emptied, then (if
+    /// `to_prefill` and the tenant was prefilled) the same prefill again. Returns the user count.
+    pub fn reset(&self, to_prefill: bool) -> usize {
+        self.clear_faults();
+        self.journal().reset();
+        self.clear();
+        let prefilled = *self.inner.prefilled.lock();
+        match prefilled {
+            Some((count, seed)) if to_prefill => self.prefill(count, seed),
+            _ => 0,
+        }
     }
 
     /// Parses a representation with this tenant's unknown-attribute policy (for admin and tests).

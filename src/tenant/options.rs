@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The token `serve` uses when none is given (documented in the README).
 pub const DEFAULT_TOKEN: &str = "blinksim-secret-token";
+/// The admin API token `serve` uses when none is given (documented in the README).
+pub const DEFAULT_ADMIN_TOKEN: &str = "blinksim-admin-token";
 /// Blink's tenant URL (blink-scim-api.md §1.1); used as the base URL of in-process tenants.
 pub const BLINK_BASE_URL: &str = "https://api.joinblink.com/scim";
 /// The path prefix of every SCIM endpoint (no `/v2`, as Blink serves them).
@@ -44,8 +46,12 @@ pub struct TenantOptions {
     /// PATCH success response. Blink's is NOT FOUND; 200 with the resource chosen.
     pub patch_response: PatchResponse,
     /// Seed of the tenant's ids, which derive from it and the userName (so they do not
-    /// depend on the order concurrent clients create users).
+    /// depend on the order concurrent clients create users), and of probabilistic faults.
     pub seed: u64,
+    /// The bearer token of the admin API (`/_admin`).
+    pub admin_token: String,
+    /// Requests kept in the journal ring.
+    pub journal_capacity: usize,
 }
 
 impl Default for TenantOptions {
@@ -60,6 +66,8 @@ impl Default for TenantOptions {
             filter_no_match: FilterNoMatch::default(),
             patch_response: PatchResponse::default(),
             seed: 0,
+            admin_token: DEFAULT_ADMIN_TOKEN.to_string(),
+            journal_capacity: super::journal::DEFAULT_CAPACITY,
         }
     }
 }

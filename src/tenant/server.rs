@@ -1,20 +1,26 @@
 //! The mock tenant over HTTP/1.1 (hyper), kept apart from request handling.
 
 use super::Tenant;
+use super::exchange::Outcome;
 use super::options::TenantOptions;
 use crate::scim::error::ScimError;
 use crate::scim::message::{Request, Response};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use std::convert::Infallible;
+use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -78,6 +84,11 @@ impl MockTenant {
         format!("http://{}{}", self.addr, super::options::BASE_PATH)
     }
 
+    /// The server's origin, e.g. `http://127.0.0.1:41234` (the admin API is under `/_admin`).
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.addr
@@ -133,10 +144,13 @@ async fn serve(listener: TcpListener, tenant: Tenant, mut signal: watch::Receive
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let reset = Arc::new(AtomicBool::new(false));
+                let stream = ResettableStream { inner: stream, reset: Arc::clone(&reset) };
                 let tenant = tenant.clone();
                 let service = service_fn(move |req| {
                     let tenant = tenant.clone();
-                    async move { Ok::<_, Infallible>(handle_http(&tenant, req).await) }
+                    let reset = Arc::clone(&reset);
+                    async move { handle_http(&tenant, req, &reset).await }
                 });
                 let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
@@ -189,9 +203,30 @@ pub async fn read_request(
     })
 }
 
-/// Converts an owned [`Response`] to a hyper response.
-pub fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(resp.body));
+/// The connection was closed on purpose (a drop, reset or hang fault): hyper closes it
+/// without writing a response.
+#[derive(Debug)]
+pub struct ConnectionClosed;
+
+impl std::fmt::Display for ConnectionClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by fault injection")
+    }
+}
+
+impl std::error::Error for ConnectionClosed {}
+
+/// Converts an owned [`Response`] to a hyper response with a plain body.
+pub fn to_hyper(resp: Response) -> hyper::Response<FaultBody> {
+    with_body(resp, FaultBody::Full(None))
+}
+
+fn with_body(resp: Response, body: FaultBody) -> hyper::Response<FaultBody> {
+    let body = match body {
+        FaultBody::Full(_) => FaultBody::Full(Some(resp.body)),
+        other => other,
+    };
+    let mut out = hyper::Response::new(body);
     *out.status_mut() = resp.status;
     *out.headers_mut() = resp.headers;
     out
@@ -200,10 +235,218 @@ pub fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
 async fn handle_http(
     tenant: &Tenant,
     req: hyper::Request<Incoming>,
-) -> hyper::Response<Full<Bytes>> {
-    let resp = match read_request(req, tenant.options().max_body_bytes).await {
-        Ok(request) => tenant.handle(&request),
-        Err(e) => super::handler::error_response(&e),
+    reset: &AtomicBool,
+) -> Result<hyper::Response<FaultBody>, ConnectionClosed> {
+    let request = match read_request(req, tenant.options().max_body_bytes).await {
+        Ok(request) => request,
+        Err(e) => return Ok(to_hyper(super::handler::error_response(&e))),
     };
-    to_hyper(resp)
+    let exchange = tenant.exchange(request);
+    if !exchange.delay.is_zero() {
+        tokio::time::sleep(exchange.delay).await;
+    }
+    match exchange.outcome {
+        Outcome::Respond(resp) => Ok(to_hyper(resp)),
+        Outcome::Drop => Err(ConnectionClosed),
+        Outcome::Reset => {
+            reset.store(true, Ordering::Release);
+            Err(ConnectionClosed)
+        }
+        Outcome::Hang(d) => {
+            tokio::time::sleep(d).await;
+            Err(ConnectionClosed)
+        }
+        Outcome::Truncate { response, keep } => {
+            let part = response.body.slice(..keep.min(response.body.len()));
+            let full = response.body.len() as u64;
+            Ok(with_body(
+                response,
+                FaultBody::Truncated {
+                    part: Some(part),
+                    full,
+                    failed: false,
+                    pause: None,
+                },
+            ))
+        }
+        Outcome::Dribble {
+            response,
+            chunk,
+            interval,
+        } => {
+            let data = response.body.clone();
+            Ok(with_body(
+                response,
+                FaultBody::Dribble {
+                    data,
+                    chunk: chunk.max(1),
+                    interval,
+                    sleep: None,
+                },
+            ))
+        }
+    }
+}
+
+/// Response bodies, including the faulty ones.
+pub enum FaultBody {
+    /// The whole body at once.
+    Full(Option<Bytes>),
+    /// Part of the body, then an error that makes hyper abort the connection; the size hint
+    /// still announces the full length, so the client sees a short body.
+    Truncated {
+        /// The bytes sent.
+        part: Option<Bytes>,
+        /// The announced length.
+        full: u64,
+        /// Whether the error was returned.
+        failed: bool,
+        /// A short pause after the partial body, so hyper flushes it before the abort.
+        pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    },
+    /// The body in small chunks with pauses.
+    Dribble {
+        /// What is left to send.
+        data: Bytes,
+        /// Bytes per chunk.
+        chunk: usize,
+        /// Pause between chunks.
+        interval: Duration,
+        /// The pending pause.
+        sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    },
+}
+
+impl Body for FaultBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match &mut *self {
+            FaultBody::Full(data) => Poll::Ready(
+                data.take()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| Ok(Frame::data(d))),
+            ),
+            FaultBody::Truncated {
+                part,
+                failed,
+                pause,
+                ..
+            } => {
+                if let Some(p) = part.take().filter(|p| !p.is_empty()) {
+                    *pause = Some(Box::pin(tokio::time::sleep(Duration::from_millis(20))));
+                    return Poll::Ready(Some(Ok(Frame::data(p))));
+                }
+                if *failed {
+                    return Poll::Ready(None);
+                }
+                if let Some(p) = pause {
+                    if p.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *pause = None;
+                }
+                *failed = true;
+                Poll::Ready(Some(Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "truncated by fault injection",
+                ))))
+            }
+            FaultBody::Dribble {
+                data,
+                chunk,
+                interval,
+                sleep,
+            } => {
+                if data.is_empty() {
+                    return Poll::Ready(None);
+                }
+                if let Some(s) = sleep {
+                    if s.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *sleep = None;
+                }
+                let n = (*chunk).min(data.len());
+                let piece = data.split_to(n);
+                if !data.is_empty() {
+                    *sleep = Some(Box::pin(tokio::time::sleep(*interval)));
+                }
+                Poll::Ready(Some(Ok(Frame::data(piece))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            FaultBody::Full(data) => data.as_ref().is_none_or(Bytes::is_empty),
+            FaultBody::Truncated { .. } => false,
+            FaultBody::Dribble { data, .. } => data.is_empty(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            FaultBody::Full(data) => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            FaultBody::Truncated { full, .. } => SizeHint::with_exact(*full),
+            FaultBody::Dribble { data, .. } => SizeHint::with_exact(data.len() as u64),
+        }
+    }
+}
+
+/// A TCP stream that is reset (RST, via `SO_LINGER` 0) instead of closed when a reset fault
+/// fired on it.
+struct ResettableStream {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Acquire) {
+            let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }

@@ -350,14 +350,31 @@ fn whole_extension_as_path() {
     // scim2-tester sends the extension URN itself as the path.
     let out = patch(ops(json!([{"op": "replace", "path": ENTERPRISE_SCHEMA, "value": {"department": "Ops", "manager": {"value": "m9"}}}]))).unwrap();
     assert_eq!(out[ENTERPRISE_SCHEMA]["department"], "Ops");
-    assert_eq!(out[ENTERPRISE_SCHEMA]["employeeNumber"], "1", "other sub-attributes stay");
+    assert_eq!(
+        out[ENTERPRISE_SCHEMA]["employeeNumber"], "1",
+        "other sub-attributes stay"
+    );
     assert_eq!(out[ENTERPRISE_SCHEMA]["manager"]["value"], "m9");
-    let out = patch(ops(json!([{"op": "add", "path": BLINK_SCHEMA, "value": {"company": "Blink"}}]))).unwrap();
+    let out = patch(ops(
+        json!([{"op": "add", "path": BLINK_SCHEMA, "value": {"company": "Blink"}}]),
+    ))
+    .unwrap();
     assert_eq!(out[BLINK_SCHEMA]["company"], "Blink");
     let out = patch(ops(json!([{"op": "remove", "path": ENTERPRISE_SCHEMA}]))).unwrap();
     assert!(out.get(ENTERPRISE_SCHEMA).is_none());
-    assert!(!out["schemas"].as_array().unwrap().iter().any(|s| s == ENTERPRISE_SCHEMA));
-    assert!(patch(ops(json!([{"op": "add", "path": BLINK_SCHEMA, "value": "x"}]))).is_err());
+    assert!(
+        !out["schemas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == ENTERPRISE_SCHEMA)
+    );
+    assert!(
+        patch(ops(
+            json!([{"op": "add", "path": BLINK_SCHEMA, "value": "x"}])
+        ))
+        .is_err()
+    );
     // Removing active unassigns it.
     let out = patch(ops(json!([{"op": "remove", "path": "active"}]))).unwrap();
     assert!(out.get("active").is_none());
