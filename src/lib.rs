@@ -12,3 +12,8 @@ pub mod fakes;
 pub mod histogram;
 pub mod scim;
 pub mod tenant;
+
+/// The README's Rust examples, compiled and run as doctests so they keep working as written.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
