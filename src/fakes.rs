@@ -131,6 +131,28 @@ impl PeopleGenerator {
     }
 }
 
+/// A mail domain from a company name: "Bashirian and Reinger Inc" -> "bashirianreinger.example".
+pub fn domain_of(company: &str) -> String {
+    let words: String = company
+        .split_whitespace()
+        .filter(|w| {
+            !matches!(
+                w.to_ascii_lowercase().as_str(),
+                "and" | "inc" | "llc" | "group" | "ltd" | "-"
+            )
+        })
+        .flat_map(|w| {
+            w.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+        })
+        .collect();
+    format!(
+        "{}.example",
+        if words.is_empty() { "contoso" } else { &words }
+    )
+}
+
 /// Lower-case ASCII letters of a name, for mail aliases ("O'Hara" -> "ohara").
 fn ascii_alias(s: &str) -> String {
     s.chars()
@@ -156,6 +178,7 @@ mod tests {
         assert_eq!(a, b);
         let aliases: std::collections::HashSet<_> = a.iter().map(|p| &p.alias).collect();
         assert_eq!(aliases.len(), a.len());
+        assert_eq!(domain_of("Friesen Group"), "friesen.example");
         let mut c = PeopleGenerator::new(8);
         assert_ne!(c.next_person(), a[0]);
     }

@@ -2,14 +2,18 @@
 //!
 //! - [`scim`]: the SCIM 2.0 protocol, pure and I/O-free.
 //! - [`tenant`]: the mock Blink tenant (in-process or over HTTP).
+//! - [`engine`]: the simulated Azure AD provisioning service.
+//! - [`scenario`]: the two composed and driven by scenario files.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod clock;
 pub mod duration;
+pub mod engine;
 pub mod fakes;
 pub mod histogram;
+pub mod scenario;
 pub mod scim;
 pub mod tenant;
 

@@ -1,0 +1,628 @@
+//! The source directory: users, groups, the Blink application's roles and assignments, with
+//! soft delete (hard delete 30 days later or on demand), restore, and a change sequence that
+//! incremental cycles read (aad-provisioning-service.md §1.3, §2).
+
+pub mod generator;
+pub mod model;
+
+pub use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Entra ID hard-deletes a user this long after a soft delete (HPW incremental step 9).
+pub const HARD_DELETE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Where a user is in its lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Lifecycle {
+    /// A normal user.
+    Present,
+    /// In the recycle bin since `at` (Unix ms); restorable.
+    SoftDeleted {
+        /// When.
+        at: i64,
+    },
+    /// Permanently deleted at `at`; kept as a tombstone so cycles see the deletion.
+    HardDeleted {
+        /// When.
+        at: i64,
+    },
+}
+
+/// A user and what the directory tracks about it.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    /// The user.
+    pub user: DirectoryUser,
+    /// Lifecycle state.
+    pub lifecycle: Lifecycle,
+    /// The change sequence number of its last change.
+    pub changed_seq: u64,
+}
+
+impl UserRecord {
+    /// Whether the user is soft-deleted.
+    pub fn is_soft_deleted(&self) -> bool {
+        matches!(self.lifecycle, Lifecycle::SoftDeleted { .. })
+    }
+
+    /// Whether the user is hard-deleted.
+    pub fn is_hard_deleted(&self) -> bool {
+        matches!(self.lifecycle, Lifecycle::HardDeleted { .. })
+    }
+}
+
+/// A directory operation that could not be carried out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryError {
+    /// No such user.
+    #[error("no user with object id or userPrincipalName '{0}'")]
+    NoUser(String),
+    /// No such group.
+    #[error("no group with object id or name '{0}'")]
+    NoGroup(String),
+    /// No such app role.
+    #[error("no app role with id, value or display name '{0}'")]
+    NoRole(String),
+    /// The object id or UPN is taken.
+    #[error("'{0}' is already used by another object")]
+    Duplicate(String),
+    /// The operation does not apply in the user's state.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// How one user is assigned to the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EffectiveAssignment {
+    /// The role.
+    pub role: AppRole,
+    /// The group the assignment came through, if not direct.
+    pub via_group: Option<String>,
+}
+
+/// An Entra ID tenant's worth of identities.
+#[derive(Clone, Debug)]
+pub struct Directory {
+    users: Vec<UserRecord>,
+    user_index: HashMap<String, usize>,
+    groups: Vec<Group>,
+    group_index: HashMap<String, usize>,
+    roles: Vec<AppRole>,
+    assignments: Vec<Assignment>,
+    seq: u64,
+    next_id: u64,
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Directory::new()
+    }
+}
+
+impl Directory {
+    /// An empty directory with the Blink application's roles.
+    pub fn new() -> Self {
+        Directory {
+            users: Vec::new(),
+            user_index: HashMap::new(),
+            groups: Vec::new(),
+            group_index: HashMap::new(),
+            roles: blink_app_roles(),
+            assignments: Vec::new(),
+            seq: 0,
+            next_id: 1,
+        }
+    }
+
+    /// The current change sequence number (the watermark a cycle persists).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn bump(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn mark(&mut self, index: usize) {
+        let seq = self.bump();
+        if let Some(r) = self.users.get_mut(index) {
+            r.changed_seq = seq;
+        }
+    }
+
+    /// A fresh GUID-shaped object id, deterministic in the directory's history
+    /// (`kind` 1 for users, 2 for groups).
+    fn fresh_id(&mut self, kind: u32) -> String {
+        let n = self.next_id;
+        self.next_id += 1;
+        format!("{kind:08x}-0000-4000-8000-{n:012x}")
+    }
+
+    /// Users in insertion order, tombstones included.
+    pub fn users(&self) -> &[UserRecord] {
+        &self.users
+    }
+
+    /// A user by object id or UPN (case-insensitive).
+    pub fn user(&self, key: &str) -> Option<&UserRecord> {
+        self.user_position(key).map(|i| &self.users[i])
+    }
+
+    fn user_position(&self, key: &str) -> Option<usize> {
+        self.user_index.get(key).copied().or_else(|| {
+            self.users
+                .iter()
+                .position(|r| r.user.user_principal_name.eq_ignore_ascii_case(key))
+        })
+    }
+
+    fn user_mut_index(&self, key: &str) -> Result<usize, DirectoryError> {
+        self.user_position(key)
+            .ok_or_else(|| DirectoryError::NoUser(key.to_string()))
+    }
+
+    /// Adds a user; an empty object id gets a generated one. Returns the object id.
+    pub fn add_user(&mut self, mut user: DirectoryUser) -> Result<String, DirectoryError> {
+        if user.object_id.is_empty() {
+            user.object_id = self.fresh_id(1);
+        }
+        if self.user_index.contains_key(&user.object_id) {
+            return Err(DirectoryError::Duplicate(user.object_id));
+        }
+        if self.users.iter().any(|r| {
+            !r.is_hard_deleted()
+                && r.user
+                    .user_principal_name
+                    .eq_ignore_ascii_case(&user.user_principal_name)
+        }) {
+            return Err(DirectoryError::Duplicate(user.user_principal_name));
+        }
+        let id = user.object_id.clone();
+        let seq = self.bump();
+        self.user_index.insert(id.clone(), self.users.len());
+        self.users.push(UserRecord {
+            user,
+            lifecycle: Lifecycle::Present,
+            changed_seq: seq,
+        });
+        Ok(id)
+    }
+
+    /// Changes a user with `f`; the user counts as changed for the next incremental cycle.
+    pub fn update_user(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&mut DirectoryUser),
+    ) -> Result<(), DirectoryError> {
+        let i = self.user_mut_index(key)?;
+        if self.users[i].is_hard_deleted() {
+            return Err(DirectoryError::Invalid(format!(
+                "user '{key}' is hard-deleted"
+            )));
+        }
+        let id = self.users[i].user.object_id.clone();
+        f(&mut self.users[i].user);
+        self.users[i].user.object_id = id;
+        self.mark(i);
+        Ok(())
+    }
+
+    /// Sets one attribute by its source name (`department`, `extensionAttribute3`, ...).
+    pub fn set_attribute(
+        &mut self,
+        key: &str,
+        name: &str,
+        value: Option<String>,
+    ) -> Result<(), DirectoryError> {
+        let mut ok = true;
+        self.update_user(key, |u| ok = u.set_attribute(name, value))?;
+        if ok {
+            Ok(())
+        } else {
+            Err(DirectoryError::Invalid(format!(
+                "attribute '{name}' cannot be set to that value"
+            )))
+        }
+    }
+
+    /// Moves a user to the recycle bin.
+    pub fn soft_delete(&mut self, key: &str, now: i64) -> Result<(), DirectoryError> {
+        let i = self.user_mut_index(key)?;
+        if self.users[i].lifecycle != Lifecycle::Present {
+            return Err(DirectoryError::Invalid(format!(
+                "user '{key}' is not present"
+            )));
+        }
+        self.users[i].lifecycle = Lifecycle::SoftDeleted { at: now };
+        self.mark(i);
+        Ok(())
+    }
+
+    /// Restores a soft-deleted user.
+    pub fn restore(&mut self, key: &str) -> Result<(), DirectoryError> {
+        let i = self.user_mut_index(key)?;
+        if !self.users[i].is_soft_deleted() {
+            return Err(DirectoryError::Invalid(format!(
+                "user '{key}' is not soft-deleted"
+            )));
+        }
+        self.users[i].lifecycle = Lifecycle::Present;
+        self.mark(i);
+        Ok(())
+    }
+
+    /// Deletes a user permanently (also "on demand" during the 30 days).
+    pub fn hard_delete(&mut self, key: &str, now: i64) -> Result<(), DirectoryError> {
+        let i = self.user_mut_index(key)?;
+        if self.users[i].is_hard_deleted() {
+            return Err(DirectoryError::Invalid(format!(
+                "user '{key}' is already hard-deleted"
+            )));
+        }
+        self.users[i].lifecycle = Lifecycle::HardDeleted { at: now };
+        let id = self.users[i].user.object_id.clone();
+        self.assignments
+            .retain(|a| a.principal != Principal::User(id.clone()));
+        for g in &mut self.groups {
+            g.members.retain(|m| *m != id);
+        }
+        self.mark(i);
+        Ok(())
+    }
+
+    /// Hard-deletes users soft-deleted at least [`HARD_DELETE_AFTER`] before `now`; returns them.
+    pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
+        let limit = i64::try_from(HARD_DELETE_AFTER.as_millis()).unwrap_or(i64::MAX);
+        let due: Vec<String> = self
+            .users
+            .iter()
+            .filter(|r| matches!(r.lifecycle, Lifecycle::SoftDeleted { at } if now.saturating_sub(at) >= limit))
+            .map(|r| r.user.object_id.clone())
+            .collect();
+        for id in &due {
+            let _ = self.hard_delete(id, now);
+        }
+        due
+    }
+
+    /// Groups in insertion order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    fn group_position(&self, key: &str) -> Option<usize> {
+        self.group_index.get(key).copied().or_else(|| {
+            self.groups
+                .iter()
+                .position(|g| g.display_name.eq_ignore_ascii_case(key))
+        })
+    }
+
+    /// A group by object id or display name.
+    pub fn group(&self, key: &str) -> Option<&Group> {
+        self.group_position(key).map(|i| &self.groups[i])
+    }
+
+    /// Adds a group; members may be named by object id or UPN / group name.
+    pub fn add_group(&mut self, mut group: Group) -> Result<String, DirectoryError> {
+        if group.object_id.is_empty() {
+            group.object_id = self.fresh_id(2);
+        }
+        if self.group_index.contains_key(&group.object_id)
+            || self.group_position(&group.display_name).is_some()
+        {
+            return Err(DirectoryError::Duplicate(group.display_name));
+        }
+        let members = std::mem::take(&mut group.members);
+        let id = group.object_id.clone();
+        self.group_index.insert(id.clone(), self.groups.len());
+        self.groups.push(group);
+        for m in members {
+            self.add_member(&id, &m)?;
+        }
+        Ok(id)
+    }
+
+    fn resolve_member(&self, key: &str) -> Result<String, DirectoryError> {
+        if let Some(u) = self.user(key) {
+            return Ok(u.user.object_id.clone());
+        }
+        self.group(key)
+            .map(|g| g.object_id.clone())
+            .ok_or_else(|| DirectoryError::NoUser(key.to_string()))
+    }
+
+    /// Adds a member (user or group) to a group.
+    pub fn add_member(&mut self, group: &str, member: &str) -> Result<(), DirectoryError> {
+        let gi = self
+            .group_position(group)
+            .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
+        let member = self.resolve_member(member)?;
+        if !self.groups[gi].members.contains(&member) {
+            self.groups[gi].members.push(member.clone());
+            if let Some(ui) = self.user_index.get(&member).copied() {
+                self.mark(ui);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a member from a group.
+    pub fn remove_member(&mut self, group: &str, member: &str) -> Result<(), DirectoryError> {
+        let gi = self
+            .group_position(group)
+            .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
+        let member = self.resolve_member(member)?;
+        self.groups[gi].members.retain(|m| *m != member);
+        if let Some(ui) = self.user_index.get(&member).copied() {
+            self.mark(ui);
+        }
+        Ok(())
+    }
+
+    /// The application's roles.
+    pub fn roles(&self) -> &[AppRole] {
+        &self.roles
+    }
+
+    /// Adds an app role.
+    pub fn add_role(&mut self, role: AppRole) -> Result<(), DirectoryError> {
+        if self
+            .roles
+            .iter()
+            .any(|r| r.id == role.id || r.value == role.value)
+        {
+            return Err(DirectoryError::Duplicate(role.value));
+        }
+        self.roles.push(role);
+        Ok(())
+    }
+
+    /// A role by id, value or display name (case-insensitive).
+    pub fn role(&self, key: &str) -> Option<&AppRole> {
+        self.roles.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(key)
+                || r.value.eq_ignore_ascii_case(key)
+                || r.display_name.eq_ignore_ascii_case(key)
+        })
+    }
+
+    fn principal(&self, key: &str, is_group: bool) -> Result<Principal, DirectoryError> {
+        if is_group {
+            self.group(key)
+                .map(|g| Principal::Group(g.object_id.clone()))
+                .ok_or_else(|| DirectoryError::NoGroup(key.into()))
+        } else {
+            self.user(key)
+                .map(|u| Principal::User(u.user.object_id.clone()))
+                .ok_or_else(|| DirectoryError::NoUser(key.into()))
+        }
+    }
+
+    /// Users an assignment to `principal` reaches: the user, or a group's direct user members.
+    fn reached(&self, principal: &Principal) -> Vec<usize> {
+        match principal {
+            Principal::User(id) => self.user_index.get(id).copied().into_iter().collect(),
+            Principal::Group(id) => self
+                .group_index
+                .get(id)
+                .map(|&gi| {
+                    self.groups[gi]
+                        .members
+                        .iter()
+                        .filter_map(|m| self.user_index.get(m).copied())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Assigns the application to a user or group with a role.
+    pub fn assign(&mut self, key: &str, is_group: bool, role: &str) -> Result<(), DirectoryError> {
+        let principal = self.principal(key, is_group)?;
+        let role_id = self
+            .role(role)
+            .ok_or_else(|| DirectoryError::NoRole(role.to_string()))?
+            .id
+            .clone();
+        if !self
+            .assignments
+            .iter()
+            .any(|a| a.principal == principal && a.role_id == role_id)
+        {
+            self.assignments.push(Assignment {
+                principal: principal.clone(),
+                role_id,
+            });
+        }
+        for i in self.reached(&principal) {
+            self.mark(i);
+        }
+        Ok(())
+    }
+
+    /// Removes every assignment of a user or group.
+    pub fn unassign(&mut self, key: &str, is_group: bool) -> Result<(), DirectoryError> {
+        let principal = self.principal(key, is_group)?;
+        self.assignments.retain(|a| a.principal != principal);
+        for i in self.reached(&principal) {
+            self.mark(i);
+        }
+        Ok(())
+    }
+
+    /// Replaces a user's or group's assignments with one of `role`.
+    pub fn set_role(
+        &mut self,
+        key: &str,
+        is_group: bool,
+        role: &str,
+    ) -> Result<(), DirectoryError> {
+        let principal = self.principal(key, is_group)?;
+        let role_id = self
+            .role(role)
+            .ok_or_else(|| DirectoryError::NoRole(role.to_string()))?
+            .id
+            .clone();
+        self.assignments.retain(|a| a.principal != principal);
+        self.assignments.push(Assignment {
+            principal: principal.clone(),
+            role_id,
+        });
+        for i in self.reached(&principal) {
+            self.mark(i);
+        }
+        Ok(())
+    }
+
+    /// All assignments.
+    pub fn assignments(&self) -> &[Assignment] {
+        &self.assignments
+    }
+
+    /// How a user is assigned: directly, or through a group it is a direct member of
+    /// (members of nested groups are not reached, HPW "Nested groups").
+    pub fn assignments_of(&self, object_id: &str) -> Vec<EffectiveAssignment> {
+        let role = |id: &str| self.roles.iter().find(|r| r.id == id).cloned();
+        let mut out = Vec::new();
+        for a in &self.assignments {
+            let via_group = match &a.principal {
+                Principal::User(u) if u == object_id => None,
+                Principal::Group(g) => match self.group_index.get(g) {
+                    Some(&gi) if self.groups[gi].members.iter().any(|m| m == object_id) => {
+                        Some(g.clone())
+                    }
+                    _ => continue,
+                },
+                Principal::User(_) => continue,
+            };
+            if let Some(role) = role(&a.role_id) {
+                out.push(EffectiveAssignment { role, via_group });
+            }
+        }
+        out
+    }
+
+    /// Every user's effective assignments, computed in one pass (for cycles over many users).
+    pub fn assignment_index(&self) -> HashMap<String, Vec<EffectiveAssignment>> {
+        let mut index: HashMap<String, Vec<EffectiveAssignment>> = HashMap::new();
+        for a in &self.assignments {
+            let Some(role) = self.roles.iter().find(|r| r.id == a.role_id) else {
+                continue;
+            };
+            match &a.principal {
+                Principal::User(u) => {
+                    index
+                        .entry(u.clone())
+                        .or_default()
+                        .push(EffectiveAssignment {
+                            role: role.clone(),
+                            via_group: None,
+                        })
+                }
+                Principal::Group(g) => {
+                    if let Some(&gi) = self.group_index.get(g) {
+                        for m in &self.groups[gi].members {
+                            if self.user_index.contains_key(m) {
+                                index
+                                    .entry(m.clone())
+                                    .or_default()
+                                    .push(EffectiveAssignment {
+                                        role: role.clone(),
+                                        via_group: Some(g.clone()),
+                                    });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Users changed after `watermark`, in directory order.
+    pub fn changed_since(&self, watermark: u64) -> Vec<&UserRecord> {
+        self.users
+            .iter()
+            .filter(|r| r.changed_seq > watermark)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> Directory {
+        let mut d = Directory::new();
+        d.add_user(DirectoryUser::new("u1", "ada@contoso.example"))
+            .unwrap();
+        d.add_user(DirectoryUser::new("u2", "bob@contoso.example"))
+            .unwrap();
+        d.add_group(Group {
+            object_id: "g1".into(),
+            display_name: "Blink Users".into(),
+            members: vec!["u2".into()],
+        })
+        .unwrap();
+        d.add_group(Group {
+            object_id: "g2".into(),
+            display_name: "Outer".into(),
+            members: vec!["g1".into()],
+        })
+        .unwrap();
+        d
+    }
+
+    #[test]
+    fn assignments_reach_direct_members_only() {
+        let mut d = dir();
+        d.assign("Blink Users", true, "User").unwrap();
+        d.assign("ada@contoso.example", false, "Default Access")
+            .unwrap();
+        assert_eq!(d.assignments_of("u2").len(), 1);
+        assert_eq!(d.assignments_of("u2")[0].via_group.as_deref(), Some("g1"));
+        assert!(d.assignments_of("u1")[0].role.default_access);
+        let mut nested = dir();
+        nested.assign("Outer", true, "User").unwrap();
+        assert!(
+            nested.assignments_of("u2").is_empty(),
+            "nested groups are not flattened"
+        );
+    }
+
+    #[test]
+    fn changes_are_tracked_and_deletes_expire() {
+        let mut d = dir();
+        let w = d.seq();
+        assert!(d.changed_since(w).is_empty());
+        d.set_attribute("u1", "department", Some("Sales".into()))
+            .unwrap();
+        d.assign("Blink Users", true, "User").unwrap();
+        let changed: Vec<&str> = d
+            .changed_since(w)
+            .iter()
+            .map(|r| r.user.object_id.as_str())
+            .collect();
+        assert_eq!(changed, ["u1", "u2"]);
+        d.soft_delete("u1", 0).unwrap();
+        assert!(d.restore("u2").is_err());
+        let day = 24 * 3600 * 1000;
+        assert!(d.purge_expired(29 * day).is_empty());
+        assert_eq!(d.purge_expired(30 * day), vec!["u1".to_string()]);
+        assert!(d.user("u1").unwrap().is_hard_deleted());
+        assert!(
+            d.add_user(DirectoryUser::new("u3", "BOB@contoso.example"))
+                .is_err()
+        );
+        assert_eq!(
+            d.user("ADA@contoso.example")
+                .map(|r| r.user.object_id.as_str()),
+            Some("u1")
+        );
+    }
+}

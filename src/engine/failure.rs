@@ -1,0 +1,220 @@
+//! HTTP outcomes mapped to the error codes and reasons Azure AD logs
+//! (aad-provisioning-service.md §4.2, §5.5).
+
+use super::transport::TransportError;
+use crate::scim::error::ScimError;
+use crate::scim::message::Response;
+use serde::Serialize;
+
+/// What kind of failure, for quarantine accounting (QUAR: reference failures are counted apart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Creating, updating, disabling or deleting the user.
+    Object,
+    /// Exporting a reference (the manager).
+    Reference,
+}
+
+/// A failed operation as the provisioning logs show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Error code, e.g. `EntryConflict`.
+    pub code: String,
+    /// Human-readable reason.
+    pub reason: String,
+    /// HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// Whether the job should quarantine at once (credentials, SCIM compliance).
+    pub quarantine: bool,
+}
+
+impl Failure {
+    fn new(code: &str, reason: String, status: Option<u16>) -> Self {
+        Failure {
+            code: code.into(),
+            reason,
+            status,
+            quarantine: false,
+        }
+    }
+}
+
+/// What the failed request was doing, for the wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    /// Querying for a match.
+    Match,
+    /// Reading the linked user.
+    Read,
+    /// Creating.
+    Create,
+    /// Updating.
+    Update,
+    /// Disabling.
+    Disable,
+    /// Deleting.
+    Delete,
+    /// Exporting the manager reference.
+    Reference,
+}
+
+impl Verb {
+    fn phrase(self) -> &'static str {
+        match self {
+            Verb::Match => "match an entry in the source and target systems for",
+            Verb::Read => "retrieve",
+            Verb::Create => "create",
+            Verb::Update | Verb::Reference => "update",
+            Verb::Disable => "disable",
+            Verb::Delete => "delete",
+        }
+    }
+}
+
+/// The reason text Graph shows for a 409 (G:`provisioningobjectsummary-list`, "exisits" sic).
+fn conflict_reason(target: &str) -> String {
+    format!(
+        "Message: {target} returned an error response with the HTTP status code 409.  This response indicates that a user or a group already exisits with the same name. This can be avoided by identifying and removing the conflicting user from {target} via the {target} administrative user interface, or removing the current user from the scope of provisioning either by removing their assignment to the {target} application in Azure Active Directory or adding a scoping filter to exclude the user."
+    )
+}
+
+/// The error detail a server sent, when it sent a SCIM error.
+fn server_detail(resp: &Response) -> String {
+    resp.json()
+        .and_then(|v| ScimError::from_json(&v))
+        .map(|e| format!(" Target detail: {e}."))
+        .unwrap_or_default()
+}
+
+/// Maps an HTTP response that is not a success.
+pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> Failure {
+    let status = resp.status.as_u16();
+    let detail = server_detail(resp);
+    let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
+    match status {
+        409 => Failure::new("EntryConflict", conflict_reason(target), Some(status)),
+        429 => Failure::new(
+            "TooManyRequests",
+            format!(
+                "{failed}; {target} returned HTTP 429 Too Many Requests after the retries allowed within the cycle. This attempt is automatically retried.{detail}"
+            ),
+            Some(status),
+        ),
+        401 => Failure::new(
+            "Unauthorized",
+            format!(
+                "{failed}; the provisioning service authenticated with {target} but wasn't authorized to perform the operation (HTTP 401).{detail}"
+            ),
+            Some(status),
+        ),
+        403 => Failure::new(
+            "InsufficientRights",
+            format!("{failed}; {target} answered HTTP 403 Forbidden.{detail}"),
+            Some(status),
+        ),
+        405 => Failure::new(
+            "MethodNotAllowed",
+            format!("{failed}; {target} answered HTTP 405 Method Not Allowed.{detail}"),
+            Some(status),
+        ),
+        404 if matches!(
+            verb,
+            Verb::Read | Verb::Update | Verb::Disable | Verb::Delete | Verb::Reference
+        ) =>
+        {
+            Failure::new(
+                "InvalidAnchor",
+                format!(
+                    "{failed}; a user that was previously created or matched by the provisioning service no longer exists in {target} (HTTP 404)."
+                ),
+                Some(status),
+            )
+        }
+        400 | 404 => Failure::new(
+            "SystemForCrossDomainIdentityManagementBadRequest",
+            format!(
+                "{failed}; Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Please refer to the Azure Active Directory SCIM provisioning documentation and adapt the SCIM endpoint to be able to process provisioning requests from Azure Active Directory. StatusCode: {}{detail}",
+                resp.status
+                    .canonical_reason()
+                    .unwrap_or("BadRequest")
+                    .replace(' ', "")
+            ),
+            Some(status),
+        ),
+        422 => Failure::new(
+            "UnprocessableEntity",
+            format!("{failed}; {target} answered HTTP 422.{detail}"),
+            Some(status),
+        ),
+        501 => Failure::new(
+            "NotImplemented",
+            format!("{failed}; {target} answered HTTP 501 Not Implemented.{detail}"),
+            Some(status),
+        ),
+        s if s >= 500 => Failure::new(
+            "InternalServerError",
+            format!(
+                "{failed}; {target} returned an error response with the HTTP status code {s} ({}).{detail}",
+                resp.status.canonical_reason().unwrap_or("error")
+            ),
+            Some(status),
+        ),
+        s => Failure::new(
+            "WebExceptionProtocolError",
+            format!("{failed}; {target} answered HTTP {s}.{detail}"),
+            Some(status),
+        ),
+    }
+}
+
+/// Maps a request that got no response.
+pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) -> Failure {
+    let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
+    match e {
+        TransportError::Timeout(d) => Failure::new(
+            "Timeout",
+            format!("{failed}; no response within {} seconds.", d.as_secs()),
+            None,
+        ),
+        other => Failure::new(
+            "WebExceptionProtocolError",
+            format!("{failed}; {other}."),
+            None,
+        ),
+    }
+}
+
+/// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).
+pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
+    Failure::new(
+        "SystemForCrossDomainIdentityManagementServiceIncompatible",
+        format!(
+            "Failed to {} User '{user}' in {target}; Error: We are not able to deserialize the resource received from your SCIM endpoint because your SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client.",
+            verb.phrase()
+        ),
+        Some(status),
+    )
+}
+
+/// Two or more resources answered a match (ANALYZE: `DuplicateTargetEntries` for distinct
+/// users, `...MultipleEntriesInResponse` for the same one twice).
+pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
+    if distinct {
+        Failure::new(
+            "DuplicateTargetEntries",
+            format!(
+                "Failed to match User '{user}': more than one user in {target} was found with the configured matching attributes."
+            ),
+            Some(status),
+        )
+    } else {
+        Failure::new(
+            "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
+            format!(
+                "Failed to match User '{user}': a GET request to retrieve a user received multiple users in the response. The system expects to receive only one."
+            ),
+            Some(status),
+        )
+    }
+}
