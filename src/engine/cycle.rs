@@ -745,7 +745,8 @@ impl ProvisioningJob {
             }
             if let Some(f) = r.failure {
                 summary.counts.reference_failures += 1;
-                if o.entry.status == Status::Success {
+                // The user itself is fine; only its reference failed.
+                if o.entry.status != Status::Failure {
                     o.entry.status = Status::Warning;
                 }
                 o.entry.error.get_or_insert(f.clone());
@@ -778,7 +779,10 @@ impl ProvisioningJob {
                     });
                     e.failures += 1;
                     e.code = f.code.clone();
-                    match escrow_next_retry(e.first_failure, e.failures, at) {
+                    let next_cycle = start.saturating_add(
+                        i64::try_from(super::policy::CYCLE_INTERVAL.as_millis()).unwrap_or(0),
+                    );
+                    match escrow_next_retry(e.first_failure, e.failures, next_cycle) {
                         Some(next) => {
                             e.next_retry = next;
                             if let Some(err) = &mut entry.error {

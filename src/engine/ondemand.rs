@@ -114,7 +114,9 @@ impl ProvisioningJob {
                 link.manager = Some(id);
             }
             if let Some(f) = r.failure {
-                o.entry.status = Status::Warning;
+                if o.entry.status != Status::Failure {
+                    o.entry.status = Status::Warning;
+                }
                 o.entry.error.get_or_insert(f);
             }
         }
@@ -163,23 +165,26 @@ impl ProvisioningJob {
                 },
                 scope.detail(),
             ),
-            step(
-                4,
-                "Match user between source and target system",
-                if entry.target_identity.id.is_empty() {
-                    Status::Skipped
-                } else {
-                    Status::Success
-                },
-                if entry.target_identity.id.is_empty() {
-                    format!("No matching User in {}", self.config.target_system)
-                } else {
-                    format!(
-                        "Matched '{}' ({})",
-                        entry.target_identity.display_name, entry.target_identity.id
-                    )
-                },
-            ),
+            {
+                let matched = entry
+                    .provisioning_steps
+                    .iter()
+                    .find(|s| s.provisioning_step_type == super::log::StepType::Matching);
+                let description = match (matched, entry.target_identity.id.is_empty()) {
+                    (Some(m), _) => m.description.clone(),
+                    (None, false) => format!(
+                        "No matching User was found in {}; it was created",
+                        self.config.target_system
+                    ),
+                    (None, true) => format!("No matching User in {}", self.config.target_system),
+                };
+                step(
+                    4,
+                    "Match user between source and target system",
+                    Status::Success,
+                    description,
+                )
+            },
             step(
                 5,
                 "Perform action",

@@ -46,10 +46,11 @@ fn ms(d: Duration) -> i64 {
 }
 
 /// When the escrow of an object that failed first at `first_failure` and has now failed
-/// `failures` times (1 = the first failure) is next retried, or `None` once it expired.
-pub fn escrow_next_retry(first_failure: i64, failures: u32, now: i64) -> Option<i64> {
+/// `failures` times (1 = the first failure) is next retried, or `None` once it expired;
+/// `next_cycle` is when the next cycle starts.
+pub fn escrow_next_retry(first_failure: i64, failures: u32, next_cycle: i64) -> Option<i64> {
     let due = match failures {
-        0 | 1 => now, // "retried in the next sync cycle" (HPW)
+        0 | 1 => next_cycle, // "retried in the next sync cycle" (HPW)
         n => {
             let k = (n - 2) as usize;
             let offset = match ESCROW_RETRY_OFFSETS.get(k) {
