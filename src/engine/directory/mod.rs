@@ -7,7 +7,7 @@ pub mod model;
 
 pub use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Entra ID hard-deletes a user this long after a soft delete (HPW incremental step 9).
@@ -88,10 +88,15 @@ pub struct EffectiveAssignment {
 pub struct Directory {
     users: Vec<UserRecord>,
     user_index: HashMap<String, usize>,
+    /// Lower-cased UPN of every user not hard-deleted.
+    upn_index: HashMap<String, usize>,
     groups: Vec<Group>,
     group_index: HashMap<String, usize>,
+    /// Members of each group, for constant-time membership checks.
+    member_sets: Vec<HashSet<String>>,
     roles: Vec<AppRole>,
     assignments: Vec<Assignment>,
+    assignment_set: HashSet<(Principal, String)>,
     seq: u64,
     next_id: u64,
 }
@@ -108,10 +113,13 @@ impl Directory {
         Directory {
             users: Vec::new(),
             user_index: HashMap::new(),
+            upn_index: HashMap::new(),
             groups: Vec::new(),
             group_index: HashMap::new(),
+            member_sets: Vec::new(),
             roles: blink_app_roles(),
             assignments: Vec::new(),
+            assignment_set: HashSet::new(),
             seq: 0,
             next_id: 1,
         }
@@ -153,11 +161,16 @@ impl Directory {
     }
 
     fn user_position(&self, key: &str) -> Option<usize> {
-        self.user_index.get(key).copied().or_else(|| {
-            self.users
-                .iter()
-                .position(|r| r.user.user_principal_name.eq_ignore_ascii_case(key))
-        })
+        self.user_index
+            .get(key)
+            .copied()
+            .or_else(|| self.upn_index.get(&key.to_lowercase()).copied())
+            // Hard-deleted users keep their UPN for lookups (a slow path, for tombstones).
+            .or_else(|| {
+                self.users.iter().position(|r| {
+                    r.is_hard_deleted() && r.user.user_principal_name.eq_ignore_ascii_case(key)
+                })
+            })
     }
 
     fn user_mut_index(&self, key: &str) -> Result<usize, DirectoryError> {
@@ -173,16 +186,13 @@ impl Directory {
         if self.user_index.contains_key(&user.object_id) {
             return Err(DirectoryError::Duplicate(user.object_id));
         }
-        if self.users.iter().any(|r| {
-            !r.is_hard_deleted()
-                && r.user
-                    .user_principal_name
-                    .eq_ignore_ascii_case(&user.user_principal_name)
-        }) {
+        let upn = user.user_principal_name.to_lowercase();
+        if self.upn_index.contains_key(&upn) {
             return Err(DirectoryError::Duplicate(user.user_principal_name));
         }
         let id = user.object_id.clone();
         let seq = self.bump();
+        self.upn_index.insert(upn, self.users.len());
         self.user_index.insert(id.clone(), self.users.len());
         self.users.push(UserRecord {
             user,
@@ -205,8 +215,19 @@ impl Directory {
             )));
         }
         let id = self.users[i].user.object_id.clone();
-        f(&mut self.users[i].user);
-        self.users[i].user.object_id = id;
+        let old_upn = self.users[i].user.user_principal_name.to_lowercase();
+        let mut updated = self.users[i].user.clone();
+        f(&mut updated);
+        updated.object_id = id;
+        let new_upn = updated.user_principal_name.to_lowercase();
+        if new_upn != old_upn {
+            if self.upn_index.contains_key(&new_upn) {
+                return Err(DirectoryError::Duplicate(updated.user_principal_name));
+            }
+            self.upn_index.remove(&old_upn);
+            self.upn_index.insert(new_upn, i);
+        }
+        self.users[i].user = updated;
         self.mark(i);
         Ok(())
     }
@@ -265,10 +286,15 @@ impl Directory {
         }
         self.users[i].lifecycle = Lifecycle::HardDeleted { at: now };
         let id = self.users[i].user.object_id.clone();
-        self.assignments
-            .retain(|a| a.principal != Principal::User(id.clone()));
-        for g in &mut self.groups {
-            g.members.retain(|m| *m != id);
+        self.upn_index
+            .remove(&self.users[i].user.user_principal_name.to_lowercase());
+        let principal = Principal::User(id.clone());
+        self.assignments.retain(|a| a.principal != principal);
+        self.assignment_set.retain(|(p, _)| *p != principal);
+        for (g, set) in self.groups.iter_mut().zip(self.member_sets.iter_mut()) {
+            if set.remove(&id) {
+                g.members.retain(|m| *m != id);
+            }
         }
         self.mark(i);
         Ok(())
@@ -321,6 +347,7 @@ impl Directory {
         let id = group.object_id.clone();
         self.group_index.insert(id.clone(), self.groups.len());
         self.groups.push(group);
+        self.member_sets.push(HashSet::new());
         for m in members {
             self.add_member(&id, &m)?;
         }
@@ -342,7 +369,7 @@ impl Directory {
             .group_position(group)
             .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
         let member = self.resolve_member(member)?;
-        if !self.groups[gi].members.contains(&member) {
+        if self.member_sets[gi].insert(member.clone()) {
             self.groups[gi].members.push(member.clone());
             if let Some(ui) = self.user_index.get(&member).copied() {
                 self.mark(ui);
@@ -357,7 +384,9 @@ impl Directory {
             .group_position(group)
             .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
         let member = self.resolve_member(member)?;
-        self.groups[gi].members.retain(|m| *m != member);
+        if self.member_sets[gi].remove(&member) {
+            self.groups[gi].members.retain(|m| *m != member);
+        }
         if let Some(ui) = self.user_index.get(&member).copied() {
             self.mark(ui);
         }
@@ -429,10 +458,9 @@ impl Directory {
             .ok_or_else(|| DirectoryError::NoRole(role.to_string()))?
             .id
             .clone();
-        if !self
-            .assignments
-            .iter()
-            .any(|a| a.principal == principal && a.role_id == role_id)
+        if self
+            .assignment_set
+            .insert((principal.clone(), role_id.clone()))
         {
             self.assignments.push(Assignment {
                 principal: principal.clone(),
@@ -449,6 +477,7 @@ impl Directory {
     pub fn unassign(&mut self, key: &str, is_group: bool) -> Result<(), DirectoryError> {
         let principal = self.principal(key, is_group)?;
         self.assignments.retain(|a| a.principal != principal);
+        self.assignment_set.retain(|(p, _)| *p != principal);
         for i in self.reached(&principal) {
             self.mark(i);
         }
@@ -469,6 +498,9 @@ impl Directory {
             .id
             .clone();
         self.assignments.retain(|a| a.principal != principal);
+        self.assignment_set.retain(|(p, _)| *p != principal);
+        self.assignment_set
+            .insert((principal.clone(), role_id.clone()));
         self.assignments.push(Assignment {
             principal: principal.clone(),
             role_id,
@@ -493,9 +525,7 @@ impl Directory {
             let via_group = match &a.principal {
                 Principal::User(u) if u == object_id => None,
                 Principal::Group(g) => match self.group_index.get(g) {
-                    Some(&gi) if self.groups[gi].members.iter().any(|m| m == object_id) => {
-                        Some(g.clone())
-                    }
+                    Some(&gi) if self.member_sets[gi].contains(object_id) => Some(g.clone()),
                     _ => continue,
                 },
                 Principal::User(_) => continue,
