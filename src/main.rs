@@ -1,8 +1,13 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
+use blinksim::engine::directory::generator::{DirectorySpec, generate};
+use blinksim::engine::trial::{TrialError, try_expression};
+use blinksim::scenario::world::{DEFAULT_START, directory_section};
+use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, TenantOptions};
 use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +31,91 @@ struct Cli {
 enum Command {
     /// Serve a mock Blink tenant (SCIM 2.0) over HTTP until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Play scenario files (or folders of them); exit 0 when every expectation held, 1 when
+    /// one failed, 2 when a file is malformed (then nothing runs).
+    Run(RunArgs),
+    /// Generate test data.
+    #[command(subcommand)]
+    Gen(GenCommand),
+    /// Evaluate an attribute-mapping expression for one user; exit 1 on an error.
+    Expr(ExprArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario files (.toml or .json) or folders of them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Send the job's requests to this SCIM tenant URL instead of the embedded mock tenant.
+    #[arg(long, value_name = "URL", requires = "token")]
+    target: Option<String>,
+    /// Bearer token for --target.
+    #[arg(long, env = "BLINKSIM_TARGET_TOKEN")]
+    token: Option<String>,
+    /// Write each scenario's logs, trace, tenant state and summary here.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print machine-readable summaries instead of the report.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum GenCommand {
+    /// Write a generated directory (JSON) that a scenario can include.
+    Directory(GenDirectoryArgs),
+}
+
+#[derive(Args)]
+struct GenDirectoryArgs {
+    /// Number of users.
+    #[arg(long, default_value_t = 100)]
+    users: usize,
+    /// Seed: the same seed gives the same directory.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Mail domain (derived from the generated company by default).
+    #[arg(long, default_value = "")]
+    domain: String,
+    /// Percent of users assigned with the Default Access role.
+    #[arg(long, default_value_t = 10)]
+    default_access: u32,
+    /// Percent of users assigned through the "Blink Users" group.
+    #[arg(long, default_value_t = 10)]
+    group_assigned: u32,
+    /// Percent of users not assigned.
+    #[arg(long, default_value_t = 5)]
+    unassigned: u32,
+    /// Percent of users with accountEnabled false.
+    #[arg(long, default_value_t = 2)]
+    disabled: u32,
+    /// Direct reports per manager (0: no managers).
+    #[arg(long, default_value_t = 8)]
+    reports_per_manager: usize,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExprArgs {
+    /// The expression, e.g. 'Join(" ", [givenName], [surname])'.
+    expression: String,
+    /// The source user: a JSON object, or a file holding one (a generated user by default).
+    #[arg(long, value_name = "FILE_OR_JSON")]
+    user: Option<String>,
+    /// Seed of the generated user and of Guid()/RandomString().
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// "Now" for Now() and dates, RFC 3339 (2026-01-15T09:00:00Z by default).
+    #[arg(long)]
+    now: Option<String>,
+    /// Print the source user the expression read, before the result.
+    #[arg(long)]
+    show_user: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -77,6 +167,24 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Run(args) => {
+            let target = match (args.target, args.token) {
+                (Some(url), Some(token)) => Target::Http { url, token },
+                _ => Target::Embedded,
+            };
+            let options = RunOptions {
+                paths: args.paths,
+                target,
+                out: args.out,
+                json: args.json,
+                progress: !args.json && std::io::stderr().is_terminal(),
+            };
+            let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+            let status = runtime.block_on(run(&options, &mut stdout, &mut stderr));
+            ExitCode::from(u8::try_from(status).unwrap_or(2))
+        }
+        Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
+        Command::Expr(args) => expr(args),
         Command::Serve(args) => {
             let faults = match args.faults.as_deref().map(load_faults).transpose() {
                 Ok(rules) => rules.unwrap_or_default(),
@@ -109,4 +217,102 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn gen_directory(args: GenDirectoryArgs) -> ExitCode {
+    let spec = DirectorySpec {
+        users: args.users,
+        seed: args.seed,
+        domain: args.domain,
+        default_access_percent: args.default_access,
+        group_assigned_percent: args.group_assigned,
+        unassigned_percent: args.unassigned,
+        disabled_percent: args.disabled,
+        department_groups: true,
+        reports_per_manager: args.reports_per_manager,
+    };
+    let dir = match generate(&spec) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("blinksim gen directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match serde_json::to_string_pretty(&directory_section(&dir)) {
+        Ok(text) => text + "\n",
+        Err(e) => {
+            eprintln!("blinksim gen directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let written = match &args.out {
+        Some(path) => std::fs::write(path, text),
+        None => std::io::stdout().write_all(text.as_bytes()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blinksim gen directory: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn expr(args: ExprArgs) -> ExitCode {
+    let source = match args.user.as_deref().map(read_user).transpose() {
+        Ok(user) => user,
+        Err(e) => {
+            eprintln!("blinksim expr: --user: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let now = match args.now.as_deref() {
+        Some(text) => match blinksim::scim::datetime::parse_millis(text) {
+            Some(ms) => ms,
+            None => {
+                eprintln!("blinksim expr: --now: '{text}' is not an RFC 3339 date-time");
+                return ExitCode::from(1);
+            }
+        },
+        None => DEFAULT_START,
+    };
+    match try_expression(&args.expression, source, args.seed, now) {
+        Ok(trial) => {
+            if args.show_user {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&trial.source).unwrap_or_default()
+                );
+            }
+            if args.json {
+                println!("{}", trial.to_json());
+            } else {
+                println!("{}", trial.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(TrialError::Expr { error, caret }) => {
+            eprintln!("error: {error}");
+            if let Some(caret) = caret {
+                for line in caret.lines() {
+                    eprintln!("  {line}");
+                }
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A user given inline (`{...}`) or as a file.
+fn read_user(arg: &str) -> Result<serde_json::Value, String> {
+    let text = if arg.trim_start().starts_with('{') {
+        arg.to_string()
+    } else {
+        std::fs::read_to_string(arg).map_err(|e| format!("{arg}: {e}"))?
+    };
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }

@@ -356,6 +356,16 @@ fn resource_user_name(v: &Value) -> String {
         .to_string()
 }
 
+/// A target value as the logs show it: booleans as Azure AD writes them ("True"/"False").
+fn old_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    }
+}
+
 fn modified(changes: &[Change], redacted: &[String]) -> Vec<ModifiedProperty> {
     changes
         .iter()
@@ -364,10 +374,7 @@ fn modified(changes: &[Change], redacted: &[String]) -> Vec<ModifiedProperty> {
             let show = |s: String| if hide { "[Redact]".to_string() } else { s };
             ModifiedProperty {
                 display_name: c.target.clone(),
-                old_value: c
-                    .old
-                    .as_ref()
-                    .map(|v| show(v.as_str().map_or_else(|| v.to_string(), str::to_string))),
+                old_value: c.old.as_ref().map(|v| show(old_text(v))),
                 new_value: Some(show(c.new.display())),
             }
         })
@@ -639,8 +646,19 @@ impl ProvisioningJob {
                 on_demand: false,
             };
             let concurrency = self.config.concurrency.max(1);
+            let total = work.len();
+            let progress = self.progress.clone();
+            let mut done = 0usize;
             futures::stream::iter(work.iter().map(|(_, r, s, p)| ctx.process(r, s, *p)))
                 .buffered(concurrency)
+                .inspect(|_| {
+                    done += 1;
+                    if let Some(p) = &progress
+                        && (done.is_multiple_of(64) || done == total)
+                    {
+                        p(done, total);
+                    }
+                })
                 .collect::<Vec<Outcome>>()
                 .await
         };

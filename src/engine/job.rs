@@ -146,7 +146,11 @@ pub struct ProvisioningJob {
     pub(super) logs: Vec<LogEntry>,
     pub(super) cycles: Vec<CycleSummary>,
     pub(super) trace: Vec<TraceRecord>,
+    pub(super) progress: Option<Progress>,
 }
+
+/// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
+pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
 
 impl ProvisioningJob {
     /// A job on `transport`, with time from `clock`. Validates mappings and scoping filters.
@@ -193,7 +197,13 @@ impl ProvisioningJob {
             logs: Vec::new(),
             cycles: Vec::new(),
             trace: Vec::new(),
+            progress: None,
         })
+    }
+
+    /// Reports progress within cycles to `progress` (or stops reporting with `None`).
+    pub fn set_progress(&mut self, progress: Option<Progress>) {
+        self.progress = progress;
     }
 
     /// The configuration.

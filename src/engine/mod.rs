@@ -32,6 +32,7 @@ mod ondemand;
 pub mod policy;
 pub mod scope;
 pub mod transport;
+pub mod trial;
 pub mod wire;
 
 pub use config::{AccidentalDeletions, JobConfig, TargetActions};

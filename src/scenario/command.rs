@@ -1,0 +1,114 @@
+//! `blinksim run`: load every scenario, check them all, then play each and report. Nothing
+//! runs unless every file is well formed.
+
+use super::load::{LoadError, collect, load_path};
+use super::output;
+use super::report::{console, summary_json};
+use super::runner::play;
+use super::world::{Target, prepare};
+use crate::engine::job::Progress;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Exit status: every expectation held.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: an expectation failed.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit status: a scenario is malformed (nothing ran).
+pub const EXIT_MALFORMED: i32 = 2;
+
+/// What `blinksim run` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Files or folders.
+    pub paths: Vec<PathBuf>,
+    /// The embedded tenant or a SCIM endpoint.
+    pub target: Target,
+    /// Where to write each scenario's files.
+    pub out: Option<PathBuf>,
+    /// Print the JSON summaries instead of the report.
+    pub json: bool,
+    /// Draw progress bars on stderr.
+    pub progress: bool,
+}
+
+/// Runs the scenarios; returns the exit status.
+pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let malformed = |errors: Vec<LoadError>, stderr: &mut dyn Write| {
+        for e in &errors {
+            let _ = writeln!(stderr, "error: {e}");
+        }
+        let _ = writeln!(
+            stderr,
+            "{} malformed scenario file(s); nothing was run",
+            errors.len()
+        );
+        EXIT_MALFORMED
+    };
+    let files = match collect(&options.paths) {
+        Ok(files) => files,
+        Err(e) => return malformed(vec![e], stderr),
+    };
+    let mut errors = Vec::new();
+    let mut prepared = Vec::new();
+    for file in &files {
+        match load_path(file).and_then(|s| prepare(&s, &options.target).map(|w| (s, w))) {
+            Ok(pair) => prepared.push(pair),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return malformed(errors, stderr);
+    }
+
+    let single = prepared.len() == 1;
+    let stems: Vec<String> = prepared.iter().map(|(s, _)| s.stem()).collect();
+    let mut seen = BTreeSet::new();
+    let mut summaries = Vec::new();
+    let mut status = EXIT_OK;
+    let bar = |label: String| -> Progress { crate::progress::bar(label) };
+    let progress: Option<&dyn Fn(String) -> Progress> = options.progress.then_some(&bar as _);
+    for ((scenario, world), stem) in prepared.into_iter().zip(stems) {
+        let played = play(&scenario, world, progress).await;
+        if !played.ok() {
+            status = EXIT_FAILED;
+        }
+        if options.json {
+            summaries.push(summary_json(&played));
+        } else {
+            let _ = write!(stdout, "{}", console(&played));
+            let _ = writeln!(stdout);
+        }
+        if let Some(out) = &options.out {
+            // Two files with one stem (a.toml, a.json) keep apart by their full names.
+            let name = if seen.insert(stem.clone()) {
+                stem
+            } else {
+                scenario
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or(stem)
+            };
+            let dir = if single { out.clone() } else { out.join(name) };
+            if let Err(e) = output::write(&played, &dir) {
+                let _ = writeln!(stderr, "error: writing {}: {e}", dir.display());
+                status = status.max(EXIT_FAILED);
+            }
+        }
+    }
+    if options.json {
+        let value = if single {
+            summaries.pop().unwrap_or_default()
+        } else {
+            serde_json::Value::Array(summaries)
+        };
+        let _ = writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+    status
+}

@@ -1,0 +1,456 @@
+//! Playing a prepared scenario: each step acts on the world at virtual time, and the runner
+//! records what happened (cycles, test connections, on-demand runs, changes, checks).
+
+use super::expect::{Check, View};
+use super::load::Scenario;
+use super::model::{Detail, Located, Step};
+use super::world::{Target, World, apply_directory_step};
+use crate::clock::Clock;
+use crate::engine::job::Progress;
+use crate::engine::log::CycleSummary;
+use crate::engine::mapping::MappingConfig;
+use crate::engine::transport::Transport;
+use crate::engine::{JobStatus, OnDemandResult, TestConnection};
+use crate::scim::message::Request;
+use http::Method;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Something a step did.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A cycle ran.
+    Cycle(Box<CycleSummary>),
+    /// A cycle was due but could not run.
+    NotRun(String),
+    /// Test Connection ran.
+    TestConnection(TestConnection),
+    /// A user was provisioned on demand.
+    OnDemand(Box<OnDemandResult>),
+    /// The directory, the job or the tenant changed.
+    Note(String),
+    /// A step could not be carried out.
+    Error(String),
+}
+
+/// One step's record.
+#[derive(Clone, Debug)]
+pub struct StepRecord {
+    /// Index in the timeline.
+    pub index: usize,
+    /// Line in the file.
+    pub line: Option<usize>,
+    /// The step's `do`.
+    pub keyword: &'static str,
+    /// What happened.
+    pub events: Vec<Event>,
+    /// Assertions (expect steps; and a failed check for a step that errored).
+    pub checks: Vec<Check>,
+}
+
+impl StepRecord {
+    /// `line 12` or `step[3]`.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(l) => format!("line {l}"),
+            None => format!("step[{}]", self.index),
+        }
+    }
+}
+
+/// A scenario after it ran.
+pub struct Played {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The file.
+    pub file: String,
+    /// The file's stem.
+    pub stem: String,
+    /// The seed.
+    pub seed: u64,
+    /// How much the report shows.
+    pub detail: Detail,
+    /// The timeline as it happened.
+    pub steps: Vec<StepRecord>,
+    /// The world at the end.
+    pub world: World,
+    /// The target's users at the end, by userName.
+    pub final_users: Vec<Value>,
+}
+
+impl Played {
+    /// Every check, with the step it belongs to.
+    pub fn checks(&self) -> impl Iterator<Item = (&StepRecord, &Check)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+    }
+
+    /// The checks that failed.
+    pub fn failures(&self) -> Vec<(&StepRecord, &Check)> {
+        self.checks().filter(|(_, c)| !c.ok).collect()
+    }
+
+    /// Whether every check held.
+    pub fn ok(&self) -> bool {
+        self.checks().all(|(_, c)| c.ok)
+    }
+}
+
+/// Plays `scenario` in `world`. `progress` makes a progress callback for each cycle (e.g. a
+/// progress bar on a terminal).
+pub async fn play(
+    scenario: &Scenario,
+    mut world: World,
+    progress: Option<&dyn Fn(String) -> Progress>,
+) -> Played {
+    let mut steps = Vec::with_capacity(scenario.steps.len());
+    if let Target::Http { .. } = world.target {
+        let mut events = Vec::new();
+        seed_remote_users(&world, &scenario.file.tenant.users, &mut events).await;
+        if !events.is_empty() {
+            steps.push(StepRecord {
+                index: 0,
+                line: None,
+                keyword: "setup",
+                events,
+                checks: Vec::new(),
+            });
+        }
+    }
+    let mut last_test: Option<TestConnection> = None;
+    for located in &scenario.steps {
+        let mut record = StepRecord {
+            index: located.index,
+            line: located.line,
+            keyword: located.step.keyword(),
+            events: Vec::new(),
+            checks: Vec::new(),
+        };
+        let ctx = Ctx {
+            progress,
+            label: format!("{} {}", scenario.stem(), located.place()),
+        };
+        run_step(&mut world, located, &mut record, &mut last_test, &ctx).await;
+        steps.push(record);
+    }
+    let final_users = target_users(&world).await.unwrap_or_default();
+    Played {
+        name: scenario.file.name.clone(),
+        description: scenario.file.description.clone(),
+        file: scenario.path.display().to_string(),
+        stem: scenario.stem(),
+        seed: scenario.file.seed,
+        detail: scenario.file.report.detail,
+        steps,
+        world,
+        final_users,
+    }
+}
+
+struct Ctx<'a> {
+    progress: Option<&'a dyn Fn(String) -> Progress>,
+    label: String,
+}
+
+async fn run_step(
+    world: &mut World,
+    located: &Located,
+    record: &mut StepRecord,
+    last_test: &mut Option<TestConnection>,
+    ctx: &Ctx<'_>,
+) {
+    let now = world.clock.now_millis();
+    if let Some(result) = apply_directory_step(&mut world.dir, &located.step, now) {
+        match result {
+            Ok(note) => record.events.push(Event::Note(note)),
+            Err((_, message)) => step_failed(record, message),
+        }
+        return;
+    }
+    let events = &mut record.events;
+    match &located.step {
+        Step::Cycle {} => next_cycle(world, events, ctx).await,
+        Step::Cycles { count } => {
+            for _ in 0..*count {
+                next_cycle(world, events, ctx).await;
+            }
+        }
+        Step::Advance { by } => {
+            let until = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+            while runnable(world.job.status()) && world.job.next_cycle_at() <= until {
+                next_cycle(world, events, ctx).await;
+            }
+            world.clock.advance_to(until);
+            purge(world, until, events);
+            events.push(Event::Note(format!(
+                "clock now {}",
+                crate::scim::datetime::format_millis(world.clock.now_millis())
+            )));
+        }
+        Step::TestConnection {} => {
+            let result = world.job.test_connection().await;
+            events.push(Event::TestConnection(result.clone()));
+            *last_test = Some(result);
+        }
+        Step::AddFaults { fault } => match &world.tenant {
+            Some(tenant) => {
+                let names: Vec<String> = fault
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| f.name.clone().unwrap_or_else(|| format!("#{i}")))
+                    .collect();
+                tenant.add_faults(fault.clone());
+                events.push(Event::Note(format!("faults added: {}", names.join(", "))));
+            }
+            None => events.push(Event::Note(
+                "faults ignored: the target is not the embedded tenant".into(),
+            )),
+        },
+        Step::ClearFaults {} => {
+            if let Some(tenant) = &world.tenant {
+                tenant.clear_faults();
+            }
+            events.push(Event::Note("faults cleared".into()));
+        }
+        Step::ProvisionOnDemand { user } => {
+            match world.job.provision_on_demand(&world.dir, user).await {
+                Ok(result) => events.push(Event::OnDemand(Box::new(result))),
+                Err(e) => step_failed(record, e.to_string()),
+            }
+        }
+        Step::Restart { full } => {
+            world.job.restart(*full);
+            events.push(Event::Note(if *full {
+                "restarted (links cleared): the next cycle is an initial one, due now".into()
+            } else {
+                "restarted: the next cycle is an initial one, due now".into()
+            }));
+        }
+        Step::Stop {} => {
+            world.job.stop();
+            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+        }
+        Step::Start {} => {
+            world.job.start();
+            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+        }
+        Step::AllowDeletes {} => {
+            let staged = world.job.staged_deletes().len();
+            world.job.allow_deletes();
+            events.push(Event::Note(format!(
+                "deletes allowed: {staged} staged deletion(s) go out with the next cycle, due now"
+            )));
+        }
+        Step::SetMappings { mappings } => {
+            let mappings = (!mappings.is_empty()).then(|| mappings.clone());
+            set_mappings(world, mappings, record);
+        }
+        Step::SetMapping { mapping } => {
+            let mut all = world
+                .job
+                .config()
+                .mappings
+                .clone()
+                .unwrap_or_else(crate::engine::mapping::blink_default_mappings);
+            all.retain(|m| !m.target.eq_ignore_ascii_case(&mapping.target));
+            all.push(mapping.clone());
+            set_mappings(world, Some(all), record);
+        }
+        Step::SetScopingFilters { filters } => {
+            match world.job.set_scoping_filters(filters.clone()) {
+                Ok(()) => events.push(Event::Note(format!(
+                    "{} scoping filter(s) set: the next cycle is an initial one, due now",
+                    filters.len()
+                ))),
+                Err(e) => step_failed(record, e.to_string()),
+            }
+        }
+        Step::SetScope { scope } => {
+            world.job.set_scope(*scope);
+            events.push(Event::Note(format!(
+                "scope set to {scope:?}: the next cycle is an initial one, due now"
+            )));
+        }
+        Step::SetToken { token } => {
+            world.job.set_secret_token(token);
+            events.push(Event::Note("secret token changed".into()));
+        }
+        Step::Expect(expect) => {
+            let users = if expect.needs_users() {
+                match target_users(world).await {
+                    Ok(users) => Some(users),
+                    Err(e) => {
+                        step_failed(record, format!("could not read the target's users: {e}"));
+                        return;
+                    }
+                }
+            } else {
+                None
+            };
+            let view = View {
+                job: &world.job,
+                users: users.as_deref(),
+                test_connection: last_test.as_ref(),
+            };
+            record.checks = expect.evaluate(&view);
+        }
+        // Directory steps were applied above.
+        _ => {}
+    }
+}
+
+fn set_mappings(world: &mut World, mappings: Option<Vec<MappingConfig>>, record: &mut StepRecord) {
+    let n = mappings.as_ref().map(Vec::len);
+    match world.job.set_mappings(mappings) {
+        Ok(()) => record.events.push(Event::Note(match n {
+            Some(n) => format!("{n} mapping(s) set: the next cycle is an initial one, due now"),
+            None => "default mappings set: the next cycle is an initial one, due now".into(),
+        })),
+        Err(e) => step_failed(record, e.to_string()),
+    }
+}
+
+fn step_failed(record: &mut StepRecord, message: String) {
+    record.events.push(Event::Error(message.clone()));
+    record.checks.push(Check {
+        what: format!("{} step", record.keyword),
+        ok: false,
+        expected: "carried out".into(),
+        actual: message,
+    });
+}
+
+fn runnable(status: JobStatus) -> bool {
+    matches!(
+        status,
+        JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine
+    )
+}
+
+/// Hard-deletes users soft-deleted more than 30 days before `at`.
+fn purge(world: &mut World, at: i64, events: &mut Vec<Event>) {
+    let purged = world.dir.purge_expired(at);
+    if !purged.is_empty() {
+        events.push(Event::Note(format!(
+            "recycle bin emptied: {} user(s) hard-deleted after 30 days",
+            purged.len()
+        )));
+    }
+}
+
+/// Runs the next cycle at its scheduled time.
+async fn next_cycle(world: &mut World, events: &mut Vec<Event>, ctx: &Ctx<'_>) {
+    let status = world.job.status();
+    if !runnable(status) {
+        events.push(Event::NotRun(format!(
+            "no cycle: the job is {}",
+            status.as_str()
+        )));
+        return;
+    }
+    let at = world.job.next_cycle_at().max(world.clock.now_millis());
+    purge(world, at, events);
+    world.clock.advance_to(at);
+    if let Some(make) = ctx.progress {
+        world.job.set_progress(Some(make(ctx.label.clone())));
+    }
+    let result = world.job.run_cycle(&world.dir).await;
+    let event = match result {
+        Ok(summary) => Event::Cycle(Box::new(summary.clone())),
+        Err(e) => Event::NotRun(e.to_string()),
+    };
+    world.job.set_progress(None);
+    events.push(event);
+}
+
+/// Creates the scenario's tenant users on an HTTP target.
+async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Event>) {
+    let config = world.job.config();
+    let (base, _) = config.base_path_and_dialect();
+    for user in users {
+        let request = Request::new(Method::POST, &format!("{base}/Users"))
+            .bearer(&config.secret_token)
+            .json(user);
+        let name = user
+            .get("userName")
+            .and_then(Value::as_str)
+            .unwrap_or("(no userName)");
+        match world.transport.send(request).await {
+            Ok(d) if d.response.status.is_success() => {
+                events.push(Event::Note(format!("created {name} on the target")));
+            }
+            Ok(d) => events.push(Event::Error(format!(
+                "creating {name} on the target: HTTP {}",
+                d.response.status.as_u16()
+            ))),
+            Err(e) => events.push(Event::Error(format!("creating {name} on the target: {e}"))),
+        }
+    }
+}
+
+/// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
+/// by paging through `GET /Users`.
+pub async fn target_users(world: &World) -> Result<Vec<Value>, String> {
+    let mut users = match &world.tenant {
+        Some(tenant) => tenant.users(),
+        None => list_remote(world.transport.as_ref(), world.job.config()).await?,
+    };
+    users.sort_by_cached_key(user_name);
+    Ok(users)
+}
+
+fn user_name(u: &Value) -> String {
+    u.get("userName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+async fn list_remote(
+    transport: &dyn Transport,
+    config: &crate::engine::JobConfig,
+) -> Result<Vec<Value>, String> {
+    let (base, _) = config.base_path_and_dialect();
+    let mut users = Vec::new();
+    let mut start = 1usize;
+    // Bounded: at most 10,000 pages.
+    for _ in 0..10_000 {
+        let request = Request::new(
+            Method::GET,
+            &format!("{base}/Users?startIndex={start}&count=100"),
+        )
+        .bearer(&config.secret_token);
+        let delivered = transport.send(request).await.map_err(|e| e.to_string())?;
+        if !delivered.response.status.is_success() {
+            return Err(format!("HTTP {}", delivered.response.status.as_u16()));
+        }
+        let body = delivered
+            .response
+            .json()
+            .ok_or_else(|| "the list response is not JSON".to_string())?;
+        let page = body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let total = body
+            .get("totalResults")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let n = page.len();
+        users.extend(page);
+        start += n;
+        if n == 0 || users.len() as u64 >= total {
+            return Ok(users);
+        }
+    }
+    Ok(users)
+}
+
+/// A progress callback that does nothing (for callers that want none).
+pub fn no_progress(_: String) -> Progress {
+    Arc::new(|_, _| {})
+}

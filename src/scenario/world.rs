@@ -1,0 +1,436 @@
+//! Setting a scenario up: the virtual clock, the mock tenant (or a real target), the
+//! directory and the job; and checking every step against them before anything runs.
+
+use super::load::{LoadError, Scenario};
+use super::model::{AssignmentSpec, DirectorySection, Located, Step};
+use super::transport::TenantTransport;
+use crate::clock::VirtualClock;
+use crate::engine::directory::generator::generate_into;
+use crate::engine::directory::{Directory, DirectoryError, Principal};
+use crate::engine::mapping::compile;
+use crate::engine::transport::{HttpTransport, Transport};
+use crate::engine::{JobConfig, ProvisioningJob};
+use crate::tenant::faults::rule::validate_all;
+use crate::tenant::{Tenant, TenantOptions};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// 2026-01-15T09:00:00Z, where scenarios start unless they say otherwise.
+pub const DEFAULT_START: i64 = 1_768_467_600_000;
+
+/// Where the job sends its requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The mock Blink tenant, in-process, on virtual time.
+    #[default]
+    Embedded,
+    /// A SCIM endpoint over HTTP (its tenant URL and bearer token). Fault rules and prefill
+    /// do not apply there; the scenario's tenant users are created with POST first.
+    Http {
+        /// Tenant URL, e.g. `http://127.0.0.1:8080/scim`.
+        url: String,
+        /// Bearer token.
+        token: String,
+    },
+}
+
+/// A scenario's world: what the steps act on.
+pub struct World {
+    /// Virtual time, shared by the job and the embedded tenant.
+    pub clock: VirtualClock,
+    /// The embedded tenant (none for an HTTP target).
+    pub tenant: Option<Tenant>,
+    /// The source directory.
+    pub dir: Directory,
+    /// The provisioning job.
+    pub job: ProvisioningJob,
+    /// The job's transport, also used to read the target's users.
+    pub transport: Arc<dyn Transport>,
+    /// The target.
+    pub target: Target,
+    /// Things the target ignores (faults on an HTTP target, ...).
+    pub warnings: Vec<String>,
+}
+
+fn err(s: &Scenario, field: &str, message: impl Into<String>) -> LoadError {
+    LoadError {
+        file: s.path.display().to_string(),
+        line: None,
+        field: Some(field.to_string()),
+        message: message.into(),
+    }
+}
+
+fn step_err(s: &Scenario, step: &Located, field: &str, message: impl Into<String>) -> LoadError {
+    let field = if field.is_empty() {
+        format!("step[{}]", step.index)
+    } else {
+        format!("step[{}].{field}", step.index)
+    };
+    LoadError {
+        file: s.path.display().to_string(),
+        line: step.line,
+        field: Some(field),
+        message: message.into(),
+    }
+}
+
+/// Builds the world and checks every step against it (a dry run of the directory changes, the
+/// mappings, filters and fault rules the steps install). Sends nothing.
+pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
+    let start = match &s.file.start {
+        Some(text) => crate::scim::datetime::parse_millis(text)
+            .ok_or_else(|| err(s, "start", format!("'{text}' is not an RFC 3339 date-time")))?,
+        None => DEFAULT_START,
+    };
+    let clock = VirtualClock::new(start);
+    let mut warnings = Vec::new();
+
+    let dir = build_directory(&s.file.directory, &s.path, "directory")
+        .map_err(|(field, message)| err(s, &field, message))?;
+
+    let mut config = JobConfig {
+        seed: s.file.seed,
+        ..s.file.job.clone()
+    };
+    let (tenant, transport): (Option<Tenant>, Arc<dyn Transport>) = match target {
+        Target::Embedded => {
+            let options = TenantOptions {
+                seed: s.file.seed,
+                ..s.file.tenant.options.clone().unwrap_or_default()
+            };
+            let tenant = Tenant::with_clock(options, Arc::new(clock.clone()));
+            tenant.prefill(s.file.tenant.prefill, s.file.seed);
+            for (i, user) in s.file.tenant.users.iter().enumerate() {
+                tenant
+                    .insert_user(user.clone())
+                    .map_err(|e| err(s, &format!("tenant.users[{i}]"), e.detail))?;
+            }
+            validate_all(&s.file.fault)
+                .map_err(|e| err(s, &format!("{}{}", e.location, e.field), e.message))?;
+            tenant.add_faults(s.file.fault.clone());
+            if config.secret_token.is_empty() {
+                config.secret_token = tenant.options().token.clone();
+            }
+            let timeout = Duration::from_millis(config.request_timeout_ms);
+            let transport = Arc::new(TenantTransport::new(tenant.clone(), timeout));
+            (Some(tenant), transport)
+        }
+        Target::Http { url, token } => {
+            config.tenant_url = url.clone();
+            config.secret_token = token.clone();
+            if !s.file.fault.is_empty() {
+                warnings.push("fault rules apply to the embedded tenant only; ignored".into());
+            }
+            if s.file.tenant.prefill > 0 {
+                warnings.push("tenant.prefill applies to the embedded tenant only; ignored".into());
+            }
+            let timeout = Duration::from_millis(config.request_timeout_ms);
+            let transport =
+                HttpTransport::new(&config.origin(), timeout).map_err(|e| err(s, "--target", e))?;
+            (None, Arc::new(transport))
+        }
+    };
+    let job = ProvisioningJob::new(config, transport.clone(), clock.clone())
+        .map_err(|e| err(s, "job", e.to_string()))?;
+
+    dry_run(s, &dir, start)?;
+    Ok(World {
+        clock,
+        tenant,
+        dir,
+        job,
+        transport,
+        target: target.clone(),
+        warnings,
+    })
+}
+
+/// Builds a directory from a section; errors name the field at fault.
+pub fn build_directory(
+    section: &DirectorySection,
+    scenario: &Path,
+    at: &str,
+) -> Result<Directory, (String, String)> {
+    let mut dir = Directory::new();
+    if let Some(include) = &section.include {
+        let path = scenario
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(include);
+        let included = read_directory_file(&path)
+            .map_err(|m| (format!("{at}.include"), format!("{}: {m}", path.display())))?;
+        if included.include.is_some() {
+            return Err((
+                format!("{at}.include"),
+                format!(
+                    "{}: an included directory cannot include another",
+                    path.display()
+                ),
+            ));
+        }
+        add_section(&mut dir, &included, &format!("{at}.include"))?;
+    }
+    add_section(&mut dir, section, at)?;
+    Ok(dir)
+}
+
+/// Reads a directory file (`blinksim gen directory` output): JSON, or TOML by extension.
+pub fn read_directory_file(path: &Path) -> Result<DirectorySection, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+        toml::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+}
+
+fn add_section(
+    dir: &mut Directory,
+    s: &DirectorySection,
+    at: &str,
+) -> Result<(), (String, String)> {
+    let fail = |field: String| move |e: DirectoryError| (field, e.to_string());
+    if let Some(spec) = &s.generate {
+        generate_into(dir, spec).map_err(fail(format!("{at}.generate")))?;
+    }
+    for (i, role) in s.roles.iter().enumerate() {
+        dir.add_role(role.clone())
+            .map_err(fail(format!("{at}.roles[{i}]")))?;
+    }
+    for (i, user) in s.users.iter().enumerate() {
+        dir.add_user(user.clone())
+            .map_err(fail(format!("{at}.users[{i}]")))?;
+    }
+    // Groups may name each other as members: add them all, then their members.
+    for (i, group) in s.groups.iter().enumerate() {
+        let empty = crate::engine::directory::Group {
+            members: Vec::new(),
+            ..group.clone()
+        };
+        dir.add_group(empty)
+            .map_err(fail(format!("{at}.groups[{i}]")))?;
+    }
+    for (i, group) in s.groups.iter().enumerate() {
+        let key = if group.object_id.is_empty() {
+            &group.display_name
+        } else {
+            &group.object_id
+        };
+        for member in &group.members {
+            dir.add_member(key, member)
+                .map_err(fail(format!("{at}.groups[{i}].members")))?;
+        }
+    }
+    for (i, a) in s.assignments.iter().enumerate() {
+        let field = format!("{at}.assignments[{i}]");
+        let (key, is_group) = assignee(a).map_err(|m| (field.clone(), m))?;
+        dir.assign(key, is_group, &a.role).map_err(fail(field))?;
+    }
+    Ok(())
+}
+
+/// The user or group an assignment names (exactly one).
+pub fn assignee(a: &AssignmentSpec) -> Result<(&str, bool), String> {
+    match (&a.user, &a.group) {
+        (Some(u), None) => Ok((u, false)),
+        (None, Some(g)) => Ok((g, true)),
+        _ => Err("name exactly one of `user` or `group`".into()),
+    }
+}
+
+/// The directory as a section (what `blinksim gen directory` writes).
+pub fn directory_section(dir: &Directory) -> DirectorySection {
+    let default_roles: Vec<String> = crate::engine::directory::blink_app_roles()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    DirectorySection {
+        include: None,
+        generate: None,
+        users: dir
+            .users()
+            .iter()
+            .filter(|r| !r.is_hard_deleted())
+            .map(|r| r.user.clone())
+            .collect(),
+        groups: dir.groups().to_vec(),
+        roles: dir
+            .roles()
+            .iter()
+            .filter(|r| !default_roles.contains(&r.id))
+            .cloned()
+            .collect(),
+        assignments: dir
+            .assignments()
+            .iter()
+            .map(|a| match &a.principal {
+                Principal::User(id) => AssignmentSpec {
+                    user: Some(id.clone()),
+                    group: None,
+                    role: a.role_id.clone(),
+                },
+                Principal::Group(id) => AssignmentSpec {
+                    user: None,
+                    group: Some(id.clone()),
+                    role: a.role_id.clone(),
+                },
+            })
+            .collect(),
+    }
+}
+
+/// Applies a directory step at time `now`; `None` for steps that are not about the directory.
+/// Returns what changed, for the report.
+pub fn apply_directory_step(
+    dir: &mut Directory,
+    step: &Step,
+    now: i64,
+) -> Option<Result<String, (String, String)>> {
+    let user_field = |e: DirectoryError| ("user".to_string(), e.to_string());
+    let result = match step {
+        Step::AddUser { user, role } => dir
+            .add_user((**user).clone())
+            .map_err(|e| ("user".to_string(), e.to_string()))
+            .and_then(|id| match role {
+                Some(role) => dir
+                    .assign(&id, false, role)
+                    .map(|()| format!("added {} (assigned as {role})", user.user_principal_name))
+                    .map_err(|e| ("role".to_string(), e.to_string())),
+                None => Ok(format!("added {} (not assigned)", user.user_principal_name)),
+            }),
+        Step::UpdateUser { user, set, clear } => {
+            let mut changed = Vec::new();
+            let mut result = Ok(());
+            for (name, value) in set {
+                if let Err(e) = dir.set_attribute(user, name, Some(value.clone())) {
+                    result = Err((format!("set.{name}"), e.to_string()));
+                    break;
+                }
+                changed.push(format!("{name} = {value:?}"));
+            }
+            for name in clear {
+                if result.is_err() {
+                    break;
+                }
+                if let Err(e) = dir.set_attribute(user, name, None) {
+                    result = Err(("clear".to_string(), e.to_string()));
+                    break;
+                }
+                changed.push(format!("{name} cleared"));
+            }
+            result.map(|()| format!("updated {user}: {}", changed.join(", ")))
+        }
+        Step::Assign(a) | Step::Unassign(a) | Step::SetRole(a) => match assignee(a) {
+            Err(m) => Err((String::new(), m)),
+            Ok((key, is_group)) => {
+                let kind = if is_group { "group" } else { "user" };
+                let done = match step {
+                    Step::Assign(_) => dir
+                        .assign(key, is_group, &a.role)
+                        .map(|()| format!("assigned {kind} {key} as {}", a.role)),
+                    Step::Unassign(_) => dir
+                        .unassign(key, is_group)
+                        .map(|()| format!("unassigned {kind} {key}")),
+                    _ => dir
+                        .set_role(key, is_group, &a.role)
+                        .map(|()| format!("{kind} {key} now has role {}", a.role)),
+                };
+                done.map_err(|e| (kind.to_string(), e.to_string()))
+            }
+        },
+        Step::AddMember { group, member } => dir
+            .add_member(group, member)
+            .map(|()| format!("added {member} to group {group}"))
+            .map_err(|e| ("group".to_string(), e.to_string())),
+        Step::RemoveMember { group, member } => dir
+            .remove_member(group, member)
+            .map(|()| format!("removed {member} from group {group}"))
+            .map_err(|e| ("group".to_string(), e.to_string())),
+        Step::Disable { user } => dir
+            .update_user(user, |u| u.account_enabled = false)
+            .map(|()| format!("disabled {user} (accountEnabled false)"))
+            .map_err(user_field),
+        Step::Enable { user } => dir
+            .update_user(user, |u| u.account_enabled = true)
+            .map(|()| format!("enabled {user} (accountEnabled true)"))
+            .map_err(user_field),
+        Step::SoftDelete { user } => dir
+            .soft_delete(user, now)
+            .map(|()| format!("soft-deleted {user} (recycle bin, 30 days)"))
+            .map_err(user_field),
+        Step::Restore { user } => dir
+            .restore(user)
+            .map(|()| format!("restored {user}"))
+            .map_err(user_field),
+        Step::HardDelete { user } => dir
+            .hard_delete(user, now)
+            .map(|()| format!("hard-deleted {user}"))
+            .map_err(user_field),
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// Checks every step in order on a copy of the directory, and the mappings, filters and fault
+/// rules steps install.
+fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
+    let mut dir = dir.clone();
+    let mut now = start;
+    for located in &s.steps {
+        if let Some(result) = apply_directory_step(&mut dir, &located.step, now) {
+            result.map_err(|(field, message)| step_err(s, located, &field, message))?;
+            continue;
+        }
+        match &located.step {
+            Step::Advance { by } => {
+                now = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+                dir.purge_expired(now);
+            }
+            Step::ProvisionOnDemand { user } if dir.user(user).is_none() => {
+                return Err(step_err(
+                    s,
+                    located,
+                    "user",
+                    DirectoryError::NoUser(user.clone()).to_string(),
+                ));
+            }
+            Step::AddFaults { fault } => {
+                validate_all(fault).map_err(|e| {
+                    step_err(s, located, &format!("{}{}", e.location, e.field), e.message)
+                })?;
+            }
+            Step::SetMappings { mappings } if !mappings.is_empty() => {
+                compile(mappings).map_err(|e| step_err(s, located, "mappings", e.to_string()))?;
+            }
+            Step::SetMapping { mapping } => {
+                compile(std::slice::from_ref(mapping))
+                    .map_err(|e| step_err(s, located, "mapping", e.to_string()))?;
+            }
+            Step::SetScopingFilters { filters } => {
+                for (i, f) in filters.iter().enumerate() {
+                    f.validate()
+                        .map_err(|e| step_err(s, located, &format!("filters[{i}]"), e))?;
+                }
+            }
+            Step::Cycles { count: 0 } => {
+                return Err(step_err(s, located, "count", "must be at least 1"));
+            }
+            Step::Expect(e) => {
+                if let Some(c) = &e.cycle
+                    && c.number == Some(0)
+                {
+                    return Err(step_err(
+                        s,
+                        located,
+                        "cycle.number",
+                        "cycles are numbered from 1",
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
