@@ -80,9 +80,6 @@ pub fn format_duration(d: Duration) -> String {
     if ms == 0 {
         return "0s".into();
     }
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
     let mut secs = ms / 1000;
     let mut out = String::new();
     for (unit, size) in [("d", 86_400u128), ("h", 3600), ("m", 60), ("s", 1)] {
@@ -90,6 +87,9 @@ pub fn format_duration(d: Duration) -> String {
             out.push_str(&format!("{}{unit}", secs / size));
             secs %= size;
         }
+    }
+    if !ms.is_multiple_of(1000) {
+        out.push_str(&format!("{}ms", ms % 1000));
     }
     out
 }
@@ -143,6 +143,9 @@ mod tests {
         assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
         assert_eq!(format_duration(Duration::from_secs(86_400 + 2400)), "1d40m");
         assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
-        assert_eq!(format_duration(Duration::from_millis(1250)), "1250ms");
+        assert_eq!(format_duration(Duration::from_millis(1250)), "1s250ms");
+        let long = Duration::from_millis(8_052_500);
+        assert_eq!(format_duration(long), "2h14m12s500ms");
+        assert_eq!(parse_duration("2h14m12s500ms"), Ok(long));
     }
 }

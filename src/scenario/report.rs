@@ -227,10 +227,37 @@ fn entry_list(out: &mut String, list: &[&LogEntry], entries: Entries) {
     if shown.len() < list.len() {
         let _ = writeln!(
             out,
-            "    ... {} more entries (all of them in --out logs.jsonl)",
-            list.len() - shown.len()
+            "    ... {} more entries (all of them in --out logs.jsonl); all {}: {}",
+            list.len() - shown.len(),
+            list.len(),
+            breakdown(list)
         );
     }
+}
+
+/// Counts of entries by action, status and skip reason or error code, largest first.
+fn breakdown(list: &[&LogEntry]) -> String {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for e in list {
+        let why = e
+            .error_code()
+            .or_else(|| e.skip_reason())
+            .map(|w| format!(" {w}"))
+            .unwrap_or_default();
+        let key = format!(
+            "{} {}{why}",
+            e.provisioning_action.as_str(),
+            e.status().as_str()
+        );
+        *counts.entry(key).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One log entry: action, status, who, and what changed or went wrong.
