@@ -13,6 +13,7 @@ pub mod duration;
 pub mod engine;
 pub mod fakes;
 pub mod histogram;
+pub mod load;
 pub mod progress;
 pub mod scenario;
 pub mod scim;

@@ -11,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 // mimalloc frees memory across threads without a shared lock: with the system allocator,
 // the engine and the server threads contended on malloc arenas, which cost a third of the
@@ -39,6 +40,75 @@ enum Command {
     Gen(GenCommand),
     /// Evaluate an attribute-mapping expression for one user; exit 1 on an error.
     Expr(ExprArgs),
+    /// Measure throughput: the engine's initial (and incremental) cycles over a generated
+    /// directory, or with --raw a closed-loop HTTP load on one endpoint. Bounded; loopback
+    /// unless told otherwise.
+    Load(LoadArgs),
+}
+
+#[derive(Args)]
+struct LoadArgs {
+    /// A plain closed-loop HTTP load on one endpoint instead of provisioning cycles.
+    #[arg(long)]
+    raw: bool,
+    /// Users in the generated directory (with --raw: prefilled in the embedded tenant).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    users: u64,
+    /// Seed of the directory, the churn and the prefill.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Incremental cycles after the initial one.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    incremental: u32,
+    /// Percent of users changed before each incremental cycle.
+    #[arg(long, default_value_t = 5.0)]
+    churn: f64,
+    /// Requests in flight (with --raw: connections).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    concurrency: u64,
+    /// A SCIM tenant URL to load instead of the embedded tenant.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Bearer token for --target.
+    #[arg(long, env = "BLINKSIM_TARGET_TOKEN")]
+    token: Option<String>,
+    /// Allow a --target that is not on this machine.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Call the embedded tenant in-process, without HTTP (the engine and tenant alone).
+    #[arg(long, conflicts_with_all = ["target", "raw"])]
+    in_process: bool,
+    /// Fault rules for the embedded tenant (TOML, `[[fault]]` tables).
+    #[arg(long, value_name = "FILE", conflicts_with = "target")]
+    faults: Option<PathBuf>,
+    /// Stop after this long (e.g. 90s, 15m).
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    max_duration: Duration,
+    /// --raw: how long to load.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: Duration,
+    /// --raw: at most this many requests.
+    #[arg(long)]
+    max_requests: Option<u64>,
+    /// --raw: method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// --raw: path under the tenant URL (default: a GET by filter on one userName).
+    #[arg(long)]
+    path: Option<String>,
+    /// --raw: the userName of the default filter.
+    #[arg(long)]
+    user_name: Option<String>,
+    /// --raw: request body (JSON).
+    #[arg(long)]
+    body: Option<String>,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    blinksim::duration::parse_duration(text)
 }
 
 #[derive(Args)]
@@ -185,6 +255,7 @@ fn main() -> ExitCode {
         }
         Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
         Command::Expr(args) => expr(args),
+        Command::Load(args) => runtime.block_on(load(args)),
         Command::Serve(args) => {
             let faults = match args.faults.as_deref().map(load_faults).transpose() {
                 Ok(rules) => rules.unwrap_or_default(),
@@ -315,4 +386,124 @@ fn read_user(arg: &str) -> Result<serde_json::Value, String> {
         std::fs::read_to_string(arg).map_err(|e| format!("{arg}: {e}"))?
     };
     serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+async fn load(args: LoadArgs) -> ExitCode {
+    use blinksim::load::{LoadOptions, LoadTarget, raw};
+    if let Some(url) = &args.target
+        && !args.allow_remote
+        && !is_loopback(url)
+    {
+        eprintln!(
+            "blinksim load: {url} is not on this machine; pass --allow-remote to load it anyway"
+        );
+        return ExitCode::from(2);
+    }
+    if args.raw {
+        let method = match args.method.to_uppercase().parse::<http::Method>() {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("blinksim load: --method: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let options = raw::RawOptions {
+            url: args.target,
+            token: args.token,
+            users: usize::try_from(args.users).unwrap_or(usize::MAX),
+            seed: args.seed,
+            method,
+            path: args.path,
+            user_name: args.user_name,
+            body: args.body,
+            connections: usize::try_from(args.concurrency).unwrap_or(1),
+            duration: args.duration,
+            max_requests: args.max_requests.unwrap_or(u64::MAX),
+        };
+        return match raw::run(&options).await {
+            Ok(report) => {
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    );
+                } else {
+                    print!("{}", report.render());
+                }
+                if report.requests == 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => {
+                eprintln!("blinksim load --raw: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let faults = match args.faults.as_deref().map(load_faults).transpose() {
+        Ok(rules) => rules.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("blinksim load: bad faults file {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let target = match (args.target, args.in_process) {
+        (Some(url), _) => LoadTarget::Remote {
+            url,
+            token: args.token.unwrap_or_default(),
+        },
+        (None, true) => LoadTarget::InProcess,
+        (None, false) => LoadTarget::Loopback,
+    };
+    let options = LoadOptions {
+        users: usize::try_from(args.users).unwrap_or(usize::MAX),
+        seed: args.seed,
+        incremental: args.incremental,
+        churn: args.churn,
+        concurrency: usize::try_from(args.concurrency).unwrap_or(1),
+        target,
+        faults,
+        max_duration: args.max_duration,
+    };
+    let bar = |label: String| -> blinksim::engine::job::Progress { blinksim::progress::bar(label) };
+    let progress: Option<&dyn Fn(String) -> blinksim::engine::job::Progress> =
+        (!args.json && std::io::stderr().is_terminal()).then_some(&bar as _);
+    match blinksim::load::run(&options, progress).await {
+        Ok(report) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                print!("{}", report.render());
+            }
+            if report.stopped.is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("blinksim load: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Whether a URL's host is this machine.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

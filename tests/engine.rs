@@ -644,10 +644,17 @@ async fn invalid_credentials_quarantine_then_recover() {
     );
     assert_eq!(
         w.job.next_cycle_at(),
-        T0 + 24 * 60 * MINUTE,
-        "quarantined jobs run once a day"
+        T0 + 80 * MINUTE,
+        "quarantined jobs slow down gradually: 80 minutes after the first quarantined cycle"
     );
     assert!(w.tenant.is_empty());
+    let mut gaps = Vec::new();
+    for _ in 0..6 {
+        let before = w.job.next_cycle_at();
+        w.next_cycle().await;
+        gaps.push((w.job.next_cycle_at() - before) / MINUTE);
+    }
+    assert_eq!(gaps, [160, 320, 640, 1280, 1440, 1440], "then once a day");
     w.job.set_secret_token(&w.tenant.options().token.clone());
     let s = w.next_cycle().await;
     assert_eq!((s.job_status.as_str(), s.counts.created), ("Active", 1));
@@ -666,7 +673,7 @@ async fn four_weeks_in_quarantine_disable_the_job() {
     let mut w = World::new();
     w.assigned("u1", "ada@contoso.example");
     w.job.set_secret_token("revoked");
-    for _ in 0..30 {
+    for _ in 0..40 {
         if w.job.status() == JobStatus::Disabled {
             break;
         }

@@ -252,6 +252,7 @@ impl Outcome {
                 "EntryImport",
                 StepType::Matching,
                 Status::Success,
+                // Double space as in Microsoft's sample (§5 EntryImport, sic).
                 format!("Retrieved  '{user_name}' from {}", ctx.target()),
             ),
             [
@@ -706,6 +707,7 @@ impl ProvisioningJob {
             match std::mem::replace(&mut o.link, LinkChange::Keep) {
                 LinkChange::Keep => {}
                 LinkChange::Set(link) => {
+                    self.connector_store.insert(o.object_id.clone());
                     self.links.insert(o.object_id.clone(), link);
                 }
                 LinkChange::Remove => {
@@ -758,9 +760,7 @@ impl ProvisioningJob {
             if let Some(m) = r.modified {
                 o.entry.modified.push(m);
             }
-            if let (Some(id), Some(link)) = (r.exported, self.links.get_mut(&o.object_id)) {
-                link.manager = Some(id);
-            }
+            self.absorb_exported(&o.object_id, &mut o.entry, r.exported);
             if let Some(f) = r.failure {
                 summary.counts.reference_failures += 1;
                 // The user itself is fine; only its reference failed.
@@ -863,7 +863,7 @@ impl ProvisioningJob {
             self.enter_quarantine("TooManyDeletes", &message, end);
         } else if let Some(reason) = verdict {
             let message = format!(
-                "Quarantined due to a high number of errors ({} failed, {} reference failures). Sync interval reduced to once per 24 hours.",
+                "Quarantined due to a high number of errors ({} failed, {} reference failures). Sync frequency is gradually reduced to once per day.",
                 c.failed, c.reference_failures
             );
             self.enter_quarantine(reason, &message, end);
@@ -908,7 +908,8 @@ impl ProvisioningJob {
         summary.ended = format_millis(end);
         summary.simulated_duration_ms = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
         summary.escrowed = self.escrows.len() as u64;
-        summary.users_in_connector_data_store = self.links.len() as u64;
+        // WHEN: the count "doesn't go down if a user is soft-deleted or hard-deleted".
+        summary.users_in_connector_data_store = self.connector_store.len() as u64;
         summary.job_status = self.status.as_str().into();
         summary.quarantine = self.quarantine.as_ref().map(|q| q.reason.clone());
         self.cycles.push(summary);
@@ -966,13 +967,35 @@ pub(super) fn finish_entry(
 pub(super) struct RefResult {
     pub step: Option<Step>,
     pub modified: Option<ModifiedProperty>,
-    pub exported: Option<String>,
+    /// The manager id now in the target, when the PATCH succeeded (`Some(None)`: removed).
+    pub exported: Option<Option<String>>,
     pub failure: Option<Failure>,
     pub trace: Vec<TraceEntry>,
     pub cost: Duration,
 }
 
 impl ProvisioningJob {
+    /// Applies a successful reference export: the link remembers the manager now in the
+    /// target, and a user whose only change was its manager counts as updated, not skipped.
+    pub(super) fn absorb_exported(
+        &mut self,
+        object_id: &str,
+        entry: &mut EntryDraft,
+        exported: Option<Option<String>>,
+    ) {
+        let Some(manager) = exported else {
+            return;
+        };
+        if let Some(link) = self.links.get_mut(object_id) {
+            link.manager = manager;
+        }
+        if entry.action == Action::Other && entry.status == Status::Skipped {
+            entry.steps.retain(|s| s.name != "EntrySynchronizationSkip");
+            entry.action = Action::Update;
+            entry.status = Status::Success;
+        }
+    }
+
     /// Exports one manager reference (HPW step 6; SCIMDEV Example 5): after both users exist;
     /// deferred while the manager is not provisioned (KNOWN "Manager isn't provisioned").
     pub(super) async fn export_reference(
@@ -1050,7 +1073,7 @@ impl ProvisioningJob {
                     old_value: task.current.clone(),
                     new_value: new_id.clone(),
                 });
-                r.exported = new_id;
+                r.exported = Some(new_id);
             }
             Ok(resp) => {
                 let f = failure::from_response(Verb::Reference, upn, &target, &resp);
@@ -1499,17 +1522,22 @@ impl Ctx<'_> {
                 .and_then(|l| l.manager.clone()),
             _ => None,
         };
-        o.reference = self.reference_task(&eval, &id, current_manager);
+        // With the Update action off, references are not exported either.
+        if self.job.config.actions.update {
+            o.reference = self.reference_task(&eval, &id, current_manager);
+        }
         if changes.is_empty() {
             let mut o = o.skip(
                 "RedundantExport",
                 format!("The state of the user in both the source and target systems already match. No change to the User '{upn}' currently needs to be made."),
             );
-            o.reference = self.reference_task(
-                &eval,
-                &id,
-                o.reference.as_ref().and_then(|r| r.current.clone()),
-            );
+            if self.job.config.actions.update {
+                o.reference = self.reference_task(
+                    &eval,
+                    &id,
+                    o.reference.as_ref().and_then(|r| r.current.clone()),
+                );
+            }
             return o;
         }
         if !self.job.config.actions.update {

@@ -7,7 +7,7 @@ use super::config::JobConfig;
 use super::directory::Directory;
 use super::log::{CycleSummary, LogEntry};
 use super::mapping::{AttributeMapping, MappingConfig, blink_default_mappings, compile};
-use super::policy::{CYCLE_INTERVAL, QUARANTINE_CYCLE_INTERVAL, QUARANTINE_DISABLE_AFTER};
+use super::policy::{CYCLE_INTERVAL, QUARANTINE_DISABLE_AFTER};
 use super::scope::ScopingFilter;
 use super::transport::Transport;
 use super::wire::Dialect;
@@ -52,7 +52,7 @@ pub enum JobStatus {
     Active,
     /// Stopped by an administrator; state kept.
     Paused,
-    /// Quarantined: cycles once a day.
+    /// Quarantined: cycles slow down gradually to once a day.
     Quarantine,
     /// Quarantined for more than four weeks: no more cycles.
     Disabled,
@@ -134,6 +134,9 @@ pub struct ProvisioningJob {
     pub(super) clock: VirtualClock,
     pub(super) job_id: String,
     pub(super) links: BTreeMap<String, Link>,
+    /// Every object ever linked since the last full restart: the portal's connector data
+    /// store count, which deletions do not lower (WHEN).
+    pub(super) connector_store: BTreeSet<String>,
     pub(super) watermark: Option<u64>,
     pub(super) escrows: BTreeMap<String, Escrow>,
     pub(super) staged: BTreeSet<String>,
@@ -185,6 +188,7 @@ impl ProvisioningJob {
             clock,
             job_id,
             links: BTreeMap::new(),
+            connector_store: BTreeSet::new(),
             watermark: None,
             escrows: BTreeMap::new(),
             staged: BTreeSet::new(),
@@ -302,6 +306,7 @@ impl ProvisioningJob {
         self.force_deletes = false;
         if full {
             self.links.clear();
+            self.connector_store.clear();
         }
         if self.status != JobStatus::Paused {
             self.status = if self.cycle_number == 0 {
@@ -314,19 +319,9 @@ impl ProvisioningJob {
     }
 
     /// "Allow deletes" (ACCDEL): the staged deletions are exported by the next cycle, which is
-    /// due now.
+    /// due now; "the status returns to healthy with the next cycle".
     pub fn allow_deletes(&mut self) {
         self.force_deletes = true;
-        if self
-            .quarantine
-            .as_ref()
-            .is_some_and(|q| q.reason == "TooManyDeletes")
-        {
-            self.quarantine = None;
-            if self.status == JobStatus::Quarantine {
-                self.status = JobStatus::Active;
-            }
-        }
         self.next_cycle_at = self.clock.now_millis();
     }
 
@@ -384,10 +379,9 @@ impl ProvisioningJob {
     /// Schedules the next cycle after one that started at `start` and ended at `end`, and
     /// disables the job after four weeks of quarantine.
     pub(super) fn schedule_next(&mut self, start: i64, end: i64) {
-        let interval = if self.quarantine.is_some() {
-            QUARANTINE_CYCLE_INTERVAL
-        } else {
-            CYCLE_INTERVAL
+        let interval = match &self.quarantine {
+            Some(q) => super::policy::quarantine_interval(q.series_count),
+            None => CYCLE_INTERVAL,
         };
         let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
         self.next_cycle_at = start.saturating_add(interval).max(end);

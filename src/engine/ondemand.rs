@@ -95,6 +95,7 @@ impl ProvisioningJob {
         match std::mem::replace(&mut o.link, LinkChange::Keep) {
             LinkChange::Keep => {}
             LinkChange::Set(link) => {
+                self.connector_store.insert(o.object_id.clone());
                 self.links.insert(o.object_id.clone(), link);
             }
             LinkChange::Remove => {
@@ -110,9 +111,7 @@ impl ProvisioningJob {
             self.record_trace(&label, &upn, r.trace);
             o.entry.steps.extend(r.step);
             o.entry.modified.extend(r.modified);
-            if let (Some(id), Some(link)) = (r.exported, self.links.get_mut(&o.object_id)) {
-                link.manager = Some(id);
-            }
+            self.absorb_exported(&o.object_id, &mut o.entry, r.exported);
             if let Some(f) = r.failure {
                 if o.entry.status != Status::Failure {
                     o.entry.status = Status::Warning;
@@ -170,13 +169,20 @@ impl ProvisioningJob {
                     .provisioning_steps
                     .iter()
                     .find(|s| s.provisioning_step_type == super::log::StepType::Matching);
-                let description = match (matched, entry.target_identity.id.is_empty()) {
-                    (Some(m), _) => m.description.clone(),
-                    (None, false) => format!(
-                        "No matching User was found in {}; it was created",
-                        self.config.target_system
+                let target = &self.config.target_system;
+                let created = entry.provisioning_action == super::log::Action::Create
+                    && entry.status() == Status::Success;
+                let linked = self.links.get(&record.user.object_id);
+                let description = match (matched, created, linked) {
+                    (Some(m), _, _) => m.description.clone(),
+                    (None, true, _) => {
+                        format!("No matching User was found in {target}; it was created")
+                    }
+                    (None, false, Some(link)) => format!(
+                        "User '{upn}' is linked to User '{}' in {target}, matched in an earlier cycle",
+                        link.target_id
                     ),
-                    (None, true) => format!("No matching User in {}", self.config.target_system),
+                    (None, false, None) => format!("No matching User in {target}"),
                 };
                 step(
                     4,

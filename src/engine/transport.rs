@@ -43,6 +43,19 @@ pub enum TransportError {
     Other(String),
 }
 
+impl TransportError {
+    /// A short code for counts: `connect`, `closed`, `reset`, `timeout`, `other`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TransportError::Connect(_) => "connect",
+            TransportError::Closed => "closed",
+            TransportError::Reset => "reset",
+            TransportError::Timeout(_) => "timeout",
+            TransportError::Other(_) => "other",
+        }
+    }
+}
+
 /// A way to send SCIM requests.
 pub trait Transport: Send + Sync {
     /// Sends one request.

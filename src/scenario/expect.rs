@@ -51,6 +51,10 @@ pub struct CycleExpect {
     pub reference_failures: Option<u64>,
     /// Staged deletes.
     pub staged_deletes: Option<u64>,
+    /// Objects in escrow after the cycle.
+    pub escrowed: Option<u64>,
+    /// The portal's count of users in the connector data store after the cycle.
+    pub connector_data_store: Option<u64>,
     /// Requests sent.
     pub requests: Option<u64>,
     /// Steady state.
@@ -135,6 +139,9 @@ pub struct LogExpect {
     pub skip_reason: Option<String>,
     /// Properties that must be among the modified ones.
     pub modified: Option<Vec<String>>,
+    /// Properties that must not be among the modified ones.
+    #[serde(default)]
+    pub not_modified: Vec<String>,
     /// Text one of the steps' descriptions must contain.
     pub step_contains: Option<String>,
     /// Text the error reason must contain.
@@ -157,6 +164,8 @@ pub struct RequestExpect {
     pub user: Option<String>,
     /// Text the body must contain.
     pub body_contains: Option<String>,
+    /// How long the engine waited before the attempt (Retry-After, back-off), e.g. "2s".
+    pub waited: Option<crate::duration::HumanDuration>,
     /// The outcome: a status ("201") or text of a transport error.
     pub outcome: Option<String>,
     /// Exact number of matching requests.
@@ -344,6 +353,12 @@ fn cycle_checks(checks: &mut Checks, c: &CycleExpect, job: &ProvisioningJob) {
     ] {
         checks.eq(at(field), expected, actual);
     }
+    checks.eq(at("escrowed"), c.escrowed, s.escrowed);
+    checks.eq(
+        at("connector_data_store"),
+        c.connector_data_store,
+        s.users_in_connector_data_store,
+    );
     checks.eq(at("steady_state"), c.steady_state, s.steady_state);
     checks.text(at("job_status"), c.job_status.as_deref(), &s.job_status);
     checks.text(
@@ -524,6 +539,7 @@ fn log_checks(checks: &mut Checks, l: &LogExpect, job: &ProvisioningJob) {
         || l.error_code.is_some()
         || l.skip_reason.is_some()
         || l.modified.is_some()
+        || !l.not_modified.is_empty()
         || l.step_contains.is_some()
         || l.reason_contains.is_some();
     if !wants_entry {
@@ -566,6 +582,23 @@ fn log_checks(checks: &mut Checks, l: &LogExpect, job: &ProvisioningJob) {
             format!("{label} modified"),
             ok,
             props.join(", "),
+            actual.join(", "),
+        );
+    }
+    if !l.not_modified.is_empty() {
+        let actual: Vec<&str> = e
+            .modified_properties
+            .iter()
+            .map(|m| m.display_name.as_str())
+            .collect();
+        let ok = !l
+            .not_modified
+            .iter()
+            .any(|p| actual.iter().any(|a| a.eq_ignore_ascii_case(p)));
+        checks.push(
+            format!("{label} not modified"),
+            ok,
+            format!("none of {}", l.not_modified.join(", ")),
             actual.join(", "),
         );
     }
@@ -650,9 +683,10 @@ fn request_checks(checks: &mut Checks, r: &RequestExpect, job: &ProvisioningJob)
                 .as_deref()
                 .is_none_or(|o| t.entry.outcome.starts_with(o) || t.entry.outcome.contains(o))
         })
+        .filter(|t| r.waited.is_none_or(|w| w.as_millis() == t.entry.waited_ms))
         .count();
     let what = format!(
-        "requests{}{}{}{} in cycle {}",
+        "requests{}{}{}{}{}{} in cycle {}",
         r.method
             .as_deref()
             .map(|m| format!(" {m}"))
@@ -664,6 +698,13 @@ fn request_checks(checks: &mut Checks, r: &RequestExpect, job: &ProvisioningJob)
         r.user
             .as_deref()
             .map(|u| format!(" for {u}"))
+            .unwrap_or_default(),
+        r.body_contains
+            .as_deref()
+            .map(|b| format!(" with body containing {b:?}"))
+            .unwrap_or_default(),
+        r.waited
+            .map(|w| format!(" after waiting {w}"))
             .unwrap_or_default(),
         r.outcome
             .as_deref()

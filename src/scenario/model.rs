@@ -145,7 +145,8 @@ pub enum Step {
     /// Moves the clock forward, running the cycles scheduled meanwhile and hard-deleting users
     /// soft-deleted 30 days before.
     Advance {
-        /// How far, e.g. "40m", "6h", "31d".
+        /// How far, e.g. "40m", "6h", "31d" (a unit is required).
+        #[serde(deserialize_with = "crate::duration::deserialize_with_unit")]
         by: HumanDuration,
     },
     /// Runs Test Connection.

@@ -322,7 +322,36 @@ fn requests(out: &mut String, trace: &[TraceRecord], detail: Detail) {
             _ => by_cycle.push((&t.cycle, vec![t])),
         }
     }
-    for (label, list) in by_cycle {
+    // Runs of cycles that sent only their probe collapse into one line.
+    let probe_only = |list: &[&TraceRecord]| {
+        list.len() == 1 && list[0].object == "(test connection)" && list[0].entry.waited_ms == 0
+    };
+    let mut i = 0;
+    while i < by_cycle.len() {
+        let run = by_cycle[i..]
+            .iter()
+            .take_while(|(label, list)| {
+                label.parse::<u32>().is_ok()
+                    && probe_only(list)
+                    && list[0].entry.outcome == by_cycle[i].1[0].entry.outcome
+            })
+            .count();
+        if run > 1 {
+            let t = &by_cycle[i].1[0].entry;
+            let _ = writeln!(
+                out,
+                "cycles {}-{}: only the probe each (GET {}?filter=userName eq <a new GUID> -> {})",
+                by_cycle[i].0,
+                by_cycle[i + run - 1].0,
+                t.path.split('?').next().unwrap_or_default(),
+                t.outcome
+            );
+            i += run;
+            continue;
+        }
+        let (label, list) = &by_cycle[i];
+        i += 1;
+        let list = list.clone();
         let title = if label.starts_with("on-demand") || label.starts_with("test") {
             label.to_string()
         } else {

@@ -4,7 +4,7 @@
 use super::expect::{Check, View};
 use super::load::Scenario;
 use super::model::{Detail, Located, Step};
-use super::world::{Target, World, apply_directory_step};
+use super::world::{Target, World, apply_directory_step, merge_mapping};
 use crate::clock::Clock;
 use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
@@ -249,14 +249,7 @@ async fn run_step(
             set_mappings(world, mappings, record);
         }
         Step::SetMapping { mapping } => {
-            let mut all = world
-                .job
-                .config()
-                .mappings
-                .clone()
-                .unwrap_or_else(crate::engine::mapping::blink_default_mappings);
-            all.retain(|m| !m.target.eq_ignore_ascii_case(&mapping.target));
-            all.push(mapping.clone());
+            let all = merge_mapping(world.job.config().mappings.clone(), mapping);
             set_mappings(world, Some(all), record);
         }
         Step::SetScopingFilters { filters } => {

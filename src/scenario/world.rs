@@ -7,7 +7,7 @@ use super::transport::TenantTransport;
 use crate::clock::VirtualClock;
 use crate::engine::directory::generator::generate_into;
 use crate::engine::directory::{Directory, DirectoryError, Principal};
-use crate::engine::mapping::compile;
+use crate::engine::mapping::{MappingConfig, compile};
 use crate::engine::transport::{HttpTransport, Transport};
 use crate::engine::{JobConfig, ProvisioningJob};
 use crate::tenant::faults::rule::validate_all;
@@ -378,6 +378,7 @@ pub fn apply_directory_step(
 fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
     let mut dir = dir.clone();
     let mut now = start;
+    let mut current = s.file.job.mappings.clone();
     for located in &s.steps {
         if let Some(result) = apply_directory_step(&mut dir, &located.step, now) {
             result.map_err(|(field, message)| step_err(s, located, &field, message))?;
@@ -401,12 +402,17 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
                     step_err(s, located, &format!("{}{}", e.location, e.field), e.message)
                 })?;
             }
-            Step::SetMappings { mappings } if !mappings.is_empty() => {
-                compile(mappings).map_err(|e| step_err(s, located, "mappings", e.to_string()))?;
+            Step::SetMappings { mappings: new } => {
+                current = (!new.is_empty()).then(|| new.clone());
+                if let Some(all) = &current {
+                    compile(all).map_err(|e| step_err(s, located, "mappings", e.to_string()))?;
+                }
             }
             Step::SetMapping { mapping } => {
-                compile(std::slice::from_ref(mapping))
-                    .map_err(|e| step_err(s, located, "mapping", e.to_string()))?;
+                // Checked merged into the mappings in force, as the runner applies it.
+                let all = merge_mapping(current.take(), mapping);
+                compile(&all).map_err(|e| step_err(s, located, "mapping", e.to_string()))?;
+                current = Some(all);
             }
             Step::SetScopingFilters { filters } => {
                 for (i, f) in filters.iter().enumerate() {
@@ -433,4 +439,16 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+/// The mappings in force (`None`: Blink's defaults) with `mapping` added, replacing the one
+/// with the same target.
+pub fn merge_mapping(
+    current: Option<Vec<MappingConfig>>,
+    mapping: &MappingConfig,
+) -> Vec<MappingConfig> {
+    let mut all = current.unwrap_or_else(crate::engine::mapping::blink_default_mappings);
+    all.retain(|m| !m.target.eq_ignore_ascii_case(&mapping.target));
+    all.push(mapping.clone());
+    all
 }
