@@ -93,6 +93,11 @@ pub struct JobConfig {
     pub target_system: String,
     /// Seed of ids, probe GUIDs and expression randomness.
     pub seed: u64,
+    /// Keep the provisioning log entries (`logs()`); a load run that only needs counts turns
+    /// this off to measure the engine, not its memory. Entries are built either way.
+    pub retain_logs: bool,
+    /// Keep the request trace (`trace()`); off for load runs.
+    pub retain_trace: bool,
 }
 
 impl Default for JobConfig {
@@ -117,6 +122,8 @@ impl Default for JobConfig {
             request_timeout_ms: 60_000,
             target_system: "Blink".to_string(),
             seed: 1,
+            retain_logs: true,
+            retain_trace: true,
         }
     }
 }

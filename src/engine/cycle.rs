@@ -77,6 +77,8 @@ pub(super) struct Outcome {
     pub upn: String,
     pub entry: EntryDraft,
     pub trace: Vec<TraceEntry>,
+    /// Requests sent for the object (the trace's length, kept when the trace is not).
+    pub requests: usize,
     pub link: LinkChange,
     pub failure: Option<Failure>,
     pub cost: Duration,
@@ -198,6 +200,7 @@ impl Outcome {
                 error: None,
             },
             trace: Vec::new(),
+            requests: 0,
             link: LinkChange::Keep,
             failure: None,
             cost: ctx.object_overhead(),
@@ -454,6 +457,9 @@ impl ProvisioningJob {
     }
 
     pub(super) fn record_trace(&mut self, cycle: &str, object: &str, entries: Vec<TraceEntry>) {
+        if !self.config.retain_trace {
+            return;
+        }
         self.trace
             .extend(entries.into_iter().map(|entry| TraceRecord {
                 cycle: cycle.to_string(),
@@ -650,18 +656,43 @@ impl ProvisioningJob {
             let total = work.len();
             let progress = self.progress.clone();
             let mut done = 0usize;
-            futures::stream::iter(work.iter().map(|(_, r, s, p)| ctx.process(r, s, *p)))
-                .buffered(concurrency)
-                .inspect(|_| {
-                    done += 1;
-                    if let Some(p) = &progress
-                        && (done.is_multiple_of(64) || done == total)
-                    {
-                        p(done, total);
-                    }
-                })
+            let (retain_trace, retain_logs) = (self.config.retain_trace, self.config.retain_logs);
+            // Unordered, so one object waiting out a Retry-After does not hold the others
+            // back; sorted below, so what follows is in object order whatever the timing.
+            let ctx = &ctx;
+            let mut outcomes = futures::stream::iter(
+                work.iter()
+                    .enumerate()
+                    .map(|(i, (_, r, s, p))| async move { (i, ctx.process(r, s, *p).await) }),
+            )
+            .buffer_unordered(concurrency)
+            .map(|(i, mut o): (usize, Outcome)| {
+                o.requests = o.trace.len();
+                // Dropped as it arrives, so a large cycle does not hold every body.
+                if !retain_trace {
+                    o.trace = Vec::new();
+                }
+                if !retain_logs {
+                    o.entry.steps = Vec::new();
+                    o.entry.modified = Vec::new();
+                }
+                (i, o)
+            })
+            .inspect(|_| {
+                done += 1;
+                if let Some(p) = &progress
+                    && (done.is_multiple_of(64) || done == total)
+                {
+                    p(done, total);
+                }
+            })
+            .collect::<Vec<(usize, Outcome)>>()
+            .await;
+            outcomes.sort_unstable_by_key(|(i, _)| *i);
+            outcomes
+                .into_iter()
+                .map(|(_, o)| o)
                 .collect::<Vec<Outcome>>()
-                .await
         };
         self.apply_cycle(
             dir,
@@ -700,7 +731,7 @@ impl ProvisioningJob {
         counts.imported = outcomes.len() as u64;
         for mut o in outcomes {
             elapsed += o.cost;
-            counts.requests += o.trace.len() as u64;
+            counts.requests += o.requests as u64;
             if o.entitled {
                 counts.entitled += 1;
             }
@@ -743,10 +774,12 @@ impl ProvisioningJob {
                     )
                 }
             }))
-            .buffered(concurrency)
+            .buffer_unordered(concurrency)
             .collect::<Vec<_>>()
             .await
         };
+        let mut results = results;
+        results.sort_unstable_by_key(|(i, _, _)| *i);
         for (i, upn, r) in results {
             let Some((o, _)) = drafts.get_mut(i) else {
                 continue;
@@ -823,7 +856,7 @@ impl ProvisioningJob {
                 None => {}
             }
             let change_id = self.seeded_guid(1_000 + u64::from(self.cycle_number), n as u64 + 1);
-            self.logs.push(finish_entry(
+            let entry = finish_entry(
                 self,
                 entry,
                 &o.object_id,
@@ -833,7 +866,10 @@ impl ProvisioningJob {
                 at,
                 o.cost,
                 false,
-            ));
+            );
+            if self.config.retain_logs {
+                self.logs.push(entry);
+            }
         }
         let c = &summary.counts;
         summary.simulated_duration_ms = u64::try_from(elapsed.as_millis())

@@ -145,7 +145,9 @@ impl ProvisioningJob {
                 details: Default::default(),
             });
         }
-        self.logs.push(entry.clone());
+        if self.config.retain_logs {
+            self.logs.push(entry.clone());
+        }
         self.clock.advance_to(at);
         let steps = vec![
             step(

@@ -6,6 +6,9 @@ use crate::scim::filter::{CompValue, CompareOp, Filter, PatchPath, Test, parse_p
 use crate::scim::schema::{ENTERPRISE_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA, split_urn};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The PATCH dialect (Appendix A): Blink's is NOT FOUND in the reference, so it is a setting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,11 +73,12 @@ fn eq_clauses(filter: &Filter) -> Vec<(String, String)> {
 }
 
 /// Where a target path lives in a resource: the container key (extension URN or none),
-/// attribute, value filter and sub-attribute.
+/// attribute, value filter (and its `eq` clauses) and sub-attribute.
 struct Located {
     urn: Option<&'static str>,
     attr: String,
     filter: Option<Filter>,
+    clauses: Vec<(String, String)>,
     sub: Option<String>,
 }
 
@@ -88,8 +92,30 @@ fn locate(target: &str) -> Option<Located> {
     Some(Located {
         urn,
         attr: path.name,
+        clauses: filter.as_ref().map(eq_clauses).unwrap_or_default(),
         filter,
         sub: path.sub,
+    })
+}
+
+thread_local! {
+    /// Parsed target paths: a job has a dozen, read for every user it compares.
+    static LOCATIONS: RefCell<HashMap<String, Option<Rc<Located>>>> = RefCell::new(HashMap::new());
+}
+
+/// `locate`, memoised per thread (bounded: arbitrary targets cannot grow it without limit).
+fn located(target: &str) -> Option<Rc<Located>> {
+    LOCATIONS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(found) = cache.get(target) {
+            return found.clone();
+        }
+        if cache.len() >= 1024 {
+            cache.clear();
+        }
+        let found = locate(target).map(Rc::new);
+        cache.insert(target.to_string(), found.clone());
+        found
     })
 }
 
@@ -116,7 +142,7 @@ pub fn create_body(eval: &Evaluation) -> Value {
         if matches!(desired, Desired::Reference(_)) {
             continue;
         }
-        let Some(loc) = locate(target) else { continue };
+        let Some(loc) = located(target) else { continue };
         let container = match loc.urn {
             None => &mut core,
             Some(urn) => {
@@ -143,13 +169,13 @@ pub fn create_body(eval: &Evaluation) -> Value {
                     sort_name_parts(o);
                 }
             }
-            (Some(filter), sub) => {
+            (Some(_), sub) => {
                 let mut record = Map::new();
                 if loc.attr.eq_ignore_ascii_case("emails") {
                     record.insert("primary".into(), Value::Bool(true));
                 }
-                for (k, v) in eq_clauses(filter) {
-                    record.insert(k, Value::from(v));
+                for (k, v) in &loc.clauses {
+                    record.insert(k.clone(), Value::from(v.as_str()));
                 }
                 record.insert(sub.clone().unwrap_or_else(|| "value".into()), value);
                 let arr = container
@@ -251,43 +277,50 @@ pub fn filter_query(target: &str, value: &str) -> String {
 
 /// Reads a target path's value out of a resource; case-insensitive keys; the manager's `value`.
 pub fn value_at(resource: &Value, target: &str) -> Option<Value> {
-    let loc = locate(target)?;
+    let loc = located(target)?;
+    value_in(resource, &loc).cloned()
+}
+
+/// A member by key, exact first, then ignoring ASCII case (SCIM attribute names are not
+/// case-sensitive).
+fn member<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
+    o.get(k).or_else(|| {
+        o.iter()
+            .find(|(ok, _)| ok.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v)
+    })
+}
+
+fn value_in<'a>(resource: &'a Value, loc: &Located) -> Option<&'a Value> {
     let obj = resource.as_object()?;
-    let get = |o: &Map<String, Value>, k: &str| {
-        o.get(k)
-            .or_else(|| {
-                o.iter()
-                    .find(|(ok, _)| ok.eq_ignore_ascii_case(k))
-                    .map(|(_, v)| v)
-            })
-            .cloned()
-    };
     let container = match loc.urn {
-        None => obj.clone(),
-        Some(urn) => get(obj, urn)?.as_object()?.clone(),
+        None => obj,
+        Some(urn) => member(obj, urn)?.as_object()?,
     };
-    let attr = get(&container, &loc.attr)?;
+    let attr = member(container, &loc.attr)?;
     if loc.attr.eq_ignore_ascii_case("manager") {
         return match attr {
-            Value::Object(m) => get(&m, "value").filter(|v| !v.is_null()),
-            Value::String(s) => Some(Value::String(s)),
+            Value::Object(m) => member(m, "value").filter(|v| !v.is_null()),
+            Value::String(_) => Some(attr),
             _ => None,
         };
     }
     match (&loc.filter, &loc.sub) {
         (None, None) => Some(attr).filter(|v| !v.is_null()),
-        (None, Some(sub)) => get(attr.as_object()?, sub).filter(|v| !v.is_null()),
-        (Some(filter), sub) => {
-            let clauses = eq_clauses(filter);
-            let records = attr.as_array()?;
-            let record = records.iter().filter_map(Value::as_object).find(|r| {
-                clauses.iter().all(|(k, v)| {
-                    get(r, k)
-                        .and_then(|x| x.as_str().map(|s| s.eq_ignore_ascii_case(v)))
-                        .unwrap_or(false)
-                })
-            })?;
-            get(record, sub.as_deref().unwrap_or("value")).filter(|v| !v.is_null())
+        (None, Some(sub)) => member(attr.as_object()?, sub).filter(|v| !v.is_null()),
+        (Some(_), sub) => {
+            let record = attr
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_object)
+                .find(|r| {
+                    loc.clauses.iter().all(|(k, v)| {
+                        member(r, k)
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.eq_ignore_ascii_case(v))
+                    })
+                })?;
+            member(record, sub.as_deref().unwrap_or("value")).filter(|v| !v.is_null())
         }
     }
 }

@@ -164,7 +164,9 @@ pub async fn run(
         secret_token: token,
         concurrency: options.concurrency,
         seed: options.seed,
-        // A load is about throughput: the deletion threshold and quarantine stay as in Azure AD.
+        // Entries are built but not kept: a load measures the engine, not its memory.
+        retain_logs: false,
+        retain_trace: false,
         ..JobConfig::default()
     };
     let mut job = ProvisioningJob::new(config, timed.clone(), clock.clone())

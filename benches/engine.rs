@@ -1,0 +1,193 @@
+//! The provisioning engine: the per-user decision path (scope, mappings, the diff against
+//! the target's user) and whole initial cycles of 1,000 and 10,000 users against the embedded
+//! tenant, in-process and over loopback HTTP. Figures are elements (users) per second.
+
+use blinksim::clock::VirtualClock;
+use blinksim::engine::directory::Directory;
+use blinksim::engine::directory::generator::{DirectorySpec, generate};
+use blinksim::engine::mapping::{self, Desired, SourceView, blink_default_mappings, compile};
+use blinksim::engine::scope::{SyncScope, evaluate_with};
+use blinksim::engine::transport::{HttpTransport, Transport};
+use blinksim::engine::wire::{self, Change, Dialect};
+use blinksim::engine::{JobConfig, ProvisioningJob};
+use blinksim::scenario::TenantTransport;
+use blinksim::tenant::{MockTenant, Tenant, TenantOptions};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+const START: i64 = 1_768_467_600_000;
+
+fn directory(users: usize) -> Directory {
+    generate(&DirectorySpec {
+        users,
+        seed: 3,
+        ..DirectorySpec::default()
+    })
+    .expect("a generated directory")
+}
+
+/// Scope, mapping evaluation and the diff for every user of a 1,000-user directory, against
+/// a target representation that differs in one attribute (the common update).
+fn decision_path(c: &mut Criterion) {
+    let dir = directory(1_000);
+    let index = dir.assignment_index();
+    let mappings = compile(&blink_default_mappings()).expect("default mappings compile");
+    let now = time::OffsetDateTime::from_unix_timestamp(1_768_467_600).expect("a time");
+    // Each user's current Blink representation: what the create body would hold, with a
+    // stale title so the diff finds one change.
+    let targets: Vec<serde_json::Value> = dir
+        .users()
+        .iter()
+        .map(|r| {
+            let scope = evaluate_with(
+                index.get(&r.user.object_id).map_or(&[], Vec::as_slice),
+                r,
+                SyncScope::AssignedOnly,
+                &[],
+                true,
+            );
+            let view = SourceView {
+                user: &r.user,
+                is_soft_deleted: false,
+                roles: scope.roles.clone(),
+            };
+            let eval = mapping::evaluate(&mappings, &view, mapping::Operation::Create, now, 1)
+                .expect("evaluates");
+            let mut body = wire::create_body(&eval);
+            body["title"] = serde_json::json!("Former title");
+            body
+        })
+        .collect();
+    let mut g = c.benchmark_group("engine decision path");
+    g.throughput(Throughput::Elements(dir.users().len() as u64));
+    g.bench_function("scope + mappings + diff (1,000 users)", |b| {
+        b.iter(|| {
+            let mut patches = 0usize;
+            for (r, target) in dir.users().iter().zip(&targets) {
+                let scope = evaluate_with(
+                    index.get(&r.user.object_id).map_or(&[], Vec::as_slice),
+                    r,
+                    SyncScope::AssignedOnly,
+                    &[],
+                    true,
+                );
+                if !scope.in_scope() {
+                    continue;
+                }
+                let view = SourceView {
+                    user: &r.user,
+                    is_soft_deleted: false,
+                    roles: scope.roles,
+                };
+                let Ok(eval) =
+                    mapping::evaluate(&mappings, &view, mapping::Operation::Update, now, 1)
+                else {
+                    continue;
+                };
+                let changes: Vec<Change> = eval
+                    .values
+                    .iter()
+                    .filter(|(_, d)| !matches!(d, Desired::Reference(_)))
+                    .filter_map(|(t, d)| {
+                        let old = wire::value_at(target, t);
+                        (!wire::same(old.as_ref(), d)).then(|| Change {
+                            target: t.clone(),
+                            old,
+                            new: d.clone(),
+                        })
+                    })
+                    .collect();
+                if !changes.is_empty() {
+                    black_box(wire::update_body(&changes, Dialect::Current));
+                    patches += 1;
+                }
+            }
+            black_box(patches)
+        })
+    });
+    g.finish();
+}
+
+fn job(
+    transport: Arc<dyn Transport>,
+    url: String,
+    token: String,
+    clock: VirtualClock,
+) -> ProvisioningJob {
+    let config = JobConfig {
+        tenant_url: url,
+        secret_token: token,
+        concurrency: 32,
+        retain_logs: false,
+        retain_trace: false,
+        ..JobConfig::default()
+    };
+    ProvisioningJob::new(config, transport, clock).expect("a job")
+}
+
+/// A whole initial cycle: a fresh tenant and job each iteration, the directory reused.
+fn initial_cycle(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut g = c.benchmark_group("engine initial cycle");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    for users in [1_000usize, 10_000] {
+        let dir = directory(users);
+        g.throughput(Throughput::Elements(users as u64));
+        g.bench_with_input(BenchmarkId::new("in-process", users), &dir, |b, dir| {
+            b.to_async(&runtime).iter(|| async {
+                let clock = VirtualClock::new(START);
+                let tenant = Tenant::with_clock(
+                    TenantOptions {
+                        journal_capacity: 0,
+                        ..TenantOptions::default()
+                    },
+                    Arc::new(clock.clone()),
+                );
+                let token = tenant.options().token.clone();
+                let transport = Arc::new(TenantTransport::new(tenant, Duration::from_secs(60)));
+                let mut job = job(
+                    transport,
+                    blinksim::engine::BLINK_TENANT_URL.into(),
+                    token,
+                    clock,
+                );
+                black_box(job.run_cycle(dir).await.map(|s| s.counts.created).ok())
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("loopback HTTP", users), &dir, |b, dir| {
+            b.to_async(&runtime).iter(|| async {
+                let clock = VirtualClock::new(START);
+                let tenant = Tenant::with_clock(
+                    TenantOptions {
+                        journal_capacity: 0,
+                        ..TenantOptions::default()
+                    },
+                    Arc::new(clock.clone()),
+                );
+                let token = tenant.options().token.clone();
+                let server = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
+                    .await
+                    .expect("a loopback server");
+                let transport = Arc::new(
+                    HttpTransport::new(&server.origin(), Duration::from_secs(60))
+                        .expect("a transport"),
+                );
+                let mut job = job(transport, server.uri(), token, clock);
+                let created = job.run_cycle(dir).await.map(|s| s.counts.created).ok();
+                server.shutdown().await;
+                black_box(created)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, decision_path, initial_cycle);
+criterion_main!(benches);
