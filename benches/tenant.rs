@@ -112,7 +112,9 @@ fn loopback(c: &mut Criterion) {
         ))
         .expect("bind");
     let origin = format!("http://{}", server.address());
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(connector);
     let mut g = c.benchmark_group("tenant loopback HTTP");
     for concurrency in [1usize, 16] {
         g.throughput(Throughput::Elements(concurrency as u64));
@@ -132,11 +134,15 @@ fn loopback(c: &mut Criterion) {
                                 .expect("request");
                         batch.push(client.request(req));
                     }
+                    // All in flight at once (client futures start when polled).
                     async move {
-                        for f in batch {
-                            let resp = f.await.expect("response");
-                            black_box(resp.into_body().collect().await.expect("body"));
-                        }
+                        let responses =
+                            futures::future::join_all(batch.into_iter().map(|f| async {
+                                let resp = f.await.expect("response");
+                                resp.into_body().collect().await.expect("body")
+                            }))
+                            .await;
+                        black_box(responses)
                     }
                 })
             },

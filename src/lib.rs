@@ -4,6 +4,7 @@
 //! - [`tenant`]: the mock Blink tenant (in-process or over HTTP).
 //! - [`engine`]: the simulated Azure AD provisioning service.
 //! - [`scenario`]: the two composed and driven by scenario files.
+//! - [`load`]: throughput measurement of the engine and of SCIM servers.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

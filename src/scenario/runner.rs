@@ -14,7 +14,6 @@ use crate::engine::{JobStatus, OnDemandResult, TestConnection};
 use crate::scim::message::Request;
 use http::Method;
 use serde_json::Value;
-use std::sync::Arc;
 
 /// Something a step did.
 #[derive(Clone, Debug)]
@@ -441,9 +440,4 @@ async fn list_remote(
         }
     }
     Ok(users)
-}
-
-/// A progress callback that does nothing (for callers that want none).
-pub fn no_progress(_: String) -> Progress {
-    Arc::new(|_, _| {})
 }
