@@ -127,6 +127,17 @@ fn job(
     ProvisioningJob::new(config, transport, clock).expect("a job")
 }
 
+/// An empty tenant on `clock`, without the journal ring.
+fn quiet_tenant(clock: &VirtualClock) -> Tenant {
+    Tenant::with_clock(
+        TenantOptions {
+            journal_capacity: 0,
+            ..TenantOptions::default()
+        },
+        Arc::new(clock.clone()),
+    )
+}
+
 /// A whole initial cycle: a fresh tenant and job each iteration, the directory reused.
 fn initial_cycle(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -143,13 +154,7 @@ fn initial_cycle(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("in-process", users), &dir, |b, dir| {
             b.to_async(&runtime).iter(|| async {
                 let clock = VirtualClock::new(START);
-                let tenant = Tenant::with_clock(
-                    TenantOptions {
-                        journal_capacity: 0,
-                        ..TenantOptions::default()
-                    },
-                    Arc::new(clock.clone()),
-                );
+                let tenant = quiet_tenant(&clock);
                 let token = tenant.options().token.clone();
                 let transport = Arc::new(TenantTransport::new(tenant, Duration::from_secs(60)));
                 let mut job = job(
@@ -164,13 +169,7 @@ fn initial_cycle(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("loopback HTTP", users), &dir, |b, dir| {
             b.to_async(&runtime).iter(|| async {
                 let clock = VirtualClock::new(START);
-                let tenant = Tenant::with_clock(
-                    TenantOptions {
-                        journal_capacity: 0,
-                        ..TenantOptions::default()
-                    },
-                    Arc::new(clock.clone()),
-                );
+                let tenant = quiet_tenant(&clock);
                 let token = tenant.options().token.clone();
                 let server = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
                     .await

@@ -422,14 +422,7 @@ async fn load(args: LoadArgs) -> ExitCode {
         };
         return match raw::run(&options).await {
             Ok(report) => {
-                if args.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    );
-                } else {
-                    print!("{}", report.render());
-                }
+                print_report(args.json, &report, || report.render());
                 if report.requests == 0 {
                     ExitCode::from(1)
                 } else {
@@ -467,19 +460,11 @@ async fn load(args: LoadArgs) -> ExitCode {
         faults,
         max_duration: args.max_duration,
     };
-    let bar = |label: String| -> blinksim::engine::job::Progress { blinksim::progress::bar(label) };
     let progress: Option<&dyn Fn(String) -> blinksim::engine::job::Progress> =
-        (!args.json && std::io::stderr().is_terminal()).then_some(&bar as _);
+        (!args.json && std::io::stderr().is_terminal()).then_some(&blinksim::progress::bar);
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            } else {
-                print!("{}", report.render());
-            }
+            print_report(args.json, &report, || report.render());
             if report.stopped.is_some() {
                 ExitCode::from(1)
             } else {
@@ -490,6 +475,18 @@ async fn load(args: LoadArgs) -> ExitCode {
             eprintln!("blinksim load: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Prints a report as pretty JSON, or as its text.
+fn print_report(json: bool, report: &impl serde::Serialize, text: impl FnOnce() -> String) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", text());
     }
 }
 

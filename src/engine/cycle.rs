@@ -735,16 +735,7 @@ impl ProvisioningJob {
             if o.entitled {
                 counts.entitled += 1;
             }
-            match std::mem::replace(&mut o.link, LinkChange::Keep) {
-                LinkChange::Keep => {}
-                LinkChange::Set(link) => {
-                    self.connector_store.insert(o.object_id.clone());
-                    self.links.insert(o.object_id.clone(), link);
-                }
-                LinkChange::Remove => {
-                    self.links.remove(&o.object_id);
-                }
-            }
+            self.apply_link(&mut o);
             if o.entry.action == Action::StagedDelete {
                 self.staged.insert(o.object_id.clone());
             } else {
@@ -1011,6 +1002,20 @@ pub(super) struct RefResult {
 }
 
 impl ProvisioningJob {
+    /// Records an outcome's link change in the connector data store.
+    pub(super) fn apply_link(&mut self, o: &mut Outcome) {
+        match std::mem::replace(&mut o.link, LinkChange::Keep) {
+            LinkChange::Keep => {}
+            LinkChange::Set(link) => {
+                self.connector_store.insert(o.object_id.clone());
+                self.links.insert(o.object_id.clone(), link);
+            }
+            LinkChange::Remove => {
+                self.links.remove(&o.object_id);
+            }
+        }
+    }
+
     /// Applies a successful reference export: the link remembers the manager now in the
     /// target, and a user whose only change was its manager counts as updated, not skipped.
     pub(super) fn absorb_exported(
@@ -1563,18 +1568,11 @@ impl Ctx<'_> {
             o.reference = self.reference_task(&eval, &id, current_manager);
         }
         if changes.is_empty() {
-            let mut o = o.skip(
+            // The reference task set above still runs: a manager change alone is exported.
+            return o.skip(
                 "RedundantExport",
                 format!("The state of the user in both the source and target systems already match. No change to the User '{upn}' currently needs to be made."),
             );
-            if self.job.config.actions.update {
-                o.reference = self.reference_task(
-                    &eval,
-                    &id,
-                    o.reference.as_ref().and_then(|r| r.current.clone()),
-                );
-            }
-            return o;
         }
         if !self.job.config.actions.update {
             return o.skip(
@@ -1588,43 +1586,8 @@ impl Ctx<'_> {
             Status::Success,
             format!("User '{upn}' will be updated in {target} (User is active and assigned in Azure Active Directory, and a matching User was found in {target})"),
         ));
-        let body = wire::update_body(&changes, self.dialect);
-        let call = self
-            .client
-            .call(
-                self.client
-                    .request(Method::PATCH, &self.path_user(&id), Some(&body)),
-                &mut o.trace,
-            )
-            .await;
-        o.add_call_cost(call.cost);
-        match call.outcome {
-            Ok(resp) if resp.status.is_success() => {
-                o.entry.steps.push(step(
-                    "EntryExportUpdate",
-                    StepType::Export,
-                    Status::Success,
-                    format!("User '{upn}' was updated in {target}"),
-                ));
-                o.entry.action = Action::Update;
-                o.entry.status = Status::Success;
-                o.entry.modified = modified(&changes, &eval.redacted);
-                o.escrow_clear = true;
-                o
-            }
-            Ok(resp) => o.fail(
-                Action::Update,
-                "EntryExportUpdate",
-                format!("Failed to update User '{upn}' in {target}"),
-                failure::from_response(Verb::Update, &upn, &target, &resp),
-            ),
-            Err(e) => o.fail(
-                Action::Update,
-                "EntryExportUpdate",
-                format!("Failed to update User '{upn}' in {target}"),
-                failure::from_transport(Verb::Update, &upn, &target, &e),
-            ),
-        }
+        self.export_patch(o, &id, &changes, &eval.redacted, Action::Update, &upn)
+            .await
     }
 
     async fn deprovision(
@@ -1719,44 +1682,71 @@ impl Ctx<'_> {
             old,
             new: desired,
         };
-        let body = wire::update_body(std::slice::from_ref(&change), self.dialect);
+        let mut o = self
+            .export_patch(
+                o,
+                &link.target_id,
+                std::slice::from_ref(&change),
+                &eval.redacted,
+                Action::Disable,
+                &upn,
+            )
+            .await;
+        if o.entry.status == Status::Success {
+            o.link = LinkChange::Set(unmanaged);
+        }
+        o
+    }
+
+    /// Sends one PATCH of `changes` to the target user `id` and records it as `action`
+    /// (Update or Disable): the export step, the modified properties, or the failure.
+    async fn export_patch(
+        &self,
+        mut o: Outcome,
+        id: &str,
+        changes: &[Change],
+        redacted: &[String],
+        action: Action,
+        upn: &str,
+    ) -> Outcome {
+        let target = self.target().to_string();
+        let (verb, doing, done) = match action {
+            Action::Disable => (Verb::Disable, "disable", "disabled"),
+            _ => (Verb::Update, "update", "updated"),
+        };
+        let body = wire::update_body(changes, self.dialect);
         let call = self
             .client
             .call(
                 self.client
-                    .request(Method::PATCH, &self.path_user(&link.target_id), Some(&body)),
+                    .request(Method::PATCH, &self.path_user(id), Some(&body)),
                 &mut o.trace,
             )
             .await;
         o.add_call_cost(call.cost);
-        match call.outcome {
+        let failure = match call.outcome {
             Ok(resp) if resp.status.is_success() => {
                 o.entry.steps.push(step(
                     "EntryExportUpdate",
                     StepType::Export,
                     Status::Success,
-                    format!("User '{upn}' was disabled in {target}"),
+                    format!("User '{upn}' was {done} in {target}"),
                 ));
-                o.entry.action = Action::Disable;
+                o.entry.action = action;
                 o.entry.status = Status::Success;
-                o.entry.modified = modified(std::slice::from_ref(&change), &eval.redacted);
-                o.link = LinkChange::Set(unmanaged);
+                o.entry.modified = modified(changes, redacted);
                 o.escrow_clear = true;
-                o
+                return o;
             }
-            Ok(resp) => o.fail(
-                Action::Disable,
-                "EntryExportUpdate",
-                format!("Failed to disable User '{upn}' in {target}"),
-                failure::from_response(Verb::Disable, &upn, &target, &resp),
-            ),
-            Err(e) => o.fail(
-                Action::Disable,
-                "EntryExportUpdate",
-                format!("Failed to disable User '{upn}' in {target}"),
-                failure::from_transport(Verb::Disable, &upn, &target, &e),
-            ),
-        }
+            Ok(resp) => failure::from_response(verb, upn, &target, &resp),
+            Err(e) => failure::from_transport(verb, upn, &target, &e),
+        };
+        o.fail(
+            action,
+            "EntryExportUpdate",
+            format!("Failed to {doing} User '{upn}' in {target}"),
+            failure,
+        )
     }
 
     async fn delete(&self, mut o: Outcome, record: &UserRecord) -> Outcome {

@@ -1,7 +1,7 @@
 //! Provision on demand (aad-provisioning-service.md §1.5): one user, now, in five steps,
 //! outside the schedule and without escrow back-off.
 
-use super::cycle::{Ctx, LinkChange, Plan, finish_entry};
+use super::cycle::{Ctx, Plan, finish_entry};
 use super::directory::Directory;
 use super::job::{EngineError, ProvisioningJob};
 use super::log::{LogEntry, Status};
@@ -92,16 +92,7 @@ impl ProvisioningJob {
             ctx.process(record, &scope, plan).await
         };
         let mut o = outcome;
-        match std::mem::replace(&mut o.link, LinkChange::Keep) {
-            LinkChange::Keep => {}
-            LinkChange::Set(link) => {
-                self.connector_store.insert(o.object_id.clone());
-                self.links.insert(o.object_id.clone(), link);
-            }
-            LinkChange::Remove => {
-                self.links.remove(&o.object_id);
-            }
-        }
+        self.apply_link(&mut o);
         self.record_trace(&label, &upn, std::mem::take(&mut o.trace));
         let mut cost = o.cost;
         if let Some(task) = o.reference.clone() {

@@ -207,17 +207,10 @@ pub fn create_body(eval: &Evaluation) -> Value {
 /// `name` sub-attributes in the order of Microsoft's sample: formatted, familyName, givenName.
 fn sort_name_parts(o: &mut Map<String, Value>) {
     let rank = |k: &str| {
-        [
-            "formatted",
-            "familyName",
-            "givenName",
-            "middleName",
-            "honorificPrefix",
-            "honorificSuffix",
-        ]
-        .iter()
-        .position(|x| *x == k)
-        .unwrap_or(9)
+        crate::scim::schema::NAME_PARTS
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or(9)
     };
     let mut entries: Vec<(String, Value)> = std::mem::take(o).into_iter().collect();
     entries.sort_by_key(|(k, _)| rank(k));

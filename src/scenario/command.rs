@@ -67,8 +67,8 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
     let mut seen = BTreeSet::new();
     let mut summaries = Vec::new();
     let mut status = EXIT_OK;
-    let bar = |label: String| -> Progress { crate::progress::bar(label) };
-    let progress: Option<&dyn Fn(String) -> Progress> = options.progress.then_some(&bar as _);
+    let progress: Option<&dyn Fn(String) -> Progress> =
+        options.progress.then_some(&crate::progress::bar);
     for ((scenario, world), stem) in prepared.into_iter().zip(stems) {
         let played = play(&scenario, world, progress).await;
         if !played.ok() {

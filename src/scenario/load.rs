@@ -315,19 +315,16 @@ fn strip_json_position(message: &str) -> String {
 }
 
 /// Byte offsets to line numbers.
-struct Lines {
+struct Lines<'a> {
     starts: Vec<usize>,
-    text: String,
+    text: &'a str,
 }
 
-impl Lines {
-    fn new(text: &str) -> Self {
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines {
-            starts,
-            text: text.to_string(),
-        }
+        Lines { starts, text }
     }
 
     fn line_of(&self, offset: usize) -> usize {

@@ -319,11 +319,16 @@ pub struct Located {
 }
 
 impl Located {
-    /// `line 12` or `step 3`.
+    /// `line 12` or `step[3]`.
     pub fn place(&self) -> String {
-        match self.line {
-            Some(l) => format!("line {l}"),
-            None => format!("step[{}]", self.index),
-        }
+        place(self.line, self.index)
+    }
+}
+
+/// Where a step is, for messages: `line 12`, or `step[3]` when the line is not known.
+pub fn place(line: Option<usize>, index: usize) -> String {
+    match line {
+        Some(l) => format!("line {l}"),
+        None => format!("step[{index}]"),
     }
 }

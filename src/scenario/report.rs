@@ -351,7 +351,6 @@ fn requests(out: &mut String, trace: &[TraceRecord], detail: Detail) {
         }
         let (label, list) = &by_cycle[i];
         i += 1;
-        let list = list.clone();
         let title = if label.starts_with("on-demand") || label.starts_with("test") {
             label.to_string()
         } else {
@@ -366,7 +365,7 @@ fn requests(out: &mut String, trace: &[TraceRecord], detail: Detail) {
             }
             Detail::Summary => {
                 let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-                for t in &list {
+                for t in list {
                     *counts
                         .entry(format!("{} -> {}", t.entry.method, t.entry.outcome))
                         .or_default() += 1;

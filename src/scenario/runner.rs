@@ -50,10 +50,7 @@ pub struct StepRecord {
 impl StepRecord {
     /// `line 12` or `step[3]`.
     pub fn place(&self) -> String {
-        match self.line {
-            Some(l) => format!("line {l}"),
-            None => format!("step[{}]", self.index),
-        }
+        super::model::place(self.line, self.index)
     }
 }
 

@@ -300,28 +300,7 @@ pub fn apply_directory_step(
                     .map_err(|e| ("role".to_string(), e.to_string())),
                 None => Ok(format!("added {} (not assigned)", user.user_principal_name)),
             }),
-        Step::UpdateUser { user, set, clear } => {
-            let mut changed = Vec::new();
-            let mut result = Ok(());
-            for (name, value) in set {
-                if let Err(e) = dir.set_attribute(user, name, Some(value.clone())) {
-                    result = Err((format!("set.{name}"), e.to_string()));
-                    break;
-                }
-                changed.push(format!("{name} = {value:?}"));
-            }
-            for name in clear {
-                if result.is_err() {
-                    break;
-                }
-                if let Err(e) = dir.set_attribute(user, name, None) {
-                    result = Err(("clear".to_string(), e.to_string()));
-                    break;
-                }
-                changed.push(format!("{name} cleared"));
-            }
-            result.map(|()| format!("updated {user}: {}", changed.join(", ")))
-        }
+        Step::UpdateUser { user, set, clear } => update_user(dir, user, set, clear),
         Step::Assign(a) | Step::Unassign(a) | Step::SetRole(a) => match assignee(a) {
             Err(m) => Err((String::new(), m)),
             Ok((key, is_group)) => {
@@ -371,6 +350,27 @@ pub fn apply_directory_step(
         _ => return None,
     };
     Some(result)
+}
+
+/// Sets and clears attributes of a user; errors name the field at fault.
+fn update_user(
+    dir: &mut Directory,
+    user: &str,
+    set: &std::collections::BTreeMap<String, String>,
+    clear: &[String],
+) -> Result<String, (String, String)> {
+    let mut changed = Vec::new();
+    for (name, value) in set {
+        dir.set_attribute(user, name, Some(value.clone()))
+            .map_err(|e| (format!("set.{name}"), e.to_string()))?;
+        changed.push(format!("{name} = {value:?}"));
+    }
+    for name in clear {
+        dir.set_attribute(user, name, None)
+            .map_err(|e| ("clear".to_string(), e.to_string()))?;
+        changed.push(format!("{name} cleared"));
+    }
+    Ok(format!("updated {user}: {}", changed.join(", ")))
 }
 
 /// Checks every step in order on a copy of the directory, and the mappings, filters and fault

@@ -4,6 +4,16 @@
 //! what the tenant advertises is exactly what it accepts. The attribute set is the
 //! Blink gallery mapping table (seed tutorial step 9; blink-scim-api.md §1.3-1.4).
 
+/// `name` sub-attributes in the order Microsoft's samples write them.
+pub const NAME_PARTS: [&str; 6] = [
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+];
+
 /// URN of the core User schema.
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// URN of the enterprise User extension.

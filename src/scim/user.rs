@@ -713,14 +713,7 @@ impl Serialize for NameView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let n = self.0;
         let mut map = s.serialize_map(None)?;
-        for sub in [
-            "formatted",
-            "familyName",
-            "givenName",
-            "middleName",
-            "honorificPrefix",
-            "honorificSuffix",
-        ] {
+        for sub in crate::scim::schema::NAME_PARTS {
             if let Some(slot) = n.slot(sub) {
                 entry(&mut map, sub, slot)?;
             }

@@ -453,11 +453,7 @@ impl Directory {
     /// Assigns the application to a user or group with a role.
     pub fn assign(&mut self, key: &str, is_group: bool, role: &str) -> Result<(), DirectoryError> {
         let principal = self.principal(key, is_group)?;
-        let role_id = self
-            .role(role)
-            .ok_or_else(|| DirectoryError::NoRole(role.to_string()))?
-            .id
-            .clone();
+        let role_id = self.role_id(role)?;
         if self
             .assignment_set
             .insert((principal.clone(), role_id.clone()))
@@ -491,24 +487,18 @@ impl Directory {
         is_group: bool,
         role: &str,
     ) -> Result<(), DirectoryError> {
-        let principal = self.principal(key, is_group)?;
-        let role_id = self
-            .role(role)
-            .ok_or_else(|| DirectoryError::NoRole(role.to_string()))?
-            .id
-            .clone();
-        self.assignments.retain(|a| a.principal != principal);
-        self.assignment_set.retain(|(p, _)| *p != principal);
-        self.assignment_set
-            .insert((principal.clone(), role_id.clone()));
-        self.assignments.push(Assignment {
-            principal: principal.clone(),
-            role_id,
-        });
-        for i in self.reached(&principal) {
-            self.mark(i);
-        }
-        Ok(())
+        // Both checked before anything changes.
+        self.role_id(role)?;
+        self.principal(key, is_group)?;
+        self.unassign(key, is_group)?;
+        self.assign(key, is_group, role)
+    }
+
+    /// The id of a role named by id, value or display name.
+    fn role_id(&self, role: &str) -> Result<String, DirectoryError> {
+        self.role(role)
+            .map(|r| r.id.clone())
+            .ok_or_else(|| DirectoryError::NoRole(role.to_string()))
     }
 
     /// All assignments.
