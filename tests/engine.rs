@@ -6,13 +6,16 @@ mod engine_world;
 use blinksim::clock::Clock;
 use blinksim::duration::HumanDuration;
 use blinksim::engine::JobConfig;
-use blinksim::engine::JobStatus;
 use blinksim::engine::directory::Group;
+use blinksim::engine::failure::FailureCode;
 use blinksim::engine::log::{Action::*, Status::*};
+use blinksim::engine::log::{CycleKind, StepName};
 use blinksim::engine::mapping::{MappingConfig, blink_default_mappings};
 use blinksim::engine::policy::QuarantineThresholds;
+use blinksim::engine::scope::SkipReason;
 use blinksim::engine::scope::{Clause, FilterOperator, ScopingFilter, SyncScope};
 use blinksim::engine::wire::Dialect;
+use blinksim::engine::{JobStatus, QuarantineReason};
 use blinksim::tenant::faults::{Effect, LostAs};
 use blinksim::tenant::{FaultRule, Operation, TenantOptions};
 use engine_world::{MINUTE, T0, World, o, user};
@@ -56,7 +59,7 @@ async fn initial_cycle_creates_the_assigned_and_skips_default_access() {
         ]
     );
     let dan = w.entry("dan@contoso.example");
-    assert_eq!(dan.skip_reason(), Some("NotEffectivelyEntitled"));
+    assert_eq!(dan.skip_reason(), Some(SkipReason::NotEffectivelyEntitled));
     assert!(dan.provisioning_steps.iter().any(|s| {
         s.description
             .contains("Skip reason = NotEffectivelyEntitled, Active = True, Assigned = False")
@@ -190,7 +193,7 @@ async fn scoping_filters_skip_then_disable_on_leaving() {
     );
     assert_eq!(
         w.entry("sam@contoso.example").skip_reason(),
-        Some("OutOfScope")
+        Some(SkipReason::OutOfScope)
     );
     w.dir
         .set_attribute("u1", "department", Some("Sales".into()))
@@ -218,7 +221,7 @@ async fn scoping_filters_skip_then_disable_on_leaving() {
     w.next_cycle().await;
     assert_eq!(
         w.entry("sam@contoso.example").skip_reason(),
-        Some("OutOfScope")
+        Some(SkipReason::OutOfScope)
     );
 }
 
@@ -278,7 +281,7 @@ async fn incremental_cycles_update_changed_attributes_only() {
     assert_eq!(w.outcomes(), vec![o("ada@contoso.example", Other, Skipped)]);
     assert_eq!(
         w.entry("ada@contoso.example").skip_reason(),
-        Some("RedundantExport")
+        Some(SkipReason::RedundantExport)
     );
     assert_eq!(
         w.requests("3"),
@@ -329,7 +332,7 @@ async fn skip_out_of_scope_deletions_sends_nothing() {
     assert_eq!(w.outcomes(), vec![o("ada@contoso.example", Other, Skipped)]);
     assert_eq!(
         w.entry("ada@contoso.example").skip_reason(),
-        Some("SkipOutOfScopeDeletions")
+        Some(SkipReason::SkipOutOfScopeDeletions)
     );
     assert!(w.requests("2").is_empty());
     assert_eq!(w.target("ada@contoso.example")["active"], true);
@@ -491,7 +494,7 @@ async fn existing_blink_users_are_matched_and_updated() {
     );
     assert_eq!(
         w.entry("ada@contoso.example").skip_reason(),
-        Some("RedundantExport")
+        Some(SkipReason::RedundantExport)
     );
     assert!(w.requests("1").iter().all(|r| !r.starts_with("POST")));
     assert_eq!(w.target("bob@contoso.example")["title"], "Engineer");
@@ -503,7 +506,7 @@ async fn existing_blink_users_are_matched_and_updated() {
         .entry("bob@contoso.example")
         .provisioning_steps
         .iter()
-        .find(|s| s.name == "EntryImport" && s.description.starts_with("Retrieved  "))
+        .find(|s| s.name == StepName::EntryImport && s.description.starts_with("Retrieved  "))
         .cloned();
     assert_eq!(
         matching.unwrap().description,
@@ -555,7 +558,7 @@ async fn throttling_honours_retry_after_then_escrows() {
     w.next_cycle().await;
     assert_eq!(
         w.entry("bob@contoso.example").error_code(),
-        Some("TooManyRequests")
+        Some(FailureCode::TooManyRequests)
     );
     assert_eq!(w.job.escrows()["u2"].failures, 1);
 }
@@ -569,7 +572,7 @@ async fn server_errors_are_escrowed_and_retried_on_schedule() {
     let e = w.entry("ada@contoso.example");
     assert_eq!(
         (e.status(), e.error_code()),
-        (Failure, Some("InternalServerError"))
+        (Failure, Some(FailureCode::InternalServerError))
     );
     assert!(
         e.provisioning_status_info
@@ -626,15 +629,11 @@ async fn invalid_credentials_quarantine_then_recover() {
     w.job.set_secret_token("revoked");
     let s = w.cycle().await;
     assert_eq!(
-        (
-            s.state.as_str(),
-            s.job_status.as_str(),
-            s.quarantine.as_deref()
-        ),
+        (s.state.as_str(), s.job_status.as_str(), s.quarantine),
         (
             "Failed",
             "Quarantine",
-            Some("EncounteredQuarantineException")
+            Some(QuarantineReason::EncounteredQuarantineException)
         )
     );
     assert!(
@@ -664,7 +663,7 @@ async fn invalid_credentials_quarantine_then_recover() {
     w.next_cycle().await;
     assert_eq!(
         w.entry("bob@contoso.example").error_code(),
-        Some("Unauthorized")
+        Some(FailureCode::Unauthorized)
     );
 }
 
@@ -704,12 +703,15 @@ async fn failure_thresholds_quarantine() {
     w.fault(FaultRule::status(400).on(Operation::Create));
     let s = w.cycle().await;
     assert_eq!(
-        (s.counts.failed, s.quarantine.as_deref()),
-        (5, Some("EncounteredEscrowProportionThreshold"))
+        (s.counts.failed, s.quarantine),
+        (
+            5,
+            Some(QuarantineReason::EncounteredEscrowProportionThreshold)
+        )
     );
     assert_eq!(
         w.entry("user0@contoso.example").error_code(),
-        Some("SystemForCrossDomainIdentityManagementBadRequest")
+        Some(FailureCode::SystemForCrossDomainIdentityManagementBadRequest)
     );
 }
 
@@ -727,8 +729,8 @@ async fn accidental_deletions_are_staged_until_allowed() {
     }
     let s = w.next_cycle().await;
     assert_eq!(
-        (s.counts.staged_deletes, s.quarantine.as_deref()),
-        (3, Some("TooManyDeletes"))
+        (s.counts.staged_deletes, s.quarantine),
+        (3, Some(QuarantineReason::TooManyDeletes))
     );
     assert!(
         w.outcomes()
@@ -787,7 +789,7 @@ async fn a_lost_create_response_then_409_is_resolved_by_matching() {
     w.assigned("u2", "bob@contoso.example");
     w.next_cycle().await;
     let e = w.entry("bob@contoso.example");
-    assert_eq!(e.error_code(), Some("EntryConflict"));
+    assert_eq!(e.error_code(), Some(FailureCode::EntryConflict));
     assert!(
         e.provisioning_status_info
             .error_information
@@ -810,7 +812,7 @@ async fn restart_clears_state_but_keeps_links() {
     w.job.restart(false);
     assert!(w.job.next_is_initial() && w.job.escrows().is_empty());
     let s = w.cycle().await;
-    assert_eq!(s.kind, "Initial");
+    assert_eq!(s.kind, CycleKind::Initial);
     assert_eq!(
         w.outcomes(),
         vec![
@@ -893,7 +895,7 @@ async fn mapping_changes_start_a_new_initial_cycle() {
     });
     w.job.set_mappings(Some(mappings)).unwrap();
     let s = w.cycle().await;
-    assert_eq!(s.kind, "Initial");
+    assert_eq!(s.kind, CycleKind::Initial);
     assert_eq!(
         w.target("ada@contoso.example")["urn:ietf:params:scim:schemas:extension:blink:2.0:User"]["description"],
         "Works in R&D"
@@ -1013,7 +1015,7 @@ async fn duplicate_matches_and_missing_matching_values() {
     w.cycle().await;
     assert_eq!(
         w.entry("ada@contoso.example").error_code(),
-        Some("SystemForCrossDomainIdentityManagementMultipleEntriesInResponse")
+        Some(FailureCode::SystemForCrossDomainIdentityManagementMultipleEntriesInResponse)
     );
     // Two matching attributes in precedence order; a user with a value for neither is ImportSkipped.
     let mut mappings = blink_default_mappings();
@@ -1041,7 +1043,7 @@ async fn duplicate_matches_and_missing_matching_values() {
     w.cycle().await;
     assert_eq!(
         w.entry("nomatch@contoso.example").error_code(),
-        Some("ImportSkipped")
+        Some(FailureCode::ImportSkipped)
     );
     let first = &w.requests("1")[0];
     assert_eq!(
@@ -1097,4 +1099,29 @@ async fn latency_faults_are_simulated_time() {
     );
     assert!(s.simulated_duration_ms >= 5000);
     assert!(w.entry("ada@contoso.example").duration_in_milliseconds >= 5000);
+}
+
+#[tokio::test]
+async fn on_demand_manager_references_use_the_legacy_dialect() {
+    let mut w = World::new();
+    w.assigned("u-boss", "boss@contoso.example")
+        .assigned("u-rep", "rep@contoso.example");
+    w.dir
+        .set_attribute("u-rep", "manager", Some("u-boss".into()))
+        .unwrap();
+    w.job.provision_on_demand(&w.dir, "u-boss").await.unwrap();
+    let r = w.job.provision_on_demand(&w.dir, "u-rep").await.unwrap();
+    assert_eq!(r.entry.unwrap().status(), Success);
+    let boss = w.id_of("boss@contoso.example");
+    // Every on-demand request is legacy, the manager's PATCH included (rulings.md R1).
+    assert_eq!(
+        w.bodies("on-demand 2", "rep@contoso.example")
+            .last()
+            .unwrap()["Operations"],
+        json!([{"op": "Add", "path": format!("{ENT}:manager"), "value": boss}])
+    );
+    assert_eq!(
+        w.target("rep@contoso.example")[ENT]["manager"]["value"],
+        boss.as_str()
+    );
 }

@@ -1,23 +1,117 @@
 //! `expect` steps: assertions on the last cycle, the job, the tenant's users, the provisioning
 //! logs and the requests sent. Each check reports what was expected and what was found.
 
-use crate::engine::job::{ProvisioningJob, TestConnection};
-use crate::engine::log::{CycleSummary, LogEntry};
+use crate::engine::UnknownName;
+use crate::engine::failure::FailureCode;
+use crate::engine::job::{JobStatus, ProvisioningJob, QuarantineReason, TestConnection};
+use crate::engine::log::{Action, CycleKind, CycleState, CycleSummary, LogEntry, Status};
+use crate::engine::scope::SkipReason;
 use crate::engine::wire::value_at;
 use crate::tenant::faults::set::glob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 /// Which cycle an assertion is about.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CycleRef {
     /// A cycle number (1-based).
     Number(u32),
-    /// `"last"` (the last cycle run), `"latest"` (the latest entry, on-demand included),
-    /// `"on_demand"` (the last on-demand run) or `"all"`.
-    Word(String),
+    /// A cycle named by a word.
+    Word(CycleWord),
+}
+
+/// The words a cycle reference may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CycleWord {
+    /// The last cycle run.
+    Last,
+    /// The latest entry, on-demand included.
+    Latest,
+    /// The last on-demand run.
+    OnDemand,
+    /// Every cycle.
+    All,
+}
+
+impl CycleWord {
+    fn as_str(self) -> &'static str {
+        match self {
+            CycleWord::Last => "last",
+            CycleWord::Latest => "latest",
+            CycleWord::OnDemand => "on_demand",
+            CycleWord::All => "all",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CycleRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CycleRef;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a cycle number or one of `last`, `latest`, `on_demand`, `all`")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<CycleRef, E> {
+                u32::try_from(n)
+                    .map(CycleRef::Number)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<CycleRef, E> {
+                u64::try_from(n)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+                    .and_then(|n| self.visit_u64(n))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<CycleRef, E> {
+                CycleWord::deserialize(serde::de::value::StrDeserializer::<E>::new(s))
+                    .map(CycleRef::Word)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// An expected name, or `"none"` for its absence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrNone<T> {
+    /// Absent.
+    None,
+    /// This one.
+    Some(T),
+}
+
+impl<T> From<Option<T>> for OrNone<T> {
+    fn from(o: Option<T>) -> Self {
+        o.map_or(OrNone::None, OrNone::Some)
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for OrNone<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OrNone::None => f.write_str("none"),
+            OrNone::Some(t) => t.fmt(f),
+        }
+    }
+}
+
+impl<'de, T: FromStr<Err = UnknownName>> Deserialize<'de> for OrNone<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.eq_ignore_ascii_case("none") {
+            return Ok(OrNone::None);
+        }
+        s.parse()
+            .map(OrNone::Some)
+            .map_err(|e| serde::de::Error::custom(format!("{e} or `none`")))
+    }
 }
 
 /// Assertions on one cycle's summary.
@@ -27,10 +121,10 @@ pub struct CycleExpect {
     /// Which cycle (the last by default).
     #[serde(default)]
     pub number: Option<u32>,
-    /// "Initial" or "Incremental".
-    pub kind: Option<String>,
-    /// "Succeeded", "EntryLevelErrors" or "Failed".
-    pub state: Option<String>,
+    /// Initial or Incremental.
+    pub kind: Option<CycleKind>,
+    /// Succeeded, EntryLevelErrors or Failed.
+    pub state: Option<CycleState>,
     /// Counters.
     pub imported: Option<u64>,
     /// In scope.
@@ -60,9 +154,9 @@ pub struct CycleExpect {
     /// Steady state.
     pub steady_state: Option<bool>,
     /// Job status after the cycle.
-    pub job_status: Option<String>,
+    pub job_status: Option<JobStatus>,
     /// Quarantine reason after the cycle ("none" for none).
-    pub quarantine: Option<String>,
+    pub quarantine: Option<OrNone<QuarantineReason>>,
 }
 
 /// Assertions on the job.
@@ -70,9 +164,9 @@ pub struct CycleExpect {
 #[serde(deny_unknown_fields)]
 pub struct JobExpect {
     /// `NotRun`, `Active`, `Paused`, `Quarantine`, `Disabled`.
-    pub status: Option<String>,
+    pub status: Option<JobStatus>,
     /// Quarantine reason, or "none".
-    pub quarantine: Option<String>,
+    pub quarantine: Option<OrNone<QuarantineReason>>,
     /// Open escrows.
     pub escrowed: Option<usize>,
     /// Staged deletes.
@@ -130,13 +224,13 @@ pub struct LogExpect {
     /// Which cycle ("latest" by default: the user's latest entry, on-demand included).
     pub cycle: Option<CycleRef>,
     /// Create, Update, Delete, Disable, StagedDelete, Other.
-    pub action: Option<String>,
+    pub action: Option<Action>,
     /// Success, Failure, Skipped, Warning.
-    pub status: Option<String>,
-    /// Error code.
-    pub error_code: Option<String>,
-    /// Skip reason.
-    pub skip_reason: Option<String>,
+    pub status: Option<Status>,
+    /// Error code, or "none".
+    pub error_code: Option<OrNone<FailureCode>>,
+    /// Skip reason, or "none".
+    pub skip_reason: Option<OrNone<SkipReason>>,
     /// Properties that must be among the modified ones.
     pub modified: Option<Vec<String>>,
     /// Properties that must not be among the modified ones.
@@ -246,17 +340,6 @@ impl Checks {
         }
     }
 
-    fn text(&mut self, what: String, expected: Option<&str>, actual: &str) {
-        if let Some(e) = expected {
-            self.0.push(Check {
-                ok: e.eq_ignore_ascii_case(actual),
-                what,
-                expected: e.to_string(),
-                actual: actual.to_string(),
-            });
-        }
-    }
-
     fn push(&mut self, what: String, ok: bool, expected: String, actual: String) {
         self.0.push(Check {
             what,
@@ -331,8 +414,8 @@ fn cycle_checks(checks: &mut Checks, c: &CycleExpect, job: &ProvisioningJob) {
         return;
     };
     let at = |field: &str| format!("cycle {} {field}", s.number);
-    checks.text(at("kind"), c.kind.as_deref(), &s.kind);
-    checks.text(at("state"), c.state.as_deref(), &s.state);
+    checks.eq(at("kind"), c.kind, s.kind);
+    checks.eq(at("state"), c.state, s.state);
     let n = &s.counts;
     for (field, expected, actual) in [
         ("imported", c.imported, n.imported),
@@ -360,24 +443,16 @@ fn cycle_checks(checks: &mut Checks, c: &CycleExpect, job: &ProvisioningJob) {
         s.users_in_connector_data_store,
     );
     checks.eq(at("steady_state"), c.steady_state, s.steady_state);
-    checks.text(at("job_status"), c.job_status.as_deref(), &s.job_status);
-    checks.text(
-        at("quarantine"),
-        c.quarantine.as_deref(),
-        s.quarantine.as_deref().unwrap_or("none"),
-    );
+    checks.eq(at("job_status"), c.job_status, s.job_status);
+    checks.eq(at("quarantine"), c.quarantine, s.quarantine.into());
 }
 
 fn job_checks(checks: &mut Checks, j: &JobExpect, job: &ProvisioningJob) {
-    checks.text(
-        "job status".into(),
-        j.status.as_deref(),
-        job.status().as_str(),
-    );
-    checks.text(
+    checks.eq("job status".into(), j.status, job.status());
+    checks.eq(
         "job quarantine".into(),
-        j.quarantine.as_deref(),
-        job.quarantine().map_or("none", |q| q.reason.as_str()),
+        j.quarantine,
+        job.quarantine().map(|q| q.reason).into(),
     );
     checks.eq("job escrowed".into(), j.escrowed, job.escrows().len());
     checks.eq(
@@ -487,11 +562,11 @@ fn entries_for<'a>(
     };
     match cycle {
         None => job.logs().iter().rev().find(mine).into_iter().collect(),
-        Some(CycleRef::Word(w)) if w == "latest" => {
+        Some(CycleRef::Word(CycleWord::Latest)) => {
             job.logs().iter().rev().find(mine).into_iter().collect()
         }
-        Some(CycleRef::Word(w)) if w == "all" => job.logs().iter().filter(mine).collect(),
-        Some(CycleRef::Word(w)) if w == "on_demand" => job
+        Some(CycleRef::Word(CycleWord::All)) => job.logs().iter().filter(mine).collect(),
+        Some(CycleRef::Word(CycleWord::OnDemand)) => job
             .logs()
             .iter()
             .rev()
@@ -499,7 +574,7 @@ fn entries_for<'a>(
             .find(|e| e.initiated_by == "Provision on demand")
             .into_iter()
             .collect(),
-        Some(CycleRef::Word(_)) => {
+        Some(CycleRef::Word(CycleWord::Last)) => {
             let id = job.cycles().last().map(|s| s.cycle_id.clone());
             job.logs()
                 .iter()
@@ -522,7 +597,7 @@ fn cycle_label(c: Option<&CycleRef>, default: &str) -> String {
     match c {
         None => default.to_string(),
         Some(CycleRef::Number(n)) => format!("cycle {n}"),
-        Some(CycleRef::Word(w)) => w.clone(),
+        Some(CycleRef::Word(w)) => w.as_str().to_string(),
     }
 }
 
@@ -549,25 +624,17 @@ fn log_checks(checks: &mut Checks, l: &LogExpect, job: &ProvisioningJob) {
         checks.push(label, false, "an entry".into(), "none".into());
         return;
     };
-    checks.text(
-        format!("{label} action"),
-        l.action.as_deref(),
-        e.provisioning_action.as_str(),
-    );
-    checks.text(
-        format!("{label} status"),
-        l.status.as_deref(),
-        e.status().as_str(),
-    );
-    checks.text(
+    checks.eq(format!("{label} action"), l.action, e.provisioning_action);
+    checks.eq(format!("{label} status"), l.status, e.status());
+    checks.eq(
         format!("{label} error_code"),
-        l.error_code.as_deref(),
-        e.error_code().unwrap_or("none"),
+        l.error_code,
+        e.error_code().into(),
     );
-    checks.text(
+    checks.eq(
         format!("{label} skip_reason"),
-        l.skip_reason.as_deref(),
-        e.skip_reason().unwrap_or("none"),
+        l.skip_reason,
+        e.skip_reason().into(),
     );
     if let Some(props) = &l.modified {
         let actual: Vec<&str> = e
@@ -641,15 +708,15 @@ fn request_checks(checks: &mut Checks, r: &RequestExpect, job: &ProvisioningJob)
             .last()
             .map_or("".to_string(), |s| s.number.to_string()),
         Some(CycleRef::Number(n)) => n.to_string(),
-        Some(CycleRef::Word(w)) if w == "on_demand" => job
+        Some(CycleRef::Word(CycleWord::OnDemand)) => job
             .trace()
             .iter()
             .rev()
             .find(|t| t.cycle.starts_with("on-demand"))
             .map(|t| t.cycle.clone())
             .unwrap_or_default(),
-        Some(CycleRef::Word(w)) if w == "all" => "*".into(),
-        Some(CycleRef::Word(_)) => job
+        Some(CycleRef::Word(CycleWord::All)) => "*".into(),
+        Some(CycleRef::Word(CycleWord::Last | CycleWord::Latest)) => job
             .cycles()
             .last()
             .map_or("".to_string(), |s| s.number.to_string()),

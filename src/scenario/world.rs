@@ -416,8 +416,9 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
             }
             Step::SetScopingFilters { filters } => {
                 for (i, f) in filters.iter().enumerate() {
-                    f.validate()
-                        .map_err(|e| step_err(s, located, &format!("filters[{i}]"), e))?;
+                    f.validate().map_err(|e| {
+                        step_err(s, located, &format!("filters[{i}]"), e.to_string())
+                    })?;
                 }
             }
             Step::Cycles { count: 0 } => {
