@@ -380,9 +380,23 @@ async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Even
     }
 }
 
+/// Why the target's users could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetReadError {
+    /// No response.
+    #[error("{0}")]
+    Transport(#[from] crate::engine::transport::TransportError),
+    /// A response that is not a success.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// A success whose body is not JSON.
+    #[error("the list response is not JSON")]
+    NotJson,
+}
+
 /// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
 /// by paging through `GET /Users`.
-pub async fn target_users(world: &World) -> Result<Vec<Value>, String> {
+pub async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
         None => list_remote(world.transport.as_ref(), world.job.config()).await?,
@@ -401,7 +415,7 @@ fn user_name(u: &Value) -> String {
 async fn list_remote(
     transport: &dyn Transport,
     config: &crate::engine::JobConfig,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, TargetReadError> {
     let (base, _) = config.base_path_and_dialect();
     let mut users = Vec::new();
     let mut start = 1usize;
@@ -412,14 +426,11 @@ async fn list_remote(
             &format!("{base}/Users?startIndex={start}&count=100"),
         )
         .bearer(&config.secret_token);
-        let delivered = transport.send(request).await.map_err(|e| e.to_string())?;
+        let delivered = transport.send(request).await?;
         if !delivered.response.status.is_success() {
-            return Err(format!("HTTP {}", delivered.response.status.as_u16()));
+            return Err(TargetReadError::Status(delivered.response.status.as_u16()));
         }
-        let body = delivered
-            .response
-            .json()
-            .ok_or_else(|| "the list response is not JSON".to_string())?;
+        let body = delivered.response.json().ok_or(TargetReadError::NotJson)?;
         let page = body
             .get("Resources")
             .and_then(Value::as_array)

@@ -127,8 +127,8 @@ pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
                 warnings.push("tenant.prefill applies to the embedded tenant only; ignored".into());
             }
             let timeout = Duration::from_millis(config.request_timeout_ms);
-            let transport =
-                HttpTransport::new(&config.origin(), timeout).map_err(|e| err(s, "--target", e))?;
+            let transport = HttpTransport::new(&config.origin(), timeout)
+                .map_err(|e| err(s, "--target", e.to_string()))?;
             (None, Arc::new(transport))
         }
     };
