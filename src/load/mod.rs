@@ -91,6 +91,12 @@ pub enum LoadError {
     Server(std::io::Error),
 }
 
+impl From<crate::engine::transport::OriginError> for LoadError {
+    fn from(e: crate::engine::transport::OriginError) -> Self {
+        LoadError::Options(e.to_string())
+    }
+}
+
 /// Runs the load; `progress` makes a per-cycle progress callback (a bar on a terminal).
 pub async fn run(
     options: &LoadOptions,
@@ -118,46 +124,46 @@ pub async fn run(
     let clock = VirtualClock::new(START);
     let timeout = Duration::from_secs(60);
     let mut server = None;
-    let (inner, url, token, label): (Arc<dyn Transport>, String, String, String) =
-        match &options.target {
-            LoadTarget::Remote { url, token } => {
-                let config = JobConfig {
-                    tenant_url: url.clone(),
-                    ..JobConfig::default()
-                };
-                let transport = HttpTransport::new(&config.origin(), timeout)
-                    .map_err(|e| LoadError::Options(e.to_string()))?;
-                (Arc::new(transport), url.clone(), token.clone(), url.clone())
+    let (inner, url, token, label): (Arc<dyn Transport>, String, String, String) = match &options
+        .target
+    {
+        LoadTarget::Remote { url, token } => {
+            let config = JobConfig {
+                tenant_url: url.clone(),
+                ..JobConfig::default()
+            };
+            let transport =
+                HttpTransport::new(&config.origin(), timeout).map_err(LoadError::from)?;
+            (Arc::new(transport), url.clone(), token.clone(), url.clone())
+        }
+        embedded => {
+            let tenant = Tenant::with_clock(
+                TenantOptions {
+                    seed: options.seed,
+                    journal_capacity: 0,
+                    ..TenantOptions::default()
+                },
+                Arc::new(clock.clone()),
+            );
+            tenant.add_faults(options.faults.clone());
+            let token = tenant.options().token.clone();
+            if *embedded == LoadTarget::InProcess {
+                let url = crate::engine::BLINK_TENANT_URL.to_string();
+                let transport = Arc::new(TenantTransport::new(tenant, timeout));
+                (transport, url, token, "embedded tenant, in-process".into())
+            } else {
+                let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
+                    .await
+                    .map_err(LoadError::Server)?;
+                let url = started.uri();
+                let origin = started.origin();
+                server = Some(started);
+                let transport = HttpTransport::new(&origin, timeout).map_err(LoadError::from)?;
+                let label = format!("embedded tenant over loopback HTTP ({url})");
+                (Arc::new(transport), url, token, label)
             }
-            embedded => {
-                let tenant = Tenant::with_clock(
-                    TenantOptions {
-                        seed: options.seed,
-                        journal_capacity: 0,
-                        ..TenantOptions::default()
-                    },
-                    Arc::new(clock.clone()),
-                );
-                tenant.add_faults(options.faults.clone());
-                let token = tenant.options().token.clone();
-                if *embedded == LoadTarget::InProcess {
-                    let url = crate::engine::BLINK_TENANT_URL.to_string();
-                    let transport = Arc::new(TenantTransport::new(tenant, timeout));
-                    (transport, url, token, "embedded tenant, in-process".into())
-                } else {
-                    let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
-                        .await
-                        .map_err(LoadError::Server)?;
-                    let url = started.uri();
-                    let origin = started.origin();
-                    server = Some(started);
-                    let transport = HttpTransport::new(&origin, timeout)
-                        .map_err(|e| LoadError::Options(e.to_string()))?;
-                    let label = format!("embedded tenant over loopback HTTP ({url})");
-                    (Arc::new(transport), url, token, label)
-                }
-            }
-        };
+        }
+    };
     let timed = Arc::new(TimedTransport::new(inner));
     let config = JobConfig {
         tenant_url: url,
