@@ -167,17 +167,7 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
                 Some(status),
             )
         }
-        400 | 404 => Failure::new(
-            FailureCode::SystemForCrossDomainIdentityManagementBadRequest,
-            format!(
-                "{failed}; Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Please refer to the Azure Active Directory SCIM provisioning documentation and adapt the SCIM endpoint to be able to process provisioning requests from Azure Active Directory. StatusCode: {}{detail}",
-                resp.status
-                    .canonical_reason()
-                    .unwrap_or("BadRequest")
-                    .replace(' ', "")
-            ),
-            Some(status),
-        ),
+        400 | 404 => bad_request(&failed, resp, &detail),
         422 => Failure::new(
             FailureCode::UnprocessableEntity,
             format!("{failed}; {target} answered HTTP 422.{detail}"),
@@ -202,6 +192,21 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
             Some(status),
         ),
     }
+}
+
+/// 400, or 404 on a query: Azure AD's "not fully compatible" failure.
+fn bad_request(failed: &str, resp: &Response, detail: &str) -> Failure {
+    Failure::new(
+        FailureCode::SystemForCrossDomainIdentityManagementBadRequest,
+        format!(
+            "{failed}; Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Please refer to the Azure Active Directory SCIM provisioning documentation and adapt the SCIM endpoint to be able to process provisioning requests from Azure Active Directory. StatusCode: {}{detail}",
+            resp.status
+                .canonical_reason()
+                .unwrap_or("BadRequest")
+                .replace(' ', "")
+        ),
+        Some(resp.status.as_u16()),
+    )
 }
 
 /// Maps a request that got no response.

@@ -402,6 +402,12 @@ pub fn write_csv(
     steps: &mut dyn Write,
     modified: &mut dyn Write,
 ) -> std::io::Result<()> {
+    write_entries_csv(entries, logs)?;
+    write_steps_csv(entries, steps)?;
+    write_modified_csv(entries, modified)
+}
+
+fn write_entries_csv(entries: &[LogEntry], logs: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(logs);
     w.write_record([
         "Date",
@@ -441,6 +447,10 @@ pub fn write_csv(
         .map_err(csv_err)?;
     }
     w.flush()?;
+    Ok(())
+}
+
+fn write_steps_csv(entries: &[LogEntry], steps: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(steps);
     w.write_record([
         "Change ID",
@@ -472,6 +482,10 @@ pub fn write_csv(
         }
     }
     w.flush()?;
+    Ok(())
+}
+
+fn write_modified_csv(entries: &[LogEntry], modified: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(modified);
     w.write_record(["Change ID", "Name", "Old Value", "New Value"])
         .map_err(csv_err)?;

@@ -191,6 +191,21 @@ async fn run_step(
             events.push(Event::TestConnection(result.clone()));
             *last_test = Some(result);
         }
+        Step::ProvisionOnDemand { user } => {
+            match world.job.provision_on_demand(&world.dir, user).await {
+                Ok(result) => events.push(Event::OnDemand(Box::new(result))),
+                Err(e) => step_failed(record, e.to_string()),
+            }
+        }
+        Step::Expect(expect) => expect_step(world, expect, record, last_test.as_ref()).await,
+        step => admin_step(world, step, record),
+    }
+}
+
+/// The steps that administer the job or the tenant's faults.
+fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
+    let events = &mut record.events;
+    match step {
         Step::AddFaults { fault } => match &world.tenant {
             Some(tenant) => {
                 let names: Vec<String> = fault
@@ -210,12 +225,6 @@ async fn run_step(
                 tenant.clear_faults();
             }
             events.push(Event::Note("faults cleared".into()));
-        }
-        Step::ProvisionOnDemand { user } => {
-            match world.job.provision_on_demand(&world.dir, user).await {
-                Ok(result) => events.push(Event::OnDemand(Box::new(result))),
-                Err(e) => step_failed(record, e.to_string()),
-            }
         }
         Step::Restart { full } => {
             world.job.restart(*full);
@@ -267,28 +276,34 @@ async fn run_step(
             world.job.set_secret_token(token);
             events.push(Event::Note("secret token changed".into()));
         }
-        Step::Expect(expect) => {
-            let users = if expect.needs_users() {
-                match target_users(world).await {
-                    Ok(users) => Some(users),
-                    Err(e) => {
-                        step_failed(record, format!("could not read the target's users: {e}"));
-                        return;
-                    }
-                }
-            } else {
-                None
-            };
-            let view = View {
-                job: &world.job,
-                users: users.as_deref(),
-                test_connection: last_test.as_ref(),
-            };
-            record.checks = expect.evaluate(&view);
-        }
-        // Directory steps were applied above.
+        // Directory steps were applied before.
         _ => {}
     }
+}
+
+async fn expect_step(
+    world: &World,
+    expect: &super::expect::Expect,
+    record: &mut StepRecord,
+    last_test: Option<&TestConnection>,
+) {
+    let users = if expect.needs_users() {
+        match target_users(world).await {
+            Ok(users) => Some(users),
+            Err(e) => {
+                step_failed(record, format!("could not read the target's users: {e}"));
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let view = View {
+        job: &world.job,
+        users: users.as_deref(),
+        test_connection: last_test,
+    };
+    record.checks = expect.evaluate(&view);
 }
 
 fn set_mappings(world: &mut World, mappings: Option<Vec<MappingConfig>>, record: &mut StepRecord) {
