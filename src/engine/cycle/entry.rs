@@ -192,6 +192,21 @@ impl Outcome {
         self
     }
 
+    /// Ends the pipeline because its mappings did not evaluate.
+    pub(crate) fn unevaluated(
+        self,
+        ctx: &Ctx<'_>,
+        action: Action,
+        name: StepName,
+        f: Failure,
+    ) -> Outcome {
+        let description = format!(
+            "Failed to evaluate the mappings of {} '{}'",
+            ctx.resource.kind, self.upn
+        );
+        self.fail(action, name, description, f)
+    }
+
     /// Ends the pipeline with a skip step; a skip closes the object's escrow.
     pub(crate) fn skip(mut self, reason: SkipReason, description: String) -> Outcome {
         self.entry.steps.push(details(

@@ -137,11 +137,10 @@ impl Ctx<'_> {
         let eval = match self.evaluate(record, scope, false, mapping::Operation::Update) {
             Ok(e) => e,
             Err(f) => {
-                let description = format!("Failed to evaluate the mappings of {kind} '{upn}'");
-                return o.fail(
+                return o.unevaluated(
+                    self,
                     Action::Update,
                     StepName::EntrySynchronizationUpdate,
-                    description,
                     f,
                 );
             }
@@ -185,33 +184,23 @@ impl Ctx<'_> {
     /// scope, so a later delete sends nothing (HPW known limitations).
     pub(crate) async fn deprovision(
         &self,
-        mut o: Outcome,
+        o: Outcome,
         record: &UserRecord,
         scope: &ScopeResult,
         unmanage: bool,
     ) -> Outcome {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
-        let Some(link) = self
-            .job
-            .state()
-            .links()
-            .get(&record.user.object_id)
-            .cloned()
-        else {
-            return o.skip(
-                SkipReason::NotManaged,
-                format!("{kind} '{upn}' is not provisioned in {target}"),
-            );
+        let (o, link) = match self.linked_target(o, record) {
+            Ok(linked) => linked,
+            Err(skipped) => return skipped,
         };
-        o.entry.target = self.resource.identity(&link.target_id, &link.user_name);
         let eval = match self.evaluate(record, scope, true, mapping::Operation::Update) {
             Ok(e) => e,
             Err(f) => {
-                let description = format!("Failed to evaluate the mappings of {kind} '{upn}'");
-                return o.fail(
+                return o.unevaluated(
+                    self,
                     Action::Disable,
                     StepName::EntrySynchronizationUpdate,
-                    description,
                     f,
                 );
             }
@@ -294,9 +283,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// Deletes a managed object that was permanently deleted in the directory.
-    pub(crate) async fn delete(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
-        let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
+    /// The object's link, its target recorded; a skip when it has none.
+    fn linked_target(
+        &self,
+        mut o: Outcome,
+        record: &UserRecord,
+    ) -> Result<(Outcome, Link), Outcome> {
         let Some(link) = self
             .job
             .state()
@@ -304,12 +296,25 @@ impl Ctx<'_> {
             .get(&record.user.object_id)
             .cloned()
         else {
-            return o.skip(
-                SkipReason::NotManaged,
-                format!("{kind} '{upn}' is not provisioned in {target}"),
+            let description = format!(
+                "{} '{}' is not provisioned in {}",
+                self.resource.kind,
+                o.upn,
+                self.target()
             );
+            return Err(o.skip(SkipReason::NotManaged, description));
         };
         o.entry.target = self.resource.identity(&link.target_id, &link.user_name);
+        Ok((o, link))
+    }
+
+    /// Deletes a managed object that was permanently deleted in the directory.
+    pub(crate) async fn delete(&self, o: Outcome, record: &UserRecord) -> Outcome {
+        let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
+        let (mut o, link) = match self.linked_target(o, record) {
+            Ok(linked) => linked,
+            Err(skipped) => return skipped,
+        };
         o.decide(StepName::EntrySynchronizationDelete, format!("{kind} '{upn}' will be deleted in {target} ({kind} was permanently deleted in Azure Active Directory)"));
         let path = self.resource.path(&link.target_id);
         let request = self.client.request(Method::DELETE, &path, None);

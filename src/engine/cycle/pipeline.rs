@@ -129,13 +129,7 @@ impl Ctx<'_> {
         let eval = match self.evaluate(record, scope, false, mapping::Operation::Create) {
             Ok(e) => e,
             Err(f) => {
-                let description = format!("Failed to evaluate the mappings of {kind} '{upn}'");
-                return o.fail(
-                    Action::Create,
-                    StepName::EntrySynchronizationAdd,
-                    description,
-                    f,
-                );
+                return o.unevaluated(self, Action::Create, StepName::EntrySynchronizationAdd, f);
             }
         };
         let found: Value = match self.find(&mut o, &eval).await {
