@@ -86,12 +86,7 @@ async fn provision_on_demand_in_five_steps_with_the_legacy_dialect() {
 
 #[tokio::test]
 async fn on_demand_manager_references_use_the_legacy_dialect() {
-    let mut w = World::new();
-    w.assigned("u-boss", "boss@contoso.example")
-        .assigned("u-rep", "rep@contoso.example");
-    w.dir
-        .set_attribute("u-rep", "manager", Some("u-boss".into()))
-        .unwrap();
+    let mut w = boss_and_report();
     w.job.provision_on_demand(&w.dir, "u-boss").await.unwrap();
     let r = w.job.provision_on_demand(&w.dir, "u-rep").await.unwrap();
     assert_eq!(r.entry.unwrap().status(), Success);

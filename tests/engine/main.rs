@@ -27,3 +27,14 @@ use engine_world::{MINUTE, T0, World, o, user};
 use serde_json::json;
 
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// Two assigned users, the report's manager the boss (directory ids `u-boss`, `u-rep`).
+fn boss_and_report() -> World {
+    let mut w = World::new();
+    w.assigned("u-boss", "boss@contoso.example")
+        .assigned("u-rep", "rep@contoso.example");
+    w.dir
+        .set_attribute("u-rep", "manager", Some("u-boss".into()))
+        .unwrap();
+    w
+}

@@ -4,12 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn manager_references_after_both_users_exist_and_deferral() {
-    let mut w = World::new();
-    w.assigned("u-boss", "boss@contoso.example")
-        .assigned("u-rep", "rep@contoso.example");
-    w.dir
-        .set_attribute("u-rep", "manager", Some("u-boss".into()))
-        .unwrap();
+    let mut w = boss_and_report();
     // The report comes first in directory order; the reference still resolves (second pass).
     w.dir
         .set_attribute("u-boss", "manager", Some("u-rep-missing".into()))
