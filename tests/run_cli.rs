@@ -336,3 +336,42 @@ fn a_scenario_runs_against_a_served_tenant_over_http() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
+
+#[test]
+fn a_typo_in_an_expected_name_exits_2_naming_file_line_and_the_allowed_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "kind.toml",
+            "cycle = { kind = \"Inital\" }",
+            ":30: field `step[1].cycle.kind`: unknown variant `Inital`, expected `Initial` or `Incremental`",
+        ),
+        (
+            "quarantine.toml",
+            "job = { quarantine = \"TooManyDeletez\" }",
+            ":30: field `step[1].job.quarantine`: unknown quarantine reason `TooManyDeletez`, expected one of `EncounteredQuarantineException`, `TooManyDeletes`",
+        ),
+        (
+            "cycle-word.toml",
+            "logs = [{ user = \"u-1\", cycle = \"lats\" }]",
+            ":30: field `step[1].logs[0].cycle`: unknown variant `lats`, expected one of `last`, `latest`, `on_demand`, `all`",
+        ),
+        (
+            "skip-reason.toml",
+            "logs = [{ user = \"u-1\", skip_reason = \"Redundant\" }]",
+            ":30: field `step[1].logs[0].skip_reason`: unknown skip reason `Redundant`, expected one of `NotEffectivelyEntitled`",
+        ),
+    ];
+    for (name, expectation, expected) in cases {
+        let content = SMALL.replace("cycle = { created = 1, skipped = 1 }", expectation);
+        let bad = write(tmp.path(), name, &content);
+        let out = blinksim(&["run", bad.to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}{expected}", bad.display())),
+            "{name}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{name}: ran something");
+    }
+}

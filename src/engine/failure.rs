@@ -1,26 +1,57 @@
 //! HTTP outcomes mapped to the error codes and reasons Azure AD logs
 //! (aad-provisioning-service.md §4.2, §5.5).
 
+use super::names::names;
 use super::transport::TransportError;
 use crate::scim::error::ScimError;
 use crate::scim::message::Response;
 use serde::Serialize;
 
-/// What kind of failure, for quarantine accounting (QUAR: reference failures are counted apart).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureKind {
-    /// Creating, updating, disabling or deleting the user.
-    Object,
-    /// Exporting a reference (the manager).
-    Reference,
+names! {
+    /// An error code of the provisioning logs (§4.2, §5.5; ANALYZE).
+    pub enum FailureCode ("error code") {
+        /// 409: a user with the same name exists.
+        EntryConflict,
+        /// 429 after the retries allowed within the cycle.
+        TooManyRequests,
+        /// 401.
+        Unauthorized,
+        /// 403.
+        InsufficientRights,
+        /// 405.
+        MethodNotAllowed,
+        /// 404 for a user that was linked.
+        InvalidAnchor,
+        /// 400, or 404 on a query.
+        SystemForCrossDomainIdentityManagementBadRequest,
+        /// 422.
+        UnprocessableEntity,
+        /// 501.
+        NotImplemented,
+        /// Another 5xx.
+        InternalServerError,
+        /// Another status, or a transport error.
+        WebExceptionProtocolError,
+        /// No response in time.
+        Timeout,
+        /// A success whose body cannot be read.
+        SystemForCrossDomainIdentityManagementServiceIncompatible,
+        /// Distinct users answered a match.
+        DuplicateTargetEntries,
+        /// The same user answered a match twice.
+        SystemForCrossDomainIdentityManagementMultipleEntriesInResponse,
+        /// No matching attribute has a value: the user is skipped.
+        ImportSkipped,
+        /// A mapping could not be evaluated.
+        SchemaPropertyCanOnlyAcceptValue,
+    }
 }
 
 /// A failed operation as the provisioning logs show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Failure {
     /// Error code, e.g. `EntryConflict`.
-    pub code: String,
+    pub code: FailureCode,
     /// Human-readable reason.
     pub reason: String,
     /// HTTP status, when there was a response.
@@ -30,9 +61,10 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(code: &str, reason: String, status: Option<u16>) -> Self {
+    /// A failure with `code` and `reason`.
+    pub fn new(code: FailureCode, reason: String, status: Option<u16>) -> Self {
         Failure {
-            code: code.into(),
+            code,
             reason,
             status,
             quarantine: false,
@@ -93,28 +125,32 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
     let detail = server_detail(resp);
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
     match status {
-        409 => Failure::new("EntryConflict", conflict_reason(target), Some(status)),
+        409 => Failure::new(
+            FailureCode::EntryConflict,
+            conflict_reason(target),
+            Some(status),
+        ),
         429 => Failure::new(
-            "TooManyRequests",
+            FailureCode::TooManyRequests,
             format!(
                 "{failed}; {target} returned HTTP 429 Too Many Requests after the retries allowed within the cycle. This attempt is automatically retried.{detail}"
             ),
             Some(status),
         ),
         401 => Failure::new(
-            "Unauthorized",
+            FailureCode::Unauthorized,
             format!(
                 "{failed}; the provisioning service authenticated with {target} but wasn't authorized to perform the operation (HTTP 401).{detail}"
             ),
             Some(status),
         ),
         403 => Failure::new(
-            "InsufficientRights",
+            FailureCode::InsufficientRights,
             format!("{failed}; {target} answered HTTP 403 Forbidden.{detail}"),
             Some(status),
         ),
         405 => Failure::new(
-            "MethodNotAllowed",
+            FailureCode::MethodNotAllowed,
             format!("{failed}; {target} answered HTTP 405 Method Not Allowed.{detail}"),
             Some(status),
         ),
@@ -124,36 +160,26 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
         ) =>
         {
             Failure::new(
-                "InvalidAnchor",
+                FailureCode::InvalidAnchor,
                 format!(
                     "{failed}; a user that was previously created or matched by the provisioning service no longer exists in {target} (HTTP 404)."
                 ),
                 Some(status),
             )
         }
-        400 | 404 => Failure::new(
-            "SystemForCrossDomainIdentityManagementBadRequest",
-            format!(
-                "{failed}; Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Please refer to the Azure Active Directory SCIM provisioning documentation and adapt the SCIM endpoint to be able to process provisioning requests from Azure Active Directory. StatusCode: {}{detail}",
-                resp.status
-                    .canonical_reason()
-                    .unwrap_or("BadRequest")
-                    .replace(' ', "")
-            ),
-            Some(status),
-        ),
+        400 | 404 => bad_request(&failed, resp, &detail),
         422 => Failure::new(
-            "UnprocessableEntity",
+            FailureCode::UnprocessableEntity,
             format!("{failed}; {target} answered HTTP 422.{detail}"),
             Some(status),
         ),
         501 => Failure::new(
-            "NotImplemented",
+            FailureCode::NotImplemented,
             format!("{failed}; {target} answered HTTP 501 Not Implemented.{detail}"),
             Some(status),
         ),
         s if s >= 500 => Failure::new(
-            "InternalServerError",
+            FailureCode::InternalServerError,
             format!(
                 "{failed}; {target} returned an error response with the HTTP status code {s} ({}).{detail}",
                 resp.status.canonical_reason().unwrap_or("error")
@@ -161,11 +187,26 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
             Some(status),
         ),
         s => Failure::new(
-            "WebExceptionProtocolError",
+            FailureCode::WebExceptionProtocolError,
             format!("{failed}; {target} answered HTTP {s}.{detail}"),
             Some(status),
         ),
     }
+}
+
+/// 400, or 404 on a query: Azure AD's "not fully compatible" failure.
+fn bad_request(failed: &str, resp: &Response, detail: &str) -> Failure {
+    Failure::new(
+        FailureCode::SystemForCrossDomainIdentityManagementBadRequest,
+        format!(
+            "{failed}; Error: The SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Please refer to the Azure Active Directory SCIM provisioning documentation and adapt the SCIM endpoint to be able to process provisioning requests from Azure Active Directory. StatusCode: {}{detail}",
+            resp.status
+                .canonical_reason()
+                .unwrap_or("BadRequest")
+                .replace(' ', "")
+        ),
+        Some(resp.status.as_u16()),
+    )
 }
 
 /// Maps a request that got no response.
@@ -173,12 +214,12 @@ pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) 
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
     match e {
         TransportError::Timeout(d) => Failure::new(
-            "Timeout",
+            FailureCode::Timeout,
             format!("{failed}; no response within {} seconds.", d.as_secs()),
             None,
         ),
         other => Failure::new(
-            "WebExceptionProtocolError",
+            FailureCode::WebExceptionProtocolError,
             format!("{failed}; {other}."),
             None,
         ),
@@ -188,7 +229,7 @@ pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) 
 /// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).
 pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
     Failure::new(
-        "SystemForCrossDomainIdentityManagementServiceIncompatible",
+        FailureCode::SystemForCrossDomainIdentityManagementServiceIncompatible,
         format!(
             "Failed to {} User '{user}' in {target}; Error: We are not able to deserialize the resource received from your SCIM endpoint because your SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client.",
             verb.phrase()
@@ -202,7 +243,7 @@ pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failur
 pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
     if distinct {
         Failure::new(
-            "DuplicateTargetEntries",
+            FailureCode::DuplicateTargetEntries,
             format!(
                 "Failed to match User '{user}': more than one user in {target} was found with the configured matching attributes."
             ),
@@ -210,11 +251,26 @@ pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Fail
         )
     } else {
         Failure::new(
-            "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
+            FailureCode::SystemForCrossDomainIdentityManagementMultipleEntriesInResponse,
             format!(
                 "Failed to match User '{user}': a GET request to retrieve a user received multiple users in the response. The system expects to receive only one."
             ),
             Some(status),
         )
+    }
+}
+
+/// A call's response when it succeeded, or the failure it logs as (the one mapping of
+/// "success, an error response, or no response" every export shares).
+pub fn check(
+    outcome: Result<Response, TransportError>,
+    verb: Verb,
+    user: &str,
+    target: &str,
+) -> Result<Response, Failure> {
+    match outcome {
+        Ok(resp) if resp.status.is_success() => Ok(resp),
+        Ok(resp) => Err(from_response(verb, user, target, &resp)),
+        Err(e) => Err(from_transport(verb, user, target, &e)),
     }
 }

@@ -2,6 +2,10 @@
 //! like Graph's `provisioningObjectSummary`, with steps and modified properties; cycle
 //! summaries as the portal's sync details; JSON-lines and CSV exports.
 
+use super::failure::FailureCode;
+use super::job::{JobStatus, QuarantineReason};
+use super::names::names;
+use super::scope::SkipReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,6 +25,12 @@ pub enum Action {
     StagedDelete,
     /// Nothing to do, e.g. already in sync or skipped.
     Other,
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Action {
@@ -48,6 +58,12 @@ pub enum Status {
     Skipped,
     /// Done with a caveat.
     Warning,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Status {
@@ -80,12 +96,62 @@ pub enum StepType {
     Export,
 }
 
+names! {
+    /// The name of a provisioning step (§5: Microsoft's samples' spellings).
+    pub enum StepName ("step name") {
+        /// Reading the source object, or (matching) the target object.
+        EntryImport,
+        /// Reading a changed source object (incremental).
+        EntryImportUpdate,
+        /// Reading a deleted source object (incremental).
+        EntryImportDelete,
+        /// Evaluating scope.
+        EntrySynchronizationScoping,
+        /// Deciding to skip the object.
+        EntrySynchronizationSkip,
+        /// Deciding to create it.
+        EntrySynchronizationAdd,
+        /// Deciding to update or disable it.
+        EntrySynchronizationUpdate,
+        /// Deciding to delete it.
+        EntrySynchronizationDelete,
+        /// Creating it.
+        EntryExportAdd,
+        /// Updating or disabling it, or exporting its reference.
+        EntryExportUpdate,
+        /// Deleting it.
+        EntryExportDelete,
+    }
+}
+
+names! {
+    /// Whether a cycle read everything or only changes (HPW).
+    pub enum CycleKind ("cycle kind") {
+        /// Every object in scope, after start or restart.
+        Initial,
+        /// Changes since the watermark.
+        Incremental,
+    }
+}
+
+names! {
+    /// How a cycle ended (Graph execution state).
+    pub enum CycleState ("cycle state") {
+        /// Every object exported.
+        Succeeded,
+        /// Some objects or references failed.
+        EntryLevelErrors,
+        /// The cycle did not run (test connection failed).
+        Failed,
+    }
+}
+
 /// One step of an entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Step name, e.g. `EntryExportAdd`.
-    pub name: String,
+    pub name: StepName,
     /// Step type.
     pub provisioning_step_type: StepType,
     /// Status.
@@ -126,7 +192,7 @@ pub struct Identity {
 #[serde(rename_all = "camelCase")]
 pub struct ErrorInformation {
     /// Error code, e.g. `EntryConflict`.
-    pub error_code: String,
+    pub error_code: FailureCode,
     /// Reason.
     pub reason: String,
     /// `nonServiceFailure` for target-side errors.
@@ -187,19 +253,19 @@ impl LogEntry {
     }
 
     /// The error code, if it failed.
-    pub fn error_code(&self) -> Option<&str> {
+    pub fn error_code(&self) -> Option<FailureCode> {
         self.provisioning_status_info
             .error_information
             .as_ref()
-            .map(|e| e.error_code.as_str())
+            .map(|e| e.error_code)
     }
 
     /// The skip reason from its steps, if it was skipped.
-    pub fn skip_reason(&self) -> Option<&str> {
+    pub fn skip_reason(&self) -> Option<SkipReason> {
         self.provisioning_steps
             .iter()
             .rev()
-            .find_map(|s| s.details.get("SkipReason").map(String::as_str))
+            .find_map(|s| s.details.get("SkipReason")?.parse().ok())
     }
 }
 
@@ -239,16 +305,16 @@ pub struct CycleSummary {
     pub number: u32,
     /// Cycle id.
     pub cycle_id: String,
-    /// "Initial", "Incremental" or "OnDemand".
-    pub kind: String,
+    /// Initial or incremental.
+    pub kind: CycleKind,
     /// Start (simulated time).
     pub started: String,
     /// End (simulated time).
     pub ended: String,
     /// Simulated duration, milliseconds.
     pub simulated_duration_ms: u64,
-    /// `Succeeded`, `EntryLevelErrors` or `Failed` (Graph execution state).
-    pub state: String,
+    /// How it ended (Graph execution state).
+    pub state: CycleState,
     /// Counters.
     pub counts: CycleCounts,
     /// Objects waiting in escrow after the cycle.
@@ -256,10 +322,10 @@ pub struct CycleSummary {
     /// Users in the connector data store after the cycle.
     pub users_in_connector_data_store: u64,
     /// Job status code after the cycle (`Active`, `Quarantine`, ...).
-    pub job_status: String,
+    pub job_status: JobStatus,
     /// Quarantine reason, when quarantined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quarantine: Option<String>,
+    pub quarantine: Option<QuarantineReason>,
     /// No exports were needed: steady state.
     pub steady_state: bool,
     /// Why the cycle failed, when it did.
@@ -336,6 +402,12 @@ pub fn write_csv(
     steps: &mut dyn Write,
     modified: &mut dyn Write,
 ) -> std::io::Result<()> {
+    write_entries_csv(entries, logs)?;
+    write_steps_csv(entries, steps)?;
+    write_modified_csv(entries, modified)
+}
+
+fn write_entries_csv(entries: &[LogEntry], logs: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(logs);
     w.write_record([
         "Date",
@@ -375,6 +447,10 @@ pub fn write_csv(
         .map_err(csv_err)?;
     }
     w.flush()?;
+    Ok(())
+}
+
+fn write_steps_csv(entries: &[LogEntry], steps: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(steps);
     w.write_record([
         "Change ID",
@@ -406,6 +482,10 @@ pub fn write_csv(
         }
     }
     w.flush()?;
+    Ok(())
+}
+
+fn write_modified_csv(entries: &[LogEntry], modified: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(modified);
     w.write_record(["Change ID", "Name", "Old Value", "New Value"])
         .map_err(csv_err)?;

@@ -28,6 +28,7 @@ pub mod failure;
 pub mod job;
 pub mod log;
 pub mod mapping;
+mod names;
 mod ondemand;
 pub mod policy;
 pub mod scope;
@@ -36,7 +37,10 @@ pub mod trial;
 pub mod wire;
 
 pub use config::{AccidentalDeletions, JobConfig, TargetActions};
-pub use job::{EngineError, JobStatus, Link, ProvisioningJob, TestConnection, TraceRecord};
+pub use job::{
+    EngineError, JobStatus, Link, ProvisioningJob, QuarantineReason, TestConnection, TraceRecord,
+};
+pub use names::UnknownName;
 pub use ondemand::{OnDemandResult, OnDemandStep};
 
 /// Blink's tenant URL (seed tutorial step 5).

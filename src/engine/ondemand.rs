@@ -1,12 +1,11 @@
 //! Provision on demand (aad-provisioning-service.md §1.5): one user, now, in five steps,
 //! outside the schedule and without escrow back-off.
 
-use super::cycle::{Ctx, Plan, finish_entry};
-use super::directory::Directory;
-use super::job::{EngineError, ProvisioningJob};
-use super::log::{LogEntry, Status};
-use super::scope;
-use super::wire::Dialect;
+use super::cycle::{Ctx, Cycle, Outcome, Plan, Run, Stamp, plan, step};
+use super::directory::{Directory, UserRecord};
+use super::job::{EngineError, LinkChange, ProvisioningJob};
+use super::log::{Action, LogEntry, Status, StepName, StepType};
+use super::scope::{self, ScopeResult, SkipReason};
 use crate::clock::Clock;
 use serde::Serialize;
 
@@ -32,6 +31,15 @@ pub struct OnDemandResult {
     pub entry: Option<LogEntry>,
 }
 
+fn portal_step(number: u8, name: &str, status: Status, description: String) -> OnDemandStep {
+    OnDemandStep {
+        number,
+        name: name.into(),
+        status,
+        description,
+    }
+}
+
 impl ProvisioningJob {
     /// Provisions one user now (POD). The PATCH dialect is the legacy one whatever the job's
     /// setting ("this feature flag currently doesn't work with on-demand provisioning"), users
@@ -44,168 +52,158 @@ impl ProvisioningJob {
     ) -> Result<OnDemandResult, EngineError> {
         let record = dir
             .user(key)
-            .ok_or_else(|| EngineError::Directory(format!("no user '{key}' in the directory")))?;
-        self.on_demand_count += 1;
-        let label = format!("on-demand {}", self.on_demand_count);
-        let start = self.clock.now_millis();
+            .ok_or_else(|| EngineError::UnknownUser(key.to_string()))?;
+        let run = self.state_mut().begin_on_demand();
+        let label = format!("on-demand {run}");
+        let start = self.clock().now_millis();
         let mut trace = Vec::new();
-        let probe = self
-            .probe(2_000_000 + u64::from(self.on_demand_count), &mut trace)
-            .await;
+        let probe = self.probe(2_000_000 + u64::from(run), &mut trace).await;
         self.record_trace(&label, "(test connection)", trace);
-        let step = |number: u8, name: &str, status: Status, description: String| OnDemandStep {
-            number,
-            name: name.into(),
-            status,
-            description,
-        };
         if !probe.ok {
             return Ok(OnDemandResult {
-                steps: vec![step(1, "Test connection", Status::Failure, probe.message)],
+                steps: vec![portal_step(
+                    1,
+                    "Test connection",
+                    Status::Failure,
+                    probe.message,
+                )],
                 entry: None,
             });
         }
-        let assignments = dir.assignments_of(&record.user.object_id);
+        let config = self.config();
         let scope = scope::evaluate_with(
-            &assignments,
+            &dir.assignments_of(&record.user.object_id),
             record,
-            self.config.scope,
-            &self.config.scoping_filters,
-            self.config.skip_default_access,
+            config.scope,
+            &config.scoping_filters,
+            config.skip_default_access,
         );
-        let upn = record.user.user_principal_name.clone();
-        let mut plan = self.plan_for_on_demand(record, &scope);
-        let unsupported = matches!(plan, Plan::Deprovision { unmanage: false } | Plan::Delete);
-        if unsupported {
-            plan = Plan::Skip(scope::SkipReason::NotActive);
-        }
-        let outcome = {
-            let ctx = Ctx {
-                job: self,
-                client: self.client(),
-                dialect: Dialect::Legacy,
-                now: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(start) * 1_000_000)
-                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-                initial: false,
-                on_demand: true,
-            };
-            ctx.process(record, &scope, plan).await
+        // Disabled or deleted in the directory: not deprovisioned on demand.
+        let unsupported = matches!(
+            plan(self.state(), config, record, &scope),
+            Plan::Deprovision { unmanage: false } | Plan::Delete
+        );
+        let cycle = Cycle {
+            label,
+            start,
+            run: Run::OnDemand,
         };
-        let mut o = outcome;
-        self.apply_link(&mut o);
-        self.record_trace(&label, &upn, std::mem::take(&mut o.trace));
-        let mut cost = o.cost;
-        if let Some(task) = o.reference.clone() {
-            let client = self.client();
-            let r = self.export_reference(&client, dir, &upn, &task).await;
-            cost += r.cost;
-            self.record_trace(&label, &upn, r.trace);
-            o.entry.steps.extend(r.step);
-            o.entry.modified.extend(r.modified);
-            self.absorb_exported(&o.object_id, &mut o.entry, r.exported);
-            if let Some(f) = r.failure {
-                if o.entry.status != Status::Failure {
-                    o.entry.status = Status::Warning;
-                }
-                o.entry.error.get_or_insert(f);
-            }
-        }
-        if o.failure.is_none() && o.entry.status != Status::Failure {
-            self.escrows.remove(&o.object_id);
-        }
-        let cycle_id = self.seeded_guid(3_000 + u64::from(self.on_demand_count), 0);
-        let change_id = self.seeded_guid(3_000 + u64::from(self.on_demand_count), 1);
-        let at = start.saturating_add(i64::try_from(cost.as_millis()).unwrap_or(0));
-        let mut entry = finish_entry(
-            self,
-            o.entry,
-            &o.object_id,
-            &upn,
-            &cycle_id,
-            &change_id,
-            at,
-            cost,
-            true,
-        );
+        let o = self
+            .provision_one(dir, record, &scope, unsupported, &cycle)
+            .await;
+        let stamp = Stamp {
+            cycle_id: self.seeded_guid(3_000 + u64::from(run), 0),
+            change_id: self.seeded_guid(3_000 + u64::from(run), 1),
+            at: start.saturating_add(i64::try_from(o.cost.as_millis()).unwrap_or(0)),
+            on_demand: true,
+        };
+        let at = stamp.at;
+        let mut entry = o.finish(self, stamp);
         if unsupported {
-            entry.provisioning_steps.push(super::log::Step {
-                name: "EntrySynchronizationSkip".into(),
-                provisioning_step_type: super::log::StepType::Processing,
-                status: Status::Skipped,
-                description: "On-demand provisioning doesn't support disabling or deleting users that have been disabled or deleted in Microsoft Entra ID".into(),
-                details: Default::default(),
-            });
+            entry.provisioning_steps.push(step(
+                StepName::EntrySynchronizationSkip,
+                StepType::Processing,
+                Status::Skipped,
+                "On-demand provisioning doesn't support disabling or deleting users that have been disabled or deleted in Microsoft Entra ID".into(),
+            ));
         }
-        if self.config.retain_logs {
-            self.logs.push(entry.clone());
-        }
-        self.clock.advance_to(at);
-        let steps = vec![
-            step(
-                2,
-                "Import user",
-                Status::Success,
-                format!("Retrieved User '{upn}' from Azure Active Directory"),
-            ),
-            step(
-                3,
-                "Determine if user is in scope",
-                if scope.in_scope() {
-                    Status::Success
-                } else {
-                    Status::Skipped
-                },
-                scope.detail(),
-            ),
-            {
-                let matched = entry
-                    .provisioning_steps
-                    .iter()
-                    .find(|s| s.provisioning_step_type == super::log::StepType::Matching);
-                let target = &self.config.target_system;
-                let created = entry.provisioning_action == super::log::Action::Create
-                    && entry.status() == Status::Success;
-                let linked = self.links.get(&record.user.object_id);
-                let description = match (matched, created, linked) {
-                    (Some(m), _, _) => m.description.clone(),
-                    (None, true, _) => {
-                        format!("No matching User was found in {target}; it was created")
-                    }
-                    (None, false, Some(link)) => format!(
-                        "User '{upn}' is linked to User '{}' in {target}, matched in an earlier cycle",
-                        link.target_id
-                    ),
-                    (None, false, None) => format!("No matching User in {target}"),
-                };
-                step(
-                    4,
-                    "Match user between source and target system",
-                    Status::Success,
-                    description,
-                )
-            },
-            step(
-                5,
-                "Perform action",
-                entry.status(),
-                entry
-                    .provisioning_steps
-                    .last()
-                    .map(|s| s.description.clone())
-                    .unwrap_or_default(),
-            ),
-        ];
+        self.push_log(entry.clone());
+        self.clock().advance_to(at);
+        let steps = self.portal_steps(record, &scope, &entry);
         Ok(OnDemandResult {
             steps,
             entry: Some(entry),
         })
     }
 
-    fn plan_for_on_demand(
+    /// Runs the user's pipeline and its reference export; returns the outcome with the cost
+    /// of both.
+    async fn provision_one(
+        &mut self,
+        dir: &Directory,
+        record: &UserRecord,
+        scope: &ScopeResult,
+        unsupported: bool,
+        cycle: &Cycle,
+    ) -> Outcome {
+        let planned = if unsupported {
+            Plan::Skip(SkipReason::NotActive)
+        } else {
+            plan(self.state(), self.config(), record, scope)
+        };
+        let (label, start) = (cycle.label.as_str(), cycle.start);
+        let mut o = Ctx::new(self, cycle.run, start)
+            .process(record, scope, planned)
+            .await;
+        let link = std::mem::replace(&mut o.link, LinkChange::Keep);
+        self.state_mut().change_link(&o.object_id, link);
+        self.record_trace(label, &o.upn, std::mem::take(&mut o.trace));
+        if let Some(task) = o.reference.clone() {
+            let mut r = Ctx::new(self, cycle.run, start)
+                .export_reference(dir, &o.upn, &task)
+                .await;
+            o.cost += r.cost;
+            self.record_trace(label, &o.upn, std::mem::take(&mut r.trace));
+            // A reference failure shows as a warning; the user's escrow still clears.
+            let _reference_failure = r.apply(self.state_mut(), &mut o);
+        }
+        if o.failure.is_none() && o.entry.status != Status::Failure {
+            self.state_mut().clear_escrow(&o.object_id);
+        }
+        o
+    }
+
+    /// Steps 2 to 5 as the portal shows them.
+    fn portal_steps(
         &self,
-        record: &super::directory::UserRecord,
-        scope: &scope::ScopeResult,
-    ) -> Plan {
-        self.plan_public(record, scope)
+        record: &UserRecord,
+        scope: &ScopeResult,
+        entry: &LogEntry,
+    ) -> Vec<OnDemandStep> {
+        let upn = &record.user.user_principal_name;
+        let target = &self.config().target_system;
+        let matched = entry
+            .provisioning_steps
+            .iter()
+            .find(|s| s.provisioning_step_type == StepType::Matching);
+        let created =
+            entry.provisioning_action == Action::Create && entry.status() == Status::Success;
+        let linked = self.links().get(&record.user.object_id);
+        let matching = match (matched, created, linked) {
+            (Some(m), _, _) => m.description.clone(),
+            (None, true, _) => format!("No matching User was found in {target}; it was created"),
+            (None, false, Some(link)) => format!(
+                "User '{upn}' is linked to User '{}' in {target}, matched in an earlier cycle",
+                link.target_id
+            ),
+            (None, false, None) => format!("No matching User in {target}"),
+        };
+        let in_scope = if scope.in_scope() {
+            Status::Success
+        } else {
+            Status::Skipped
+        };
+        let last = entry.provisioning_steps.last();
+        vec![
+            portal_step(
+                2,
+                "Import user",
+                Status::Success,
+                format!("Retrieved User '{upn}' from Azure Active Directory"),
+            ),
+            portal_step(3, "Determine if user is in scope", in_scope, scope.detail()),
+            portal_step(
+                4,
+                "Match user between source and target system",
+                Status::Success,
+                matching,
+            ),
+            portal_step(
+                5,
+                "Perform action",
+                entry.status(),
+                last.map(|s| s.description.clone()).unwrap_or_default(),
+            ),
+        ]
     }
 }

@@ -2,6 +2,7 @@
 //! the escrow retry schedule, quarantine thresholds and the accidental-deletion threshold
 //! (aad-provisioning-service.md §1.3, §4.1, §4.3, §4.4).
 
+use super::job::QuarantineReason;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -117,19 +118,20 @@ impl QuarantineThresholds {
         object_failures: u64,
         reference_failures: u64,
         successes: u64,
-    ) -> Option<&'static str> {
+    ) -> Option<QuarantineReason> {
         let all = object_failures + reference_failures;
         if all > self.absolute_failures {
-            return Some("EncounteredTotalEscrowThreshold");
+            return Some(QuarantineReason::EncounteredTotalEscrowThreshold);
         }
         if object_failures < self.min_failures {
             return None;
         }
         if object_failures > self.max_failures {
-            return Some("EncounteredBaseEscrowThreshold");
+            return Some(QuarantineReason::EncounteredBaseEscrowThreshold);
         }
         let ratio = object_failures as f64 / (object_failures + successes).max(1) as f64;
-        (ratio > self.failure_ratio).then_some("EncounteredEscrowProportionThreshold")
+        (ratio > self.failure_ratio)
+            .then_some(QuarantineReason::EncounteredEscrowProportionThreshold)
     }
 }
 

@@ -3,6 +3,7 @@
 //! (aad-provisioning-service.md §2).
 
 use super::directory::{Directory, EffectiveAssignment, UserRecord};
+use super::names::names;
 use serde::{Deserialize, Serialize};
 
 /// Which users the job considers (PORTAL "Scope").
@@ -96,38 +97,81 @@ const UNSUPPORTED: &[&str] = &[
     "members",
 ];
 
+/// Why a scoping filter does not validate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    /// A filter without clauses.
+    #[error("scoping filter '{title}' has no clauses")]
+    NoClauses {
+        /// The filter's title.
+        title: String,
+    },
+    /// A clause without an attribute.
+    #[error("clauses[{clause}].attribute is empty")]
+    EmptyAttribute {
+        /// The clause's index.
+        clause: usize,
+    },
+    /// An attribute the service cannot filter on (KNOWN).
+    #[error("clauses[{clause}].attribute: '{attribute}' is not supported in scoping filters")]
+    UnsupportedAttribute {
+        /// The clause's index.
+        clause: usize,
+        /// The attribute.
+        attribute: String,
+    },
+    /// A regex operator whose value does not compile.
+    #[error("clauses[{clause}].value is not a valid regex: {message}")]
+    BadRegex {
+        /// The clause's index.
+        clause: usize,
+        /// The regex compiler's message.
+        message: String,
+    },
+    /// A comparison whose value is not an integer.
+    #[error("clauses[{clause}].value must be an integer")]
+    NotAnInteger {
+        /// The clause's index.
+        clause: usize,
+    },
+}
+
 impl ScopingFilter {
     /// Checks operators' values (regexes compile, integers parse) and attributes.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), FilterError> {
         if self.clauses.is_empty() {
-            return Err(format!("scoping filter '{}' has no clauses", self.title));
+            return Err(FilterError::NoClauses {
+                title: self.title.clone(),
+            });
         }
-        for (i, c) in self.clauses.iter().enumerate() {
-            let at = format!("clauses[{i}]");
+        for (clause, c) in self.clauses.iter().enumerate() {
             if c.attribute.trim().is_empty() {
-                return Err(format!("{at}.attribute is empty"));
+                return Err(FilterError::EmptyAttribute { clause });
             }
             if UNSUPPORTED
                 .iter()
                 .any(|u| u.eq_ignore_ascii_case(&c.attribute))
             {
-                return Err(format!(
-                    "{at}.attribute: '{}' is not supported in scoping filters",
-                    c.attribute
-                ));
+                return Err(FilterError::UnsupportedAttribute {
+                    clause,
+                    attribute: c.attribute.clone(),
+                });
             }
             match c.operator {
                 FilterOperator::RegexMatch | FilterOperator::NotRegexMatch => {
                     regex::RegexBuilder::new(&c.value)
                         .size_limit(1 << 20)
                         .build()
-                        .map_err(|e| format!("{at}.value is not a valid regex: {e}"))?;
+                        .map_err(|e| FilterError::BadRegex {
+                            clause,
+                            message: e.to_string(),
+                        })?;
                 }
                 FilterOperator::GreaterThan | FilterOperator::GreaterThanOrEquals => {
                     c.value
                         .trim()
                         .parse::<i64>()
-                        .map_err(|_| format!("{at}.value must be an integer"))?;
+                        .map_err(|_| FilterError::NotAnInteger { clause })?;
                 }
                 _ => {}
             }
@@ -180,25 +224,29 @@ impl Clause {
     }
 }
 
-/// Why a user is not provisioned, as the logs' skip reasons put it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum SkipReason {
-    /// Not assigned, or assigned only with Default Access (NOUSERS).
-    NotEffectivelyEntitled,
-    /// A scoping filter excludes the user.
-    OutOfScope,
-    /// Disabled or soft-deleted and never provisioned ("must be active ... before they're provisioned").
-    NotActive,
-}
-
-impl SkipReason {
-    /// The name in logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::NotEffectivelyEntitled => "NotEffectivelyEntitled",
-            SkipReason::OutOfScope => "OutOfScope",
-            SkipReason::NotActive => "NotActive",
-        }
+names! {
+    /// Why a user was skipped: the `SkipReason` detail of a skip step.
+    pub enum SkipReason ("skip reason") {
+        /// Not assigned, or assigned only with Default Access (NOUSERS).
+        NotEffectivelyEntitled,
+        /// A scoping filter excludes the user.
+        OutOfScope,
+        /// Disabled or soft-deleted and never provisioned ("must be active ... before they're provisioned").
+        NotActive,
+        /// Left scope, but SkipOutOfScopeDeletions is set.
+        SkipOutOfScopeDeletions,
+        /// Not (or no longer) managed by the provisioning service.
+        NotManaged,
+        /// No matching attribute has a value.
+        ImportSkipped,
+        /// No match and the Create action is off.
+        CreateNotAllowed,
+        /// Source and target already agree.
+        RedundantExport,
+        /// A difference, but the Update action is off.
+        UpdateNotAllowed,
+        /// Left scope, but no mapping feeds `active`.
+        NoActiveMapping,
     }
 }
 

@@ -72,14 +72,22 @@ pub struct HttpTransport {
     timeout: Duration,
 }
 
+/// An origin [`HttpTransport`] cannot reach: anything but plain `http://`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{origin}': only http:// targets are supported (blinksim runs offline, without TLS)")]
+pub struct OriginError {
+    /// The origin given.
+    pub origin: String,
+}
+
 impl HttpTransport {
     /// A transport to `origin` (`http://host:port`); only plain HTTP: blinksim works offline.
-    pub fn new(origin: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn new(origin: &str, timeout: Duration) -> Result<Self, OriginError> {
         let origin = origin.trim_end_matches('/');
         if !origin.starts_with("http://") {
-            return Err(format!(
-                "'{origin}': only http:// targets are supported (blinksim runs offline, without TLS)"
-            ));
+            return Err(OriginError {
+                origin: origin.to_string(),
+            });
         }
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);

@@ -2,7 +2,7 @@
 //! generated one assigned the "User" role.
 
 use super::directory::generator::{DirectorySpec, generate};
-use super::expr::{self, EvalEnv, ExprError, JsonSource, Value};
+use super::expr::{self, EvalEnv, ExprError, JsonSource, SourceError, Value};
 use serde_json::json;
 
 /// An expression's value for one source user.
@@ -45,7 +45,7 @@ impl Trial {
 pub enum TrialError {
     /// The source user is not usable.
     #[error("bad source user: {0}")]
-    Source(String),
+    Source(#[from] SourceError),
     /// The expression did not parse or evaluate.
     #[error("{error}")]
     Expr {
@@ -97,7 +97,7 @@ pub fn try_expression(
     now: i64,
 ) -> Result<Trial, TrialError> {
     let source = source.unwrap_or_else(|| sample_user(seed));
-    let reader = JsonSource::new(source.clone()).map_err(TrialError::Source)?;
+    let reader = JsonSource::new(source.clone())?;
     let now = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(now) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let env = EvalEnv {

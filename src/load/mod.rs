@@ -91,6 +91,12 @@ pub enum LoadError {
     Server(std::io::Error),
 }
 
+impl From<crate::engine::transport::OriginError> for LoadError {
+    fn from(e: crate::engine::transport::OriginError) -> Self {
+        LoadError::Options(e.to_string())
+    }
+}
+
 /// Runs the load; `progress` makes a per-cycle progress callback (a bar on a terminal).
 pub async fn run(
     options: &LoadOptions,
@@ -127,7 +133,7 @@ pub async fn run(
                 ..JobConfig::default()
             };
             let transport =
-                HttpTransport::new(&config.origin(), timeout).map_err(LoadError::Options)?;
+                HttpTransport::new(&config.origin(), timeout).map_err(LoadError::from)?;
             (Arc::new(transport), url.clone(), token.clone(), url.clone())
         }
         embedded => {
@@ -152,7 +158,7 @@ pub async fn run(
                 let url = started.uri();
                 let origin = started.origin();
                 server = Some(started);
-                let transport = HttpTransport::new(&origin, timeout).map_err(LoadError::Options)?;
+                let transport = HttpTransport::new(&origin, timeout).map_err(LoadError::from)?;
                 let label = format!("embedded tenant over loopback HTTP ({url})");
                 (Arc::new(transport), url, token, label)
             }

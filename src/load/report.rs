@@ -46,7 +46,7 @@ impl CycleFigures {
         let secs = real.as_secs_f64().max(1e-9);
         CycleFigures {
             number: s.number,
-            kind: s.kind.clone(),
+            kind: s.kind.to_string(),
             changed,
             imported: s.counts.imported,
             created: s.counts.created,

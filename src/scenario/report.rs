@@ -5,7 +5,9 @@
 use super::model::Detail;
 use super::runner::{Event, Played, StepRecord};
 use crate::engine::TraceRecord;
+use crate::engine::failure::FailureCode;
 use crate::engine::log::{Action, LogEntry, Status};
+use crate::engine::scope::SkipReason;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -241,7 +243,8 @@ fn breakdown(list: &[&LogEntry]) -> String {
     for e in list {
         let why = e
             .error_code()
-            .or_else(|| e.skip_reason())
+            .map(FailureCode::as_str)
+            .or_else(|| e.skip_reason().map(SkipReason::as_str))
             .map(|w| format!(" {w}"))
             .unwrap_or_default();
         let key = format!(

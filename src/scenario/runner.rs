@@ -191,6 +191,21 @@ async fn run_step(
             events.push(Event::TestConnection(result.clone()));
             *last_test = Some(result);
         }
+        Step::ProvisionOnDemand { user } => {
+            match world.job.provision_on_demand(&world.dir, user).await {
+                Ok(result) => events.push(Event::OnDemand(Box::new(result))),
+                Err(e) => step_failed(record, e.to_string()),
+            }
+        }
+        Step::Expect(expect) => expect_step(world, expect, record, last_test.as_ref()).await,
+        step => admin_step(world, step, record),
+    }
+}
+
+/// The steps that administer the job or the tenant's faults.
+fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
+    let events = &mut record.events;
+    match step {
         Step::AddFaults { fault } => match &world.tenant {
             Some(tenant) => {
                 let names: Vec<String> = fault
@@ -210,12 +225,6 @@ async fn run_step(
                 tenant.clear_faults();
             }
             events.push(Event::Note("faults cleared".into()));
-        }
-        Step::ProvisionOnDemand { user } => {
-            match world.job.provision_on_demand(&world.dir, user).await {
-                Ok(result) => events.push(Event::OnDemand(Box::new(result))),
-                Err(e) => step_failed(record, e.to_string()),
-            }
         }
         Step::Restart { full } => {
             world.job.restart(*full);
@@ -267,28 +276,34 @@ async fn run_step(
             world.job.set_secret_token(token);
             events.push(Event::Note("secret token changed".into()));
         }
-        Step::Expect(expect) => {
-            let users = if expect.needs_users() {
-                match target_users(world).await {
-                    Ok(users) => Some(users),
-                    Err(e) => {
-                        step_failed(record, format!("could not read the target's users: {e}"));
-                        return;
-                    }
-                }
-            } else {
-                None
-            };
-            let view = View {
-                job: &world.job,
-                users: users.as_deref(),
-                test_connection: last_test.as_ref(),
-            };
-            record.checks = expect.evaluate(&view);
-        }
-        // Directory steps were applied above.
+        // Directory steps were applied before.
         _ => {}
     }
+}
+
+async fn expect_step(
+    world: &World,
+    expect: &super::expect::Expect,
+    record: &mut StepRecord,
+    last_test: Option<&TestConnection>,
+) {
+    let users = if expect.needs_users() {
+        match target_users(world).await {
+            Ok(users) => Some(users),
+            Err(e) => {
+                step_failed(record, format!("could not read the target's users: {e}"));
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let view = View {
+        job: &world.job,
+        users: users.as_deref(),
+        test_connection: last_test,
+    };
+    record.checks = expect.evaluate(&view);
 }
 
 fn set_mappings(world: &mut World, mappings: Option<Vec<MappingConfig>>, record: &mut StepRecord) {
@@ -380,9 +395,23 @@ async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Even
     }
 }
 
+/// Why the target's users could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetReadError {
+    /// No response.
+    #[error("{0}")]
+    Transport(#[from] crate::engine::transport::TransportError),
+    /// A response that is not a success.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// A success whose body is not JSON.
+    #[error("the list response is not JSON")]
+    NotJson,
+}
+
 /// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
 /// by paging through `GET /Users`.
-pub async fn target_users(world: &World) -> Result<Vec<Value>, String> {
+pub async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
         None => list_remote(world.transport.as_ref(), world.job.config()).await?,
@@ -401,7 +430,7 @@ fn user_name(u: &Value) -> String {
 async fn list_remote(
     transport: &dyn Transport,
     config: &crate::engine::JobConfig,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, TargetReadError> {
     let (base, _) = config.base_path_and_dialect();
     let mut users = Vec::new();
     let mut start = 1usize;
@@ -412,14 +441,11 @@ async fn list_remote(
             &format!("{base}/Users?startIndex={start}&count=100"),
         )
         .bearer(&config.secret_token);
-        let delivered = transport.send(request).await.map_err(|e| e.to_string())?;
+        let delivered = transport.send(request).await?;
         if !delivered.response.status.is_success() {
-            return Err(format!("HTTP {}", delivered.response.status.as_u16()));
+            return Err(TargetReadError::Status(delivered.response.status.as_u16()));
         }
-        let body = delivered
-            .response
-            .json()
-            .ok_or_else(|| "the list response is not JSON".to_string())?;
+        let body = delivered.response.json().ok_or(TargetReadError::NotJson)?;
         let page = body
             .get("Resources")
             .and_then(Value::as_array)

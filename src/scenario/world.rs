@@ -127,8 +127,8 @@ pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
                 warnings.push("tenant.prefill applies to the embedded tenant only; ignored".into());
             }
             let timeout = Duration::from_millis(config.request_timeout_ms);
-            let transport =
-                HttpTransport::new(&config.origin(), timeout).map_err(|e| err(s, "--target", e))?;
+            let transport = HttpTransport::new(&config.origin(), timeout)
+                .map_err(|e| err(s, "--target", e.to_string()))?;
             (None, Arc::new(transport))
         }
     };
@@ -416,8 +416,9 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
             }
             Step::SetScopingFilters { filters } => {
                 for (i, f) in filters.iter().enumerate() {
-                    f.validate()
-                        .map_err(|e| step_err(s, located, &format!("filters[{i}]"), e))?;
+                    f.validate().map_err(|e| {
+                        step_err(s, located, &format!("filters[{i}]"), e.to_string())
+                    })?;
                 }
             }
             Step::Cycles { count: 0 } => {

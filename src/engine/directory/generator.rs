@@ -3,7 +3,7 @@
 
 use super::model::{DEFAULT_ACCESS_ROLE_ID, DirectoryUser, Group, USER_ROLE_ID};
 use super::{Directory, DirectoryError};
-use crate::fakes::{PeopleGenerator, rng};
+use crate::fakes::{PeopleGenerator, Person, rng};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,37 @@ impl Default for DirectorySpec {
 /// The name of the group generated directories assign through.
 pub const BLINK_USERS_GROUP: &str = "Blink Users";
 
+/// The directory user of a generated person.
+fn directory_user(
+    p: Person,
+    object_id: String,
+    domain: &str,
+    manager: Option<String>,
+    account_enabled: bool,
+) -> DirectoryUser {
+    let upn = format!("{}@{domain}", p.alias);
+    DirectoryUser {
+        object_id,
+        user_principal_name: upn.clone(),
+        mail: Some(upn),
+        mail_nickname: Some(p.alias),
+        display_name: Some(format!("{} {}", p.given_name, p.family_name)),
+        given_name: Some(p.given_name),
+        surname: Some(p.family_name),
+        job_title: Some(p.title),
+        department: Some(p.department),
+        employee_id: Some(p.employee_number),
+        company_name: Some(p.company),
+        office_location: Some(p.city),
+        mobile_phone: Some(p.mobile_phone),
+        business_phones: vec![p.work_phone],
+        preferred_language: Some(p.locale),
+        manager,
+        account_enabled,
+        extension_attributes: Default::default(),
+    }
+}
+
 /// Generates users, groups and assignments into `dir`.
 pub fn generate_into(dir: &mut Directory, spec: &DirectorySpec) -> Result<(), DirectoryError> {
     let mut people = PeopleGenerator::new(spec.seed);
@@ -73,7 +104,6 @@ pub fn generate_into(dir: &mut Directory, spec: &DirectorySpec) -> Result<(), Di
         let object_id = uuid::Builder::from_random_bytes(ids_rng.random())
             .into_uuid()
             .to_string();
-        let upn = format!("{}@{domain}", p.alias);
         let manager = match spec.reports_per_manager {
             0 => None,
             n => i
@@ -83,30 +113,12 @@ pub fn generate_into(dir: &mut Directory, spec: &DirectorySpec) -> Result<(), Di
         };
         let roll = mix_rng.random_range(0..100u32);
         let disabled = mix_rng.random_range(0..100u32) < spec.disabled_percent;
-        let user = DirectoryUser {
-            object_id: object_id.clone(),
-            user_principal_name: upn.clone(),
-            mail: Some(upn),
-            mail_nickname: Some(p.alias.clone()),
-            given_name: Some(p.given_name.clone()),
-            surname: Some(p.family_name.clone()),
-            display_name: Some(format!("{} {}", p.given_name, p.family_name)),
-            job_title: Some(p.title),
-            department: Some(p.department.clone()),
-            employee_id: Some(p.employee_number),
-            company_name: Some(p.company),
-            office_location: Some(p.city),
-            mobile_phone: Some(p.mobile_phone),
-            business_phones: vec![p.work_phone],
-            preferred_language: Some(p.locale),
-            manager,
-            account_enabled: !disabled,
-            extension_attributes: Default::default(),
-        };
+        let department = p.department.clone();
+        let user = directory_user(p, object_id.clone(), &domain, manager, !disabled);
         dir.add_user(user)?;
-        match departments.iter_mut().find(|(d, _)| *d == p.department) {
+        match departments.iter_mut().find(|(d, _)| *d == department) {
             Some((_, members)) => members.push(object_id.clone()),
-            None => departments.push((p.department, vec![object_id.clone()])),
+            None => departments.push((department, vec![object_id.clone()])),
         }
         let (da, grp, un) = (
             spec.default_access_percent,

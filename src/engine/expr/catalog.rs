@@ -97,6 +97,126 @@ pub enum Function {
 /// Name, minimum and maximum argument count (None = unbounded), documented signature.
 type Spec = (&'static str, usize, Option<usize>, &'static str);
 
+/// Name, fewest and most arguments, and documented signature, in [`Function::ALL`] order.
+const SPECS: [Spec; 44] = [
+    ("Append", 2, Some(2), "Append(source, suffix)"),
+    (
+        "AppRoleAssignmentsComplex",
+        1,
+        Some(1),
+        "AppRoleAssignmentsComplex([appRoleAssignments])",
+    ),
+    (
+        "AssertiveAppRoleAssignmentsComplex",
+        1,
+        Some(1),
+        "AssertiveAppRoleAssignmentsComplex([appRoleAssignments])",
+    ),
+    ("BitAnd", 2, Some(2), "BitAnd(value1, value2)"),
+    ("CBool", 1, Some(1), "CBool(expression)"),
+    ("CDate", 1, Some(1), "CDate(expression)"),
+    (
+        "Coalesce",
+        1,
+        None,
+        "Coalesce(source1, source2, ..., defaultValue)",
+    ),
+    ("ConvertToBase64", 1, Some(1), "ConvertToBase64(source)"),
+    ("ConvertToUTF8Hex", 1, Some(1), "ConvertToUTF8Hex(source)"),
+    ("Count", 1, Some(1), "Count(attribute)"),
+    ("CStr", 1, Some(1), "CStr(value)"),
+    ("DateAdd", 3, Some(3), "DateAdd(interval, value, dateTime)"),
+    ("DateDiff", 3, Some(3), "DateDiff(interval, date1, date2)"),
+    ("DateFromNum", 1, Some(1), "DateFromNum(value)"),
+    // 3 arguments = the older documented form FormatDateTime(source, inputFormat, outputFormat).
+    (
+        "FormatDateTime",
+        3,
+        Some(4),
+        "FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat)",
+    ),
+    ("Guid", 0, Some(0), "Guid()"),
+    (
+        "IgnoreFlowIfNullOrEmpty",
+        1,
+        Some(1),
+        "IgnoreFlowIfNullOrEmpty(expression)",
+    ),
+    (
+        "IIF",
+        3,
+        Some(3),
+        "IIF(condition, valueIfTrue, valueIfFalse)",
+    ),
+    (
+        "InStr",
+        2,
+        Some(4),
+        "InStr(value1, value2, start, compareType)",
+    ),
+    ("IsNull", 1, Some(1), "IsNull(expression)"),
+    ("IsNullOrEmpty", 1, Some(1), "IsNullOrEmpty(expression)"),
+    ("IsPresent", 1, Some(1), "IsPresent(expression)"),
+    ("IsString", 1, Some(1), "IsString(expression)"),
+    ("Item", 2, Some(2), "Item(attribute, index)"),
+    ("Join", 2, None, "Join(separator, source1, source2, ...)"),
+    ("Left", 2, Some(2), "Left(string, numChars)"),
+    ("Mid", 3, Some(3), "Mid(source, start, length)"),
+    (
+        "NormalizeDiacritics",
+        1,
+        Some(1),
+        "NormalizeDiacritics(source)",
+    ),
+    ("Not", 1, Some(1), "Not(source)"),
+    ("Now", 0, Some(0), "Now()"),
+    ("NumFromDate", 1, Some(1), "NumFromDate(value)"),
+    ("PCase", 1, Some(2), "PCase(source, wordSeparators)"),
+    (
+        "RandomString",
+        5,
+        Some(6),
+        "RandomString(length, minimumNumbers, minimumSpecialCharacters, minimumCapital, minimumLowerCase, charactersToAvoid)",
+    ),
+    ("Redact", 1, Some(1), "Redact(value)"),
+    (
+        "RemoveDuplicates",
+        1,
+        Some(1),
+        "RemoveDuplicates(attribute)",
+    ),
+    // Every documented Replace example spells out all seven positions.
+    (
+        "Replace",
+        7,
+        Some(7),
+        "Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template)",
+    ),
+    (
+        "SelectUniqueValue",
+        2,
+        None,
+        "SelectUniqueValue(uniqueValueRule1, uniqueValueRule2, ...)",
+    ),
+    (
+        "SingleAppRoleAssignment",
+        1,
+        Some(1),
+        "SingleAppRoleAssignment([appRoleAssignments])",
+    ),
+    ("Split", 2, Some(2), "Split(source, delimiter)"),
+    ("StripSpaces", 1, Some(1), "StripSpaces(source)"),
+    (
+        "Switch",
+        4,
+        None,
+        "Switch(source, defaultValue, key1, value1, key2, value2, ...)",
+    ),
+    ("ToLower", 1, Some(2), "ToLower(source, culture)"),
+    ("ToUpper", 1, Some(2), "ToUpper(source, culture)"),
+    ("Word", 3, Some(3), "Word(string, wordNumber, delimiters)"),
+];
+
 impl Function {
     /// Every function, in the reference's order.
     pub const ALL: [Function; 44] = {
@@ -150,125 +270,12 @@ impl Function {
     };
 
     fn spec(self) -> Spec {
-        use Function::*;
-        match self {
-            Append => ("Append", 2, Some(2), "Append(source, suffix)"),
-            AppRoleAssignmentsComplex => (
-                "AppRoleAssignmentsComplex",
-                1,
-                Some(1),
-                "AppRoleAssignmentsComplex([appRoleAssignments])",
-            ),
-            AssertiveAppRoleAssignmentsComplex => (
-                "AssertiveAppRoleAssignmentsComplex",
-                1,
-                Some(1),
-                "AssertiveAppRoleAssignmentsComplex([appRoleAssignments])",
-            ),
-            BitAnd => ("BitAnd", 2, Some(2), "BitAnd(value1, value2)"),
-            CBool => ("CBool", 1, Some(1), "CBool(expression)"),
-            CDate => ("CDate", 1, Some(1), "CDate(expression)"),
-            Coalesce => (
-                "Coalesce",
-                1,
-                None,
-                "Coalesce(source1, source2, ..., defaultValue)",
-            ),
-            ConvertToBase64 => ("ConvertToBase64", 1, Some(1), "ConvertToBase64(source)"),
-            ConvertToUTF8Hex => ("ConvertToUTF8Hex", 1, Some(1), "ConvertToUTF8Hex(source)"),
-            Count => ("Count", 1, Some(1), "Count(attribute)"),
-            CStr => ("CStr", 1, Some(1), "CStr(value)"),
-            DateAdd => ("DateAdd", 3, Some(3), "DateAdd(interval, value, dateTime)"),
-            DateDiff => ("DateDiff", 3, Some(3), "DateDiff(interval, date1, date2)"),
-            DateFromNum => ("DateFromNum", 1, Some(1), "DateFromNum(value)"),
-            // 3 arguments = the older documented form FormatDateTime(source, inputFormat, outputFormat).
-            FormatDateTime => (
-                "FormatDateTime",
-                3,
-                Some(4),
-                "FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat)",
-            ),
-            Guid => ("Guid", 0, Some(0), "Guid()"),
-            IgnoreFlowIfNullOrEmpty => (
-                "IgnoreFlowIfNullOrEmpty",
-                1,
-                Some(1),
-                "IgnoreFlowIfNullOrEmpty(expression)",
-            ),
-            IIF => (
-                "IIF",
-                3,
-                Some(3),
-                "IIF(condition, valueIfTrue, valueIfFalse)",
-            ),
-            InStr => (
-                "InStr",
-                2,
-                Some(4),
-                "InStr(value1, value2, start, compareType)",
-            ),
-            IsNull => ("IsNull", 1, Some(1), "IsNull(expression)"),
-            IsNullOrEmpty => ("IsNullOrEmpty", 1, Some(1), "IsNullOrEmpty(expression)"),
-            IsPresent => ("IsPresent", 1, Some(1), "IsPresent(expression)"),
-            IsString => ("IsString", 1, Some(1), "IsString(expression)"),
-            Item => ("Item", 2, Some(2), "Item(attribute, index)"),
-            Join => ("Join", 2, None, "Join(separator, source1, source2, ...)"),
-            Left => ("Left", 2, Some(2), "Left(string, numChars)"),
-            Mid => ("Mid", 3, Some(3), "Mid(source, start, length)"),
-            NormalizeDiacritics => (
-                "NormalizeDiacritics",
-                1,
-                Some(1),
-                "NormalizeDiacritics(source)",
-            ),
-            Not => ("Not", 1, Some(1), "Not(source)"),
-            Now => ("Now", 0, Some(0), "Now()"),
-            NumFromDate => ("NumFromDate", 1, Some(1), "NumFromDate(value)"),
-            PCase => ("PCase", 1, Some(2), "PCase(source, wordSeparators)"),
-            RandomString => (
-                "RandomString",
-                5,
-                Some(6),
-                "RandomString(length, minimumNumbers, minimumSpecialCharacters, minimumCapital, minimumLowerCase, charactersToAvoid)",
-            ),
-            Redact => ("Redact", 1, Some(1), "Redact(value)"),
-            RemoveDuplicates => (
-                "RemoveDuplicates",
-                1,
-                Some(1),
-                "RemoveDuplicates(attribute)",
-            ),
-            // Every documented Replace example spells out all seven positions.
-            Replace => (
-                "Replace",
-                7,
-                Some(7),
-                "Replace(source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template)",
-            ),
-            SelectUniqueValue => (
-                "SelectUniqueValue",
-                2,
-                None,
-                "SelectUniqueValue(uniqueValueRule1, uniqueValueRule2, ...)",
-            ),
-            SingleAppRoleAssignment => (
-                "SingleAppRoleAssignment",
-                1,
-                Some(1),
-                "SingleAppRoleAssignment([appRoleAssignments])",
-            ),
-            Split => ("Split", 2, Some(2), "Split(source, delimiter)"),
-            StripSpaces => ("StripSpaces", 1, Some(1), "StripSpaces(source)"),
-            Switch => (
-                "Switch",
-                4,
-                None,
-                "Switch(source, defaultValue, key1, value1, key2, value2, ...)",
-            ),
-            ToLower => ("ToLower", 1, Some(2), "ToLower(source, culture)"),
-            ToUpper => ("ToUpper", 1, Some(2), "ToUpper(source, culture)"),
-            Word => ("Word", 3, Some(3), "Word(string, wordNumber, delimiters)"),
-        }
+        // `ALL` and `SPECS` follow the declaration order (checked by a test), so every
+        // function has its entry.
+        SPECS
+            .get(self as usize)
+            .copied()
+            .unwrap_or(("", 0, None, ""))
     }
 
     /// The function's name as written in expressions (case-sensitive).
@@ -318,5 +325,18 @@ impl Function {
         let within = count >= self.min_args() && self.max_args().is_none_or(|max| count <= max);
         // ref §6.3 Switch: "The function always expects an even number of parameters."
         within && (self != Function::Switch || count.is_multiple_of(2))
+    }
+}
+
+#[cfg(test)]
+mod spec_order {
+    use super::Function;
+
+    #[test]
+    fn the_spec_table_follows_the_declaration_order() {
+        for (i, f) in Function::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i);
+            assert_eq!(format!("{f:?}"), f.name());
+        }
     }
 }

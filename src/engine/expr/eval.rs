@@ -87,7 +87,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     }
 
     /// Consumes `bytes` of the evaluation's work budget.
-    pub fn charge(&mut self, bytes: usize) -> Result<(), String> {
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), String> {
         match self.budget.checked_sub(bytes) {
             Some(rest) => {
                 self.budget = rest;
@@ -100,7 +100,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     }
 
     /// Checks a produced value against the size limits and charges its size to the budget.
-    pub fn check_output(&mut self, value: &Value) -> Result<(), String> {
+    pub(crate) fn check_output(&mut self, value: &Value) -> Result<(), String> {
         let size = match value {
             Value::String(s) => check_len(s)?,
             Value::Multi(items) => {
@@ -131,7 +131,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     /// Compiles `pattern` (cached) under [`REGEX_SIZE_LIMIT`]; bad or unsupported patterns are
     /// errors. Also finds the smallest size class the compiled program fits in, the weight
     /// [`Ctx::charge_regex`] uses to bound matching time.
-    pub fn regex(&mut self, pattern: &str) -> Result<CompiledRegex, String> {
+    pub(crate) fn regex(&mut self, pattern: &str) -> Result<CompiledRegex, String> {
         if let Some((_, compiled)) = self.regexes.iter().find(|(p, _)| p == pattern) {
             return Ok(compiled.clone());
         }

@@ -43,7 +43,7 @@ pub use ast::{CompareOp, Expr};
 pub use catalog::Function;
 pub use error::{EvalError, ExprError, ParseError};
 pub use limits::{MAX_CALL_DEPTH, MAX_EXPRESSION_CHARS};
-pub use source::{AppRoleAssignment, JsonSource, Source};
+pub use source::{AppRoleAssignment, JsonSource, Source, SourceError};
 pub use value::{RoleStyle, RoleValue, Value};
 
 /// What an evaluation may read: the user's attributes, the virtual clock and the random seed.

@@ -42,46 +42,59 @@ pub struct JsonSource {
 /// Key holding the role assignments in a [`JsonSource`] object.
 const ROLES_KEY: &str = "appRoleAssignments";
 
+/// Why a JSON value is not a usable source object.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// The value is not a JSON object.
+    #[error("the source must be a JSON object of attribute name -> value")]
+    NotAnObject,
+    /// `appRoleAssignments` is not a list of role assignments.
+    #[error("attribute '{ROLES_KEY}': {0}")]
+    Roles(String),
+    /// An attribute holds a nested array or object.
+    #[error("attribute '{0}': nested arrays and objects are not supported")]
+    Nested(String),
+}
+
 impl JsonSource {
     /// Reads a JSON object; errors name the offending attribute.
-    pub fn new(obj: serde_json::Value) -> Result<Self, String> {
+    pub fn new(obj: serde_json::Value) -> Result<Self, SourceError> {
         let serde_json::Value::Object(map) = obj else {
-            return Err("the source must be a JSON object of attribute name -> value".into());
+            return Err(SourceError::NotAnObject);
         };
         let mut source = JsonSource::default();
         for (name, json) in map {
             if name == ROLES_KEY {
-                source.roles = serde_json::from_value(json)
-                    .map_err(|e| format!("attribute '{ROLES_KEY}': {e}"))?;
+                source.roles =
+                    serde_json::from_value(json).map_err(|e| SourceError::Roles(e.to_string()))?;
                 continue;
             }
             let value = match json {
-                serde_json::Value::Array(items) => Value::Multi(
-                    items
-                        .into_iter()
-                        .map(scalar)
-                        .collect::<Result<_, _>>()
-                        .map_err(|e| format!("attribute '{name}': {e}"))?,
-                ),
-                other => scalar(other).map_err(|e| format!("attribute '{name}': {e}"))?,
+                serde_json::Value::Array(items) => items
+                    .into_iter()
+                    .map(scalar)
+                    .collect::<Option<_>>()
+                    .map(Value::Multi),
+                other => scalar(other),
             };
+            let value = value.ok_or_else(|| SourceError::Nested(name.clone()))?;
             source.attributes.push((name, value));
         }
         Ok(source)
     }
 }
 
-fn scalar(json: serde_json::Value) -> Result<Value, String> {
+/// A scalar JSON value as an expression value; `None` for nested arrays and objects.
+fn scalar(json: serde_json::Value) -> Option<Value> {
     match json {
-        serde_json::Value::Null => Ok(Value::Null),
-        serde_json::Value::Bool(b) => Ok(Value::Boolean(b)),
-        serde_json::Value::String(s) => Ok(Value::String(s)),
-        serde_json::Value::Number(n) => Ok(n
-            .as_i64()
-            .map_or_else(|| Value::String(n.to_string()), Value::Number)),
-        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-            Err("nested arrays and objects are not supported".into())
-        }
+        serde_json::Value::Null => Some(Value::Null),
+        serde_json::Value::Bool(b) => Some(Value::Boolean(b)),
+        serde_json::Value::String(s) => Some(Value::String(s)),
+        serde_json::Value::Number(n) => Some(
+            n.as_i64()
+                .map_or_else(|| Value::String(n.to_string()), Value::Number),
+        ),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => None,
     }
 }
 

@@ -34,7 +34,7 @@ impl Styles {
 
     /// Parses a list such as "DateTimeStyles.AdjustToUniversal, AllowWhiteSpaces" (separated
     /// by ',' or '|', prefix optional, any case); "" gives the FormatDateTime default.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Ok(Self::default_for_format_date_time());
         }

@@ -331,7 +331,7 @@ proptest! {
         let expr = parse(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{}", e.render(&src))))?;
         prop_assert_eq!(parse(&expr.to_string()).ok(), Some(expr.clone()));
         let _ = (expr.attributes(), expr.function_names(), expr.is_redacted());
-        let source = JsonSource::new(attrs).map_err(TestCaseError::fail)?;
+        let source = JsonSource::new(attrs).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let env = EvalEnv { source: &source, now, seed };
         let first = evaluate(&expr, &env);
         if let Ok(value) = &first {

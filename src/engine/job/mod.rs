@@ -2,19 +2,28 @@
 //! store of links, the watermark, escrows, quarantine, staged deletes), its schedule, and the
 //! public API: test connection, cycles, restart, stop/start, allow deletes, on-demand.
 
-use super::client::TraceEntry;
+mod state;
+
+pub(crate) use state::{JobState, LinkChange};
+
+use super::client::{ScimClient, TraceEntry};
 use super::config::JobConfig;
 use super::directory::Directory;
+use super::failure::FailureCode;
 use super::log::{CycleSummary, LogEntry};
-use super::mapping::{AttributeMapping, MappingConfig, blink_default_mappings, compile};
-use super::policy::{CYCLE_INTERVAL, QUARANTINE_DISABLE_AFTER};
-use super::scope::ScopingFilter;
+use super::mapping::{
+    AttributeMapping, MappingConfig, MappingError, blink_default_mappings, compile,
+};
+use super::names::names;
+use super::scope::{FilterError, ScopingFilter};
 use super::transport::Transport;
 use super::wire::Dialect;
 use crate::clock::{Clock, VirtualClock};
+use rand::RngExt;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A source user's link to its target user (the connector data store, HPW).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -40,34 +49,38 @@ pub struct Escrow {
     /// When it is next retried.
     pub next_retry: i64,
     /// The last error code.
-    pub code: String,
+    pub code: FailureCode,
 }
 
-/// Graph `synchronizationStatus.code` (§1.1), plus `Disabled` after four weeks of quarantine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum JobStatus {
-    /// Configured, first cycle not run yet.
-    NotRun,
-    /// Running periodically.
-    Active,
-    /// Stopped by an administrator; state kept.
-    Paused,
-    /// Quarantined: cycles slow down gradually to once a day.
-    Quarantine,
-    /// Quarantined for more than four weeks: no more cycles.
-    Disabled,
+names! {
+    /// Graph `synchronizationStatus.code` (§1.1), plus `Disabled` after four weeks of quarantine.
+    pub enum JobStatus ("job status") {
+        /// Configured, first cycle not run yet.
+        NotRun,
+        /// Running periodically.
+        Active,
+        /// Stopped by an administrator; state kept.
+        Paused,
+        /// Quarantined: cycles slow down gradually to once a day.
+        Quarantine,
+        /// Quarantined for more than four weeks: no more cycles.
+        Disabled,
+    }
 }
 
-impl JobStatus {
-    /// The status code as Graph spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::NotRun => "NotRun",
-            JobStatus::Active => "Active",
-            JobStatus::Paused => "Paused",
-            JobStatus::Quarantine => "Quarantine",
-            JobStatus::Disabled => "Disabled",
-        }
+names! {
+    /// Why a job is quarantined (Graph `synchronizationQuarantine.reason`; QUAR, ACCDEL).
+    pub enum QuarantineReason ("quarantine reason") {
+        /// Invalid credentials or a SCIM compliance issue at test connection.
+        EncounteredQuarantineException,
+        /// More deletions than the accidental-deletion threshold.
+        TooManyDeletes,
+        /// More failures of any kind than the absolute threshold.
+        EncounteredTotalEscrowThreshold,
+        /// More object failures than the maximum.
+        EncounteredBaseEscrowThreshold,
+        /// Too large a share of object failures.
+        EncounteredEscrowProportionThreshold,
     }
 }
 
@@ -75,8 +88,8 @@ impl JobStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quarantine {
-    /// `EncounteredQuarantineException`, `TooManyDeletes`, `EncounteredEscrowProportionThreshold`, ...
-    pub reason: String,
+    /// Why.
+    pub reason: QuarantineReason,
     /// The error that caused it.
     pub message: String,
     /// When this quarantine series began.
@@ -102,15 +115,29 @@ pub struct TraceRecord {
 /// Errors of the job API.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
-    /// The configuration does not validate.
+    /// An attribute mapping does not compile.
     #[error("invalid job configuration: {0}")]
-    Config(String),
-    /// The job cannot run now.
-    #[error("{0}")]
-    NotRunnable(String),
-    /// A directory object is missing.
-    #[error("{0}")]
-    Directory(String),
+    Mapping(#[from] MappingError),
+    /// A scoping filter does not validate.
+    #[error("invalid job configuration: scoping_filters[{index}]: {source}")]
+    ScopingFilter {
+        /// Which filter.
+        index: usize,
+        /// What is wrong with it.
+        source: FilterError,
+    },
+    /// `concurrency` is 0.
+    #[error("invalid job configuration: concurrency must be at least 1")]
+    ZeroConcurrency,
+    /// A cycle was asked of a stopped job.
+    #[error("the job is stopped; start it first")]
+    Stopped,
+    /// A cycle was asked of a job disabled by quarantine.
+    #[error("the job was disabled after four weeks in quarantine; restart it")]
+    Disabled,
+    /// On-demand provisioning of a user the directory does not have.
+    #[error("no user '{0}' in the directory")]
+    UnknownUser(String),
 }
 
 /// The result of Test Connection (§7).
@@ -126,30 +153,15 @@ pub struct TestConnection {
 
 /// A simulated Azure AD provisioning job for one target.
 pub struct ProvisioningJob {
-    pub(super) config: JobConfig,
-    pub(super) mappings: Vec<AttributeMapping>,
-    pub(super) base_path: String,
-    pub(super) dialect: Dialect,
-    pub(super) transport: Arc<dyn Transport>,
-    pub(super) clock: VirtualClock,
-    pub(super) job_id: String,
-    pub(super) links: BTreeMap<String, Link>,
-    /// Every object ever linked since the last full restart: the portal's connector data
-    /// store count, which deletions do not lower (WHEN).
-    pub(super) connector_store: BTreeSet<String>,
-    pub(super) watermark: Option<u64>,
-    pub(super) escrows: BTreeMap<String, Escrow>,
-    pub(super) staged: BTreeSet<String>,
-    pub(super) force_deletes: bool,
-    pub(super) quarantine: Option<Quarantine>,
-    pub(super) status: JobStatus,
-    pub(super) next_cycle_at: i64,
-    pub(super) cycle_number: u32,
-    pub(super) on_demand_count: u32,
-    pub(super) logs: Vec<LogEntry>,
-    pub(super) cycles: Vec<CycleSummary>,
-    pub(super) trace: Vec<TraceRecord>,
-    pub(super) progress: Option<Progress>,
+    config: JobConfig,
+    mappings: Vec<AttributeMapping>,
+    base_path: String,
+    dialect: Dialect,
+    transport: Arc<dyn Transport>,
+    clock: VirtualClock,
+    job_id: String,
+    state: JobState,
+    progress: Option<Progress>,
 }
 
 /// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
@@ -162,23 +174,17 @@ impl ProvisioningJob {
         transport: Arc<dyn Transport>,
         clock: VirtualClock,
     ) -> Result<Self, EngineError> {
-        let mappings = compile(
-            config
-                .mappings
-                .as_deref()
-                .unwrap_or(&blink_default_mappings()),
-        )
-        .map_err(|e| EngineError::Config(e.to_string()))?;
+        let mappings = compile_mappings(config.mappings.as_deref())?;
         validate_filters(&config.scoping_filters)?;
         if config.concurrency == 0 {
-            return Err(EngineError::Config("concurrency must be at least 1".into()));
+            return Err(EngineError::ZeroConcurrency);
         }
         let (base_path, dialect) = config.base_path_and_dialect();
         let mut rng = crate::fakes::rng(config.seed, 10);
-        let tenant: u128 = rand::RngExt::random(&mut rng);
-        let job_guid = uuid::Builder::from_random_bytes(rand::RngExt::random(&mut rng)).into_uuid();
+        let tenant: u128 = rng.random();
+        let job_guid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
         let job_id = format!("blink.{tenant:032x}.{job_guid}");
-        let now = clock.now_millis();
+        let state = JobState::new(clock.now_millis());
         Ok(ProvisioningJob {
             config,
             mappings,
@@ -187,20 +193,7 @@ impl ProvisioningJob {
             transport,
             clock,
             job_id,
-            links: BTreeMap::new(),
-            connector_store: BTreeSet::new(),
-            watermark: None,
-            escrows: BTreeMap::new(),
-            staged: BTreeSet::new(),
-            force_deletes: false,
-            quarantine: None,
-            status: JobStatus::NotRun,
-            next_cycle_at: now,
-            cycle_number: 0,
-            on_demand_count: 0,
-            logs: Vec::new(),
-            cycles: Vec::new(),
-            trace: Vec::new(),
+            state,
             progress: None,
         })
     }
@@ -222,47 +215,47 @@ impl ProvisioningJob {
 
     /// The status.
     pub fn status(&self) -> JobStatus {
-        self.status
+        self.state.status()
     }
 
     /// The quarantine, if any.
     pub fn quarantine(&self) -> Option<&Quarantine> {
-        self.quarantine.as_ref()
+        self.state.quarantine()
     }
 
     /// When the next scheduled cycle starts (Unix ms).
     pub fn next_cycle_at(&self) -> i64 {
-        self.next_cycle_at
+        self.state.next_cycle_at()
     }
 
     /// Provisioning log entries so far.
     pub fn logs(&self) -> &[LogEntry] {
-        &self.logs
+        self.state.logs()
     }
 
     /// Cycle summaries so far.
     pub fn cycles(&self) -> &[CycleSummary] {
-        &self.cycles
+        self.state.cycles()
     }
 
     /// Every request sent so far, in a deterministic order: cycle by cycle, object by object.
     pub fn trace(&self) -> &[TraceRecord] {
-        &self.trace
+        self.state.trace()
     }
 
     /// Links of the connector data store, by source object id.
     pub fn links(&self) -> &BTreeMap<String, Link> {
-        &self.links
+        self.state.links()
     }
 
     /// Open escrows, by source object id.
     pub fn escrows(&self) -> &BTreeMap<String, Escrow> {
-        &self.escrows
+        self.state.escrows()
     }
 
     /// Objects held back by the deletion threshold.
     pub fn staged_deletes(&self) -> &BTreeSet<String> {
-        &self.staged
+        self.state.staged()
     }
 
     /// The virtual clock.
@@ -272,57 +265,30 @@ impl ProvisioningJob {
 
     /// Whether the next cycle is an initial one.
     pub fn next_is_initial(&self) -> bool {
-        self.watermark.is_none()
+        self.state.watermark().is_none()
     }
 
     /// Stops the job: no more cycles until [`start`](Self::start); state is kept (PORTAL).
     pub fn stop(&mut self) {
-        if self.status != JobStatus::Disabled {
-            self.status = JobStatus::Paused;
-        }
+        self.state.stop();
     }
 
     /// Starts a stopped job; it "picks up where it left off".
     pub fn start(&mut self) {
-        if self.status == JobStatus::Paused {
-            self.status = if self.quarantine.is_some() {
-                JobStatus::Quarantine
-            } else if self.cycle_number == 0 {
-                JobStatus::NotRun
-            } else {
-                JobStatus::Active
-            };
-        }
+        self.state.start();
     }
 
     /// Restart provisioning (§1.4): clears the watermark, escrows, quarantine and staged
     /// deletes; keeps the links (unless `full`, Graph's `resetScope=Full`). The next cycle is
     /// an initial one, due now.
     pub fn restart(&mut self, full: bool) {
-        self.watermark = None;
-        self.escrows.clear();
-        self.quarantine = None;
-        self.staged.clear();
-        self.force_deletes = false;
-        if full {
-            self.links.clear();
-            self.connector_store.clear();
-        }
-        if self.status != JobStatus::Paused {
-            self.status = if self.cycle_number == 0 {
-                JobStatus::NotRun
-            } else {
-                JobStatus::Active
-            };
-        }
-        self.next_cycle_at = self.clock.now_millis();
+        self.state.restart(full, self.clock.now_millis());
     }
 
     /// "Allow deletes" (ACCDEL): the staged deletions are exported by the next cycle, which is
     /// due now; "the status returns to healthy with the next cycle".
     pub fn allow_deletes(&mut self) {
-        self.force_deletes = true;
-        self.next_cycle_at = self.clock.now_millis();
+        self.state.allow_deletes(self.clock.now_millis());
     }
 
     /// Replaces the attribute mappings; like the portal, this restarts provisioning with a new
@@ -331,8 +297,7 @@ impl ProvisioningJob {
         &mut self,
         mappings: Option<Vec<MappingConfig>>,
     ) -> Result<(), EngineError> {
-        self.mappings = compile(mappings.as_deref().unwrap_or(&blink_default_mappings()))
-            .map_err(|e| EngineError::Config(e.to_string()))?;
+        self.mappings = compile_mappings(mappings.as_deref())?;
         self.config.mappings = mappings;
         self.restart(false);
         Ok(())
@@ -361,12 +326,8 @@ impl ProvisioningJob {
     /// returns how many ran. Stops early when the job is paused or disabled.
     pub async fn run_until(&mut self, dir: &Directory, until: i64) -> usize {
         let mut ran = 0;
-        while matches!(
-            self.status,
-            JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine
-        ) && self.next_cycle_at <= until
-        {
-            self.clock.advance_to(self.next_cycle_at);
+        while self.state.runnable() && self.state.next_cycle_at() <= until {
+            self.clock.advance_to(self.state.next_cycle_at());
             if self.run_cycle(dir).await.is_err() {
                 break;
             }
@@ -376,29 +337,78 @@ impl ProvisioningJob {
         ran
     }
 
-    /// Schedules the next cycle after one that started at `start` and ended at `end`, and
-    /// disables the job after four weeks of quarantine.
-    pub(super) fn schedule_next(&mut self, start: i64, end: i64) {
-        let interval = match &self.quarantine {
-            Some(q) => super::policy::quarantine_interval(q.series_count),
-            None => CYCLE_INTERVAL,
-        };
-        let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
-        self.next_cycle_at = start.saturating_add(interval).max(end);
-        if let Some(q) = &mut self.quarantine {
-            q.next_attempt = self.next_cycle_at;
-            let limit = i64::try_from(QUARANTINE_DISABLE_AFTER.as_millis()).unwrap_or(i64::MAX);
-            if end.saturating_sub(q.series_began) > limit {
-                self.status = JobStatus::Disabled;
-            }
+    /// The compiled mappings.
+    pub(crate) fn mappings(&self) -> &[AttributeMapping] {
+        &self.mappings
+    }
+
+    /// The state between cycles, to read.
+    pub(crate) fn state(&self) -> &JobState {
+        &self.state
+    }
+
+    /// The state between cycles, to change.
+    pub(crate) fn state_mut(&mut self) -> &mut JobState {
+        &mut self.state
+    }
+
+    /// The progress callback, if any.
+    pub(crate) fn progress(&self) -> Option<Progress> {
+        self.progress.clone()
+    }
+
+    /// The PATCH dialect the job's configuration selects.
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A SCIM client for the job's target.
+    pub(crate) fn client(&self) -> ScimClient<'_> {
+        ScimClient {
+            transport: &*self.transport,
+            base_path: self.base_path.clone(),
+            token: self.config.secret_token.clone(),
+            retry: self.config.retry,
+            request_latency: Duration::from_millis(self.config.request_latency_ms),
         }
+    }
+
+    /// Keeps `entries` in the trace, when the trace is retained.
+    pub(crate) fn record_trace(&mut self, cycle: &str, object: &str, entries: Vec<TraceEntry>) {
+        if self.config.retain_trace {
+            self.state.record_trace(cycle, object, entries);
+        }
+    }
+
+    /// Keeps a log entry, when logs are retained.
+    pub(crate) fn push_log(&mut self, entry: LogEntry) {
+        if self.config.retain_logs {
+            self.state.push_log(entry);
+        }
+    }
+
+    /// A GUID that depends only on the seed, a stream and a number (cycle and change ids).
+    pub(crate) fn seeded_guid(&self, stream: u64, n: u64) -> String {
+        let mut rng = crate::fakes::rng(
+            self.config.seed ^ 0x5eed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            stream,
+        );
+        uuid::Builder::from_random_bytes(rng.random())
+            .into_uuid()
+            .to_string()
     }
 }
 
+fn compile_mappings(
+    mappings: Option<&[MappingConfig]>,
+) -> Result<Vec<AttributeMapping>, EngineError> {
+    Ok(compile(mappings.unwrap_or(&blink_default_mappings()))?)
+}
+
 fn validate_filters(filters: &[ScopingFilter]) -> Result<(), EngineError> {
-    for (i, f) in filters.iter().enumerate() {
+    for (index, f) in filters.iter().enumerate() {
         f.validate()
-            .map_err(|e| EngineError::Config(format!("scoping_filters[{i}]: {e}")))?;
+            .map_err(|source| EngineError::ScopingFilter { index, source })?;
     }
     Ok(())
 }

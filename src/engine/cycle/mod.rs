@@ -1,0 +1,353 @@
+//! One provisioning cycle (HPW "Initial cycle" and "Incremental cycles"): probe, import,
+//! scope, plan (with the accidental-deletion threshold), export per object with bounded
+//! concurrency, export references, then escrow, quarantine and the watermark. This file
+//! orchestrates; each stage is a noun beside it.
+
+mod entry;
+mod export;
+mod lookup;
+mod pipeline;
+mod plan;
+mod probe;
+mod reference;
+mod resource;
+mod settle;
+
+pub(crate) use entry::{Outcome, Stamp, step};
+pub(crate) use plan::{Plan, plan};
+pub(crate) use reference::RefTask;
+
+use super::client::ScimClient;
+use super::directory::{Directory, UserRecord};
+use super::job::{
+    EngineError, JobStatus, LinkChange, ProvisioningJob, QuarantineReason, TestConnection,
+};
+use super::log::{Action, CycleCounts, CycleKind, CycleState, CycleSummary};
+use super::scope::{self, ScopeResult};
+use super::wire::Dialect;
+use crate::clock::Clock;
+use crate::scim::datetime::format_millis;
+use futures::StreamExt;
+use resource::{Resource, ResourceKind};
+use std::time::Duration;
+
+/// What kind of run a pipeline belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Run {
+    /// The first cycle after start or restart.
+    Initial,
+    /// A cycle of changes since the watermark.
+    Incremental,
+    /// Provision on demand (POD).
+    OnDemand,
+}
+
+/// Per-run settings shared by the object pipelines.
+pub(crate) struct Ctx<'a> {
+    pub job: &'a ProvisioningJob,
+    pub client: ScimClient<'a>,
+    pub resource: Resource<'a>,
+    pub run: Run,
+    pub now: time::OffsetDateTime,
+}
+
+impl<'a> Ctx<'a> {
+    /// The settings of a run of `job` that started at `start` (Unix ms), for users.
+    pub(crate) fn new(job: &'a ProvisioningJob, run: Run, start: i64) -> Self {
+        Ctx {
+            job,
+            client: job.client(),
+            resource: Resource {
+                kind: ResourceKind::User,
+                mappings: job.mappings(),
+            },
+            run,
+            now: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(start) * 1_000_000)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        }
+    }
+
+    /// The PATCH dialect: on demand always the legacy one ("this feature flag currently
+    /// doesn't work with on-demand provisioning", rulings.md R1), else the job's.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self.run {
+            Run::OnDemand => Dialect::Legacy,
+            Run::Initial | Run::Incremental => self.job.dialect(),
+        }
+    }
+
+    /// The target system's name in logs.
+    pub(crate) fn target(&self) -> &'a str {
+        &self.job.config().target_system
+    }
+
+    fn object_overhead(&self) -> Duration {
+        Duration::from_millis(self.job.config().object_overhead_ms)
+    }
+}
+
+/// The run being applied: its label in the trace, its start and kind.
+pub(crate) struct Cycle {
+    pub label: String,
+    pub start: i64,
+    pub run: Run,
+}
+
+/// One imported user with its scope and plan.
+struct Work<'d> {
+    record: &'d UserRecord,
+    scope: ScopeResult,
+    plan: Plan,
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl ProvisioningJob {
+    /// Runs the next cycle now: initial when there is no watermark, incremental otherwise.
+    pub async fn run_cycle(&mut self, dir: &Directory) -> Result<&CycleSummary, EngineError> {
+        match self.status() {
+            JobStatus::Paused => return Err(EngineError::Stopped),
+            JobStatus::Disabled => return Err(EngineError::Disabled),
+            _ => {}
+        }
+        let start = self.clock().now_millis();
+        let number = self.state_mut().begin_cycle();
+        let run = if self.next_is_initial() {
+            Run::Initial
+        } else {
+            Run::Incremental
+        };
+        let mut trace = Vec::new();
+        let probe = self.probe(u64::from(number), &mut trace).await;
+        let label = number.to_string();
+        self.record_trace(&label, "(test connection)", trace);
+        let mut summary = CycleSummary {
+            number,
+            cycle_id: self.seeded_guid(1_000 + u64::from(number), 0),
+            kind: if run == Run::Initial {
+                CycleKind::Initial
+            } else {
+                CycleKind::Incremental
+            },
+            started: format_millis(start),
+            ended: format_millis(start),
+            simulated_duration_ms: 0,
+            state: CycleState::Succeeded,
+            counts: CycleCounts::default(),
+            escrowed: 0,
+            users_in_connector_data_store: 0,
+            job_status: JobStatus::NotRun,
+            quarantine: None,
+            steady_state: false,
+            error: None,
+        };
+        if !probe.ok {
+            return Ok(self.probe_failed(summary, probe, start));
+        }
+        self.state_mut()
+            .clear_quarantine_for(QuarantineReason::EncounteredQuarantineException);
+        let seq_at_start = dir.seq();
+        let forced = self.state_mut().take_force_deletes();
+        let work = self.plan_cycle(dir, start, forced);
+        let outcomes = self.export_objects(&work, run, start).await;
+        let cycle = Cycle { label, start, run };
+        let elapsed = self
+            .apply_outcomes(dir, outcomes, &mut summary, &cycle)
+            .await;
+        settle::conclude(&mut summary, elapsed, self.config().request_latency_ms);
+        let end = start.saturating_add(i64::try_from(summary.simulated_duration_ms).unwrap_or(0));
+        settle::quarantine(self, &summary.counts, forced, end);
+        self.state_mut().set_watermark(seq_at_start);
+        Ok(self.end_cycle(summary, start, end))
+    }
+
+    /// A cycle whose test connection failed: nothing is imported; credentials and SCIM
+    /// compliance issues quarantine the job.
+    fn probe_failed(
+        &mut self,
+        mut summary: CycleSummary,
+        probe: TestConnection,
+        start: i64,
+    ) -> &CycleSummary {
+        if probe.quarantine {
+            self.state_mut().enter_quarantine(
+                QuarantineReason::EncounteredQuarantineException,
+                &probe.message,
+                start,
+            );
+        }
+        let end = start + i64::try_from(self.config().request_latency_ms).unwrap_or(0);
+        summary.state = CycleState::Failed;
+        summary.error = Some(probe.message);
+        self.end_cycle(summary, start, end)
+    }
+
+    /// Ends a cycle that ran from `start` to `end`: the clock, the times, the schedule.
+    fn end_cycle(&mut self, mut summary: CycleSummary, start: i64, end: i64) -> &CycleSummary {
+        self.clock().advance_to(end);
+        summary.ended = format_millis(end);
+        summary.simulated_duration_ms = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
+        self.state_mut().end_cycle(summary, start, end)
+    }
+
+    /// Imports, scopes and plans the cycle's users.
+    fn plan_cycle<'d>(&self, dir: &'d Directory, start: i64, forced: bool) -> Vec<Work<'d>> {
+        let config = self.config();
+        let index = dir.assignment_index();
+        let mut work: Vec<Work<'d>> = plan::import(self.state(), config, dir, &index, start)
+            .into_iter()
+            .map(|record| {
+                let assignments = index.get(&record.user.object_id);
+                let scope = scope::evaluate_with(
+                    assignments.map_or(&[], Vec::as_slice),
+                    record,
+                    config.scope,
+                    &config.scoping_filters,
+                    config.skip_default_access,
+                );
+                let plan = plan::plan(self.state(), config, record, &scope);
+                Work {
+                    record,
+                    scope,
+                    plan,
+                }
+            })
+            .collect();
+        let mut plans: Vec<Plan> = work.iter().map(|w| w.plan).collect();
+        plan::stage_deletions(&mut plans, config, forced);
+        for (w, p) in work.iter_mut().zip(plans) {
+            w.plan = p;
+        }
+        work
+    }
+
+    /// Runs every object's pipeline, `concurrency` at a time; the outcomes in object order.
+    async fn export_objects(&self, work: &[Work<'_>], run: Run, start: i64) -> Vec<Outcome> {
+        let ctx = &Ctx::new(self, run, start);
+        let config = self.config();
+        let (retain_trace, retain_logs) = (config.retain_trace, config.retain_logs);
+        let total = work.len();
+        let progress = self.progress();
+        let mut done = 0usize;
+        // Unordered, so one object waiting out a Retry-After does not hold the others
+        // back; sorted below, so what follows is in object order whatever the timing.
+        let pipelines = work
+            .iter()
+            .enumerate()
+            .map(|(i, w)| async move { (i, ctx.process(w.record, &w.scope, w.plan).await) });
+        let mut outcomes = futures::stream::iter(pipelines)
+            .buffer_unordered(config.concurrency.max(1))
+            .map(|(i, mut o): (usize, Outcome)| {
+                o.requests = o.trace.len();
+                // Dropped as it arrives, so a large cycle does not hold every body.
+                if !retain_trace {
+                    o.trace = Vec::new();
+                }
+                if !retain_logs {
+                    o.entry.steps = Vec::new();
+                    o.entry.modified = Vec::new();
+                }
+                (i, o)
+            })
+            .inspect(|_| {
+                done += 1;
+                if let Some(p) = &progress
+                    && (done.is_multiple_of(64) || done == total)
+                {
+                    p(done, total);
+                }
+            })
+            .collect::<Vec<(usize, Outcome)>>()
+            .await;
+        outcomes.sort_unstable_by_key(|(i, _)| *i);
+        outcomes.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Applies outcomes in object order, exports references, settles escrows and writes the
+    /// log entries; returns the simulated time the objects took.
+    async fn apply_outcomes(
+        &mut self,
+        dir: &Directory,
+        outcomes: Vec<Outcome>,
+        summary: &mut CycleSummary,
+        cycle: &Cycle,
+    ) -> Duration {
+        let start = cycle.start;
+        let mut elapsed = Duration::ZERO;
+        let mut placed: Vec<(Outcome, i64)> = Vec::with_capacity(outcomes.len());
+        summary.counts.imported = outcomes.len() as u64;
+        for mut o in outcomes {
+            elapsed += o.cost;
+            summary.counts.requests += o.requests as u64;
+            summary.counts.entitled += u64::from(o.entitled);
+            let link = std::mem::replace(&mut o.link, LinkChange::Keep);
+            let state = self.state_mut();
+            state.change_link(&o.object_id, link);
+            state.set_staged(&o.object_id, o.entry.action == Action::StagedDelete);
+            self.record_trace(&cycle.label, &o.upn, std::mem::take(&mut o.trace));
+            placed.push((o, start.saturating_add(millis(elapsed))));
+        }
+        elapsed += self
+            .export_references(dir, &mut placed, &mut summary.counts, cycle)
+            .await;
+        let cycle_id = summary.cycle_id.clone();
+        let number = u64::from(summary.number);
+        for (n, (mut o, at)) in placed.into_iter().enumerate() {
+            settle::count(&mut summary.counts, &o);
+            settle::escrow(self.state_mut(), &mut o, at, start);
+            let stamp = Stamp {
+                cycle_id: cycle_id.clone(),
+                change_id: self.seeded_guid(1_000 + number, n as u64 + 1),
+                at,
+                on_demand: false,
+            };
+            let entry = o.finish(self, stamp);
+            self.push_log(entry);
+        }
+        elapsed
+    }
+
+    /// Exports the references of this cycle's objects, now that its creates have their ids;
+    /// returns the simulated time they took.
+    async fn export_references(
+        &mut self,
+        dir: &Directory,
+        placed: &mut [(Outcome, i64)],
+        counts: &mut CycleCounts,
+        cycle: &Cycle,
+    ) -> Duration {
+        let tasks: Vec<(usize, String, RefTask)> = placed
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (o, _))| o.reference.clone().map(|r| (i, o.upn.clone(), r)))
+            .collect();
+        let mut results = {
+            let ctx = &Ctx::new(self, cycle.run, cycle.start);
+            let exports = tasks.into_iter().map(|(i, upn, task)| async move {
+                let r = ctx.export_reference(dir, &upn, &task).await;
+                (i, upn, r)
+            });
+            futures::stream::iter(exports)
+                .buffer_unordered(self.config().concurrency.max(1))
+                .collect::<Vec<_>>()
+                .await
+        };
+        results.sort_unstable_by_key(|(i, _, _)| *i);
+        let mut elapsed = Duration::ZERO;
+        for (i, upn, mut r) in results {
+            let Some((o, _)) = placed.get_mut(i) else {
+                continue;
+            };
+            elapsed += r.cost;
+            counts.requests += r.trace.len() as u64;
+            self.record_trace(&cycle.label, &upn, std::mem::take(&mut r.trace));
+            if let Some(f) = r.apply(self.state_mut(), o) {
+                counts.reference_failures += 1;
+                o.failure.get_or_insert(f);
+            }
+        }
+        elapsed
+    }
+}

@@ -1,0 +1,72 @@
+//! Directory behaviour: lifecycle, groups, roles and effective assignments.
+
+use super::*;
+
+fn dir() -> Directory {
+    let mut d = Directory::new();
+    d.add_user(DirectoryUser::new("u1", "ada@contoso.example"))
+        .unwrap();
+    d.add_user(DirectoryUser::new("u2", "bob@contoso.example"))
+        .unwrap();
+    d.add_group(Group {
+        object_id: "g1".into(),
+        display_name: "Blink Users".into(),
+        members: vec!["u2".into()],
+    })
+    .unwrap();
+    d.add_group(Group {
+        object_id: "g2".into(),
+        display_name: "Outer".into(),
+        members: vec!["g1".into()],
+    })
+    .unwrap();
+    d
+}
+
+#[test]
+fn assignments_reach_direct_members_only() {
+    let mut d = dir();
+    d.assign("Blink Users", true, "User").unwrap();
+    d.assign("ada@contoso.example", false, "Default Access")
+        .unwrap();
+    assert_eq!(d.assignments_of("u2").len(), 1);
+    assert_eq!(d.assignments_of("u2")[0].via_group.as_deref(), Some("g1"));
+    assert!(d.assignments_of("u1")[0].role.default_access);
+    let mut nested = dir();
+    nested.assign("Outer", true, "User").unwrap();
+    assert!(
+        nested.assignments_of("u2").is_empty(),
+        "nested groups are not flattened"
+    );
+}
+
+#[test]
+fn changes_are_tracked_and_deletes_expire() {
+    let mut d = dir();
+    let w = d.seq();
+    assert!(d.changed_since(w).is_empty());
+    d.set_attribute("u1", "department", Some("Sales".into()))
+        .unwrap();
+    d.assign("Blink Users", true, "User").unwrap();
+    let changed: Vec<&str> = d
+        .changed_since(w)
+        .iter()
+        .map(|r| r.user.object_id.as_str())
+        .collect();
+    assert_eq!(changed, ["u1", "u2"]);
+    d.soft_delete("u1", 0).unwrap();
+    assert!(d.restore("u2").is_err());
+    let day = 24 * 3600 * 1000;
+    assert!(d.purge_expired(29 * day).is_empty());
+    assert_eq!(d.purge_expired(30 * day), vec!["u1".to_string()]);
+    assert!(d.user("u1").unwrap().is_hard_deleted());
+    assert!(
+        d.add_user(DirectoryUser::new("u3", "BOB@contoso.example"))
+            .is_err()
+    );
+    assert_eq!(
+        d.user("ADA@contoso.example")
+            .map(|r| r.user.object_id.as_str()),
+        Some("u1")
+    );
+}
