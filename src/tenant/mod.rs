@@ -24,6 +24,7 @@ pub mod faults;
 pub mod handler;
 mod index;
 pub mod journal;
+mod mock;
 pub mod options;
 pub mod prefill;
 pub mod serve;
@@ -36,7 +37,7 @@ pub use faults::{Effect, FaultRule, Operation};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
 };
-pub use server::{MockTenant, Shutdown};
+pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;
