@@ -95,7 +95,7 @@ pub enum SimError {
 
 /// Where the source directory comes from.
 enum DirectorySource {
-    Given(Directory),
+    Given(Box<Directory>),
     Generated(DirectorySpec),
 }
 
@@ -126,7 +126,7 @@ impl SimulationBuilder {
 
     /// The source directory.
     pub fn directory(mut self, directory: Directory) -> Self {
-        self.directory = DirectorySource::Given(directory);
+        self.directory = DirectorySource::Given(Box::new(directory));
         self
     }
 
@@ -198,7 +198,7 @@ impl SimulationBuilder {
     pub fn build(self) -> Result<Simulation, SimError> {
         let clock = VirtualClock::new(unix_millis(self.start));
         let directory = match self.directory {
-            DirectorySource::Given(dir) => dir,
+            DirectorySource::Given(dir) => *dir,
             DirectorySource::Generated(spec) => generate(&spec)?,
         };
         let mut config = self.job;
@@ -221,12 +221,10 @@ impl SimulationBuilder {
                 let tenant = Tenant::with_clock(options, Arc::new(clock.clone()));
                 tenant.prefill(self.prefill, tenant.options().seed);
                 for (index, user) in self.users.into_iter().enumerate() {
-                    tenant
-                        .insert_user(user)
-                        .map_err(|e| SimError::TenantUser {
-                            index,
-                            detail: e.detail,
-                        })?;
+                    tenant.insert_user(user).map_err(|e| SimError::TenantUser {
+                        index,
+                        detail: e.detail,
+                    })?;
                 }
                 for rule in &self.faults {
                     rule.validate()?;
@@ -312,7 +310,7 @@ impl Simulation {
     pub fn builder() -> SimulationBuilder {
         SimulationBuilder {
             options: TenantOptions::default(),
-            directory: DirectorySource::Given(Directory::new()),
+            directory: DirectorySource::Given(Box::default()),
             job: JobConfig::default(),
             seed: None,
             start: DEFAULT_START,
@@ -394,7 +392,9 @@ impl Simulation {
 
     /// Runs every cycle due until `until`; returns how many ran.
     pub async fn run_until(&mut self, until: OffsetDateTime) -> usize {
-        self.job.run_until(&self.directory, unix_millis(until)).await
+        self.job
+            .run_until(&self.directory, unix_millis(until))
+            .await
     }
 
     /// The pieces, for callers that drive them themselves.

@@ -72,8 +72,14 @@ fn render_unmet(unmet: &[Unmet]) -> String {
 }
 
 fn journal_line(e: &JournalEntry) -> String {
-    let query = e.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();
-    let status = e.status.map_or_else(|| "closed".to_string(), |s| s.to_string());
+    let query = e
+        .query
+        .as_deref()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let status = e
+        .status
+        .map_or_else(|| "closed".to_string(), |s| s.to_string());
     format!("#{} {} {}{query} -> {status}", e.seq, e.method, e.path)
 }
 

@@ -34,10 +34,10 @@ pub mod store;
 pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
 pub use faults::{Effect, FaultRule, Operation};
+pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
 };
-pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;

@@ -42,7 +42,11 @@ impl Shutdown {
     }
 }
 
-pub(super) async fn serve(listener: TcpListener, tenant: Tenant, mut signal: watch::Receiver<bool>) {
+pub(super) async fn serve(
+    listener: TcpListener,
+    tenant: Tenant,
+    mut signal: watch::Receiver<bool>,
+) {
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     // header_read_timeout needs a timer, or every connection panics.
