@@ -458,6 +458,14 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn loopback_outside_a_runtime_is_an_error() {
+        let built = Simulation::builder()
+            .connection(Connection::Loopback)
+            .build();
+        assert!(matches!(built, Err(SimError::Server(_))));
+    }
+
     #[tokio::test]
     async fn loopback_serves_the_embedded_tenant_and_keeps_url_flags() {
         let mut dir = Directory::new();

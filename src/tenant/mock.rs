@@ -177,15 +177,18 @@ impl MockTenant {
         MockTenant::serve(tenant, addr)
     }
 
-    /// Serves `tenant` on `addr` from a synchronous caller; must run within a tokio runtime.
+    /// Serves `tenant` on `addr` from a synchronous caller within a tokio runtime (an error
+    /// outside one).
     pub fn serve(tenant: Tenant, addr: SocketAddr) -> std::io::Result<MockTenant> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(std::io::Error::other)?;
+        let _entered = runtime.enter();
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let listener = TcpListener::from_std(listener)?;
         let addr = listener.local_addr()?;
         tenant.set_base_url(&format!("http://{addr}{BASE_PATH}"));
         let (shutdown, signal) = Shutdown::new();
-        let task = tokio::spawn(serve(listener, tenant.clone(), signal));
+        let task = runtime.spawn(serve(listener, tenant.clone(), signal));
         Ok(MockTenant {
             tenant,
             addr,
@@ -302,6 +305,12 @@ mod tests {
             .json(&serde_json::json!({"userName": user_name, "active": true}));
         let delivered = transport.send(request).await.unwrap();
         delivered.response.status.as_u16()
+    }
+
+    #[test]
+    fn serving_outside_a_runtime_is_an_error_not_a_panic() {
+        let served = MockTenant::serve(Tenant::default(), SocketAddr::from(([127, 0, 0, 1], 0)));
+        assert!(served.is_err());
     }
 
     #[tokio::test]
