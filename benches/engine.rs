@@ -2,22 +2,17 @@
 //! the target's user) and whole initial cycles of 1,000 and 10,000 users against the embedded
 //! tenant, in-process and over loopback HTTP. Figures are elements (users) per second.
 
-use blinksim::clock::VirtualClock;
+use blinksim::engine::JobConfig;
 use blinksim::engine::directory::Directory;
 use blinksim::engine::directory::generator::{DirectorySpec, generate};
 use blinksim::engine::mapping::{self, Desired, SourceView, blink_default_mappings, compile};
 use blinksim::engine::scope::{SyncScope, evaluate_with};
-use blinksim::engine::transport::{HttpTransport, Transport};
 use blinksim::engine::wire::{self, Change, Dialect};
-use blinksim::engine::{JobConfig, ProvisioningJob};
-use blinksim::scenario::TenantTransport;
-use blinksim::tenant::{MockTenant, Tenant, TenantOptions};
+use blinksim::sim::{Connection, DEFAULT_START, Simulation};
+use blinksim::tenant::TenantOptions;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
-
-const START: i64 = 1_768_467_600_000;
 
 fn directory(users: usize) -> Directory {
     generate(&DirectorySpec {
@@ -34,7 +29,7 @@ fn decision_path(c: &mut Criterion) {
     let dir = directory(1_000);
     let index = dir.assignment_index();
     let mappings = compile(&blink_default_mappings()).expect("default mappings compile");
-    let now = time::OffsetDateTime::from_unix_timestamp(1_768_467_600).expect("a time");
+    let now = DEFAULT_START;
     // Each user's current Blink representation: what the create body would hold, with a
     // stale title so the diff finds one change.
     let targets: Vec<serde_json::Value> = dir
@@ -110,32 +105,24 @@ fn decision_path(c: &mut Criterion) {
     g.finish();
 }
 
-fn job(
-    transport: Arc<dyn Transport>,
-    url: String,
-    token: String,
-    clock: VirtualClock,
-) -> ProvisioningJob {
-    let config = JobConfig {
-        tenant_url: url,
-        secret_token: token,
-        concurrency: 32,
-        retain_logs: false,
-        retain_trace: false,
-        ..JobConfig::default()
-    };
-    ProvisioningJob::new(config, transport, clock).expect("a job")
-}
-
-/// An empty tenant on `clock`, without the journal ring.
-fn quiet_tenant(clock: &VirtualClock) -> Tenant {
-    Tenant::with_clock(
-        TenantOptions {
+/// A fresh tenant without the journal ring and a job that keeps neither logs nor trace, 32
+/// requests in flight. The benches run it over a shared directory, not cloned per iteration.
+fn simulation(connection: Connection) -> Simulation {
+    Simulation::builder()
+        .tenant_options(TenantOptions {
             journal_capacity: 0,
             ..TenantOptions::default()
-        },
-        Arc::new(clock.clone()),
-    )
+        })
+        .job(JobConfig {
+            concurrency: 32,
+            retain_logs: false,
+            retain_trace: false,
+            ..JobConfig::default()
+        })
+        .timeout(Duration::from_secs(60))
+        .connection(connection)
+        .build()
+        .expect("a simulation")
 }
 
 /// A whole initial cycle: a fresh tenant and job each iteration, the directory reused.
@@ -153,34 +140,19 @@ fn initial_cycle(c: &mut Criterion) {
         g.throughput(Throughput::Elements(users as u64));
         g.bench_with_input(BenchmarkId::new("in-process", users), &dir, |b, dir| {
             b.to_async(&runtime).iter(|| async {
-                let clock = VirtualClock::new(START);
-                let tenant = quiet_tenant(&clock);
-                let token = tenant.options().token.clone();
-                let transport = Arc::new(TenantTransport::new(tenant, Duration::from_secs(60)));
-                let mut job = job(
-                    transport,
-                    blinksim::engine::BLINK_TENANT_URL.into(),
-                    token,
-                    clock,
-                );
-                black_box(job.run_cycle(dir).await.map(|s| s.counts.created).ok())
+                let mut sim = simulation(Connection::InProcess);
+                let cycle = sim.job_mut().run_cycle(dir).await;
+                black_box(cycle.map(|s| s.counts.created).ok())
             })
         });
         g.bench_with_input(BenchmarkId::new("loopback HTTP", users), &dir, |b, dir| {
             b.to_async(&runtime).iter(|| async {
-                let clock = VirtualClock::new(START);
-                let tenant = quiet_tenant(&clock);
-                let token = tenant.options().token.clone();
-                let server = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
-                    .await
-                    .expect("a loopback server");
-                let transport = Arc::new(
-                    HttpTransport::new(&server.origin(), Duration::from_secs(60))
-                        .expect("a transport"),
-                );
-                let mut job = job(transport, server.uri(), token, clock);
-                let created = job.run_cycle(dir).await.map(|s| s.counts.created).ok();
-                server.shutdown().await;
+                let mut sim = simulation(Connection::Loopback);
+                let cycle = sim.job_mut().run_cycle(dir).await;
+                let created = cycle.map(|s| s.counts.created).ok();
+                if let Some(server) = sim.into_parts().server {
+                    server.shutdown().await;
+                }
                 black_box(created)
             })
         });

@@ -21,11 +21,38 @@ impl HumanDuration {
     }
 }
 
+/// Text that is not a duration.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Nothing but spaces.
+    #[error("empty duration")]
+    Empty,
+    /// A unit without its number, e.g. `ms` or `1m s`.
+    #[error("invalid duration '{text}': expected a number before '{rest}'")]
+    MissingNumber {
+        /// The whole text.
+        text: String,
+        /// What follows where a number was expected.
+        rest: String,
+    },
+    /// A unit blinksim does not know.
+    #[error("invalid duration '{text}': unknown unit '{unit}' (use ms, s, m, h or d)")]
+    UnknownUnit {
+        /// The whole text.
+        text: String,
+        /// The unit.
+        unit: String,
+    },
+    /// A malformed number, or a negative or absurdly long duration.
+    #[error("invalid duration '{0}'")]
+    Invalid(String),
+}
+
 /// Parses `250ms`, `2s`, `1.5s`, `1m30s`, `40m`, `1h`, `7d`; a bare number means seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let s = text.trim();
     if s.is_empty() {
-        return Err("empty duration".into());
+        return Err(DurationError::Empty);
     }
     if let Ok(secs) = s.parse::<f64>() {
         return secs_to_duration(secs, text);
@@ -37,13 +64,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if num_len == 0 {
-            return Err(format!(
-                "invalid duration '{text}': expected a number before '{rest}'"
-            ));
+            return Err(DurationError::MissingNumber {
+                text: text.into(),
+                rest: rest.into(),
+            });
         }
         let value: f64 = rest[..num_len]
             .parse()
-            .map_err(|_| format!("invalid duration '{text}'"))?;
+            .map_err(|_| DurationError::Invalid(text.into()))?;
         rest = &rest[num_len..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
@@ -57,9 +85,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "h" | "hr" | "hours" => 3600.0,
             "d" | "day" | "days" => 86_400.0,
             _ => {
-                return Err(format!(
-                    "invalid duration '{text}': unknown unit '{unit}' (use ms, s, m, h or d)"
-                ));
+                return Err(DurationError::UnknownUnit {
+                    text: text.into(),
+                    unit: unit.into(),
+                });
             }
         };
         total += value * factor;
@@ -67,9 +96,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     secs_to_duration(total, text)
 }
 
-fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
+fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, DurationError> {
     if !secs.is_finite() || !(0.0..=1e12).contains(&secs) {
-        return Err(format!("invalid duration '{text}'"));
+        return Err(DurationError::Invalid(text.into()));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -155,7 +184,10 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1h 5m"), Ok(Duration::from_secs(3900)));
-        assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(
+            parse_duration("5 parsecs").unwrap_err().to_string(),
+            "invalid duration '5 parsecs': unknown unit 'parsecs' (use ms, s, m, h or d)"
+        );
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("").is_err());
         assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");

@@ -2,8 +2,10 @@
 
 use blinksim::engine::directory::generator::{DirectorySpec, generate};
 use blinksim::engine::trial::{TrialError, try_expression};
-use blinksim::scenario::world::{DEFAULT_START, directory_section};
+use blinksim::exit::ExitStatus;
+use blinksim::scenario::world::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
+use blinksim::sim::{DEFAULT_START, unix_millis};
 use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, TenantOptions};
 use clap::{Args, Parser, Subcommand};
@@ -107,7 +109,7 @@ struct LoadArgs {
     json: bool,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, blinksim::duration::DurationError> {
     blinksim::duration::parse_duration(text)
 }
 
@@ -233,7 +235,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("blinksim: cannot start the runtime: {e}");
-            return ExitCode::from(2);
+            return ExitStatus::Malformed.into();
         }
     };
     match cli.command {
@@ -306,14 +308,14 @@ fn gen_directory(args: GenDirectoryArgs) -> ExitCode {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("blinksim gen directory: {e}");
-            return ExitCode::from(2);
+            return ExitStatus::Malformed.into();
         }
     };
     let text = match serde_json::to_string_pretty(&directory_section(&dir)) {
         Ok(text) => text + "\n",
         Err(e) => {
             eprintln!("blinksim gen directory: {e}");
-            return ExitCode::from(2);
+            return ExitStatus::Malformed.into();
         }
     };
     let written = match &args.out {
@@ -321,10 +323,10 @@ fn gen_directory(args: GenDirectoryArgs) -> ExitCode {
         None => std::io::stdout().write_all(text.as_bytes()),
     };
     match written {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitStatus::Success.into(),
         Err(e) => {
             eprintln!("blinksim gen directory: {e}");
-            ExitCode::from(2)
+            ExitStatus::Malformed.into()
         }
     }
 }
@@ -334,7 +336,7 @@ fn expr(args: ExprArgs) -> ExitCode {
         Ok(user) => user,
         Err(e) => {
             eprintln!("blinksim expr: --user: {e}");
-            return ExitCode::from(1);
+            return ExitStatus::Failed.into();
         }
     };
     let now = match args.now.as_deref() {
@@ -342,10 +344,10 @@ fn expr(args: ExprArgs) -> ExitCode {
             Some(ms) => ms,
             None => {
                 eprintln!("blinksim expr: --now: '{text}' is not an RFC 3339 date-time");
-                return ExitCode::from(1);
+                return ExitStatus::Failed.into();
             }
         },
-        None => DEFAULT_START,
+        None => unix_millis(DEFAULT_START),
     };
     match try_expression(&args.expression, source, args.seed, now) {
         Ok(trial) => {
@@ -360,7 +362,7 @@ fn expr(args: ExprArgs) -> ExitCode {
             } else {
                 println!("{}", trial.display());
             }
-            ExitCode::SUCCESS
+            ExitStatus::Success.into()
         }
         Err(TrialError::Expr { error, caret }) => {
             eprintln!("error: {error}");
@@ -369,11 +371,11 @@ fn expr(args: ExprArgs) -> ExitCode {
                     eprintln!("  {line}");
                 }
             }
-            ExitCode::from(1)
+            ExitStatus::Failed.into()
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            ExitStatus::Failed.into()
         }
     }
 }
@@ -389,22 +391,17 @@ fn read_user(arg: &str) -> Result<serde_json::Value, String> {
 }
 
 async fn load(args: LoadArgs) -> ExitCode {
-    use blinksim::load::{LoadOptions, LoadTarget, raw};
-    if let Some(url) = &args.target
-        && !args.allow_remote
-        && !is_loopback(url)
-    {
-        eprintln!(
-            "blinksim load: {url} is not on this machine; pass --allow-remote to load it anyway"
-        );
-        return ExitCode::from(2);
+    use blinksim::load::{LoadOptions, raw, target};
+    if let Err(refused) = target::guard(args.target.as_deref(), args.allow_remote) {
+        eprintln!("blinksim load: {refused}");
+        return ExitStatus::Malformed.into();
     }
     if args.raw {
         let method = match args.method.to_uppercase().parse::<http::Method>() {
             Ok(m) => m,
             Err(e) => {
                 eprintln!("blinksim load: --method: {e}");
-                return ExitCode::from(2);
+                return ExitStatus::Malformed.into();
             }
         };
         let options = raw::RawOptions {
@@ -423,15 +420,11 @@ async fn load(args: LoadArgs) -> ExitCode {
         return match raw::run(&options).await {
             Ok(report) => {
                 print_report(args.json, &report, || report.render());
-                if report.requests == 0 {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                }
+                report.exit_status().into()
             }
             Err(e) => {
                 eprintln!("blinksim load --raw: {e}");
-                ExitCode::from(2)
+                ExitStatus::Malformed.into()
             }
         };
     }
@@ -439,16 +432,8 @@ async fn load(args: LoadArgs) -> ExitCode {
         Ok(rules) => rules.unwrap_or_default(),
         Err(e) => {
             eprintln!("blinksim load: bad faults file {e}");
-            return ExitCode::from(2);
+            return ExitStatus::Malformed.into();
         }
-    };
-    let target = match (args.target, args.in_process) {
-        (Some(url), _) => LoadTarget::Remote {
-            url,
-            token: args.token.unwrap_or_default(),
-        },
-        (None, true) => LoadTarget::InProcess,
-        (None, false) => LoadTarget::Loopback,
     };
     let options = LoadOptions {
         users: usize::try_from(args.users).unwrap_or(usize::MAX),
@@ -456,7 +441,7 @@ async fn load(args: LoadArgs) -> ExitCode {
         incremental: args.incremental,
         churn: args.churn,
         concurrency: usize::try_from(args.concurrency).unwrap_or(1),
-        target,
+        target: target::choose(args.target, args.token, args.in_process),
         faults,
         max_duration: args.max_duration,
     };
@@ -465,15 +450,11 @@ async fn load(args: LoadArgs) -> ExitCode {
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {
             print_report(args.json, &report, || report.render());
-            if report.stopped.is_some() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            report.exit_status().into()
         }
         Err(e) => {
             eprintln!("blinksim load: {e}");
-            ExitCode::from(2)
+            ExitStatus::Malformed.into()
         }
     }
 }
@@ -488,19 +469,4 @@ fn print_report(json: bool, report: &impl serde::Serialize, text: impl FnOnce() 
     } else {
         print!("{}", text());
     }
-}
-
-/// Whether a URL's host is this machine.
-fn is_loopback(url: &str) -> bool {
-    let rest = url.strip_prefix("http://").unwrap_or(url);
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = match host.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => host,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }

@@ -1,79 +1,57 @@
 //! Same seed, same inputs: byte-identical provisioning logs and request trace, whatever the
 //! concurrency, in-process and over loopback HTTP (issue 4, acceptance 3).
 
-use blinksim::clock::VirtualClock;
+use blinksim::engine::JobConfig;
 use blinksim::engine::directory::generator::{DirectorySpec, generate};
 use blinksim::engine::log::write_json_lines;
-use blinksim::engine::transport::{HttpTransport, Transport};
-use blinksim::engine::{JobConfig, ProvisioningJob};
-use blinksim::scenario::TenantTransport;
-use blinksim::tenant::{FaultRule, MockTenant, Operation, Tenant, TenantOptions};
-use std::sync::Arc;
+use blinksim::sim::{Connection, Simulation};
+use blinksim::tenant::{FaultRule, Operation, TenantOptions};
 use std::time::Duration;
-
-const T0: i64 = 1_768_467_600_000;
 
 /// Plays an initial and three incremental cycles; returns (logs as JSON lines, trace as JSON lines).
 async fn play(concurrency: usize, over_http: bool) -> (String, String) {
-    let clock = VirtualClock::new(T0);
-    let tenant = Tenant::with_clock(
-        TenantOptions {
-            seed: 9,
-            ..TenantOptions::default()
-        },
-        Arc::new(clock.clone()),
-    );
-    // Faults that select one user each, so they do not depend on arrival order.
-    let mut dir = generate(&DirectorySpec {
+    let dir = generate(&DirectorySpec {
         users: 300,
         seed: 21,
         ..Default::default()
     })
     .unwrap();
+    // Faults that select one user each, so they do not depend on arrival order.
     let upn = |i: usize| dir.users()[i].user.user_principal_name.clone();
-    tenant
-        .add_fault(
-            FaultRule::status(500)
-                .on(Operation::Create)
-                .for_user(&upn(5))
-                .first(1),
-        )
-        .unwrap();
-    tenant
-        .add_fault(
-            FaultRule::status(429)
-                .retry_after(1)
-                .on(Operation::List)
-                .for_user(&upn(7))
-                .first(2),
-        )
-        .unwrap();
-    let server;
-    let transport: Arc<dyn Transport> = if over_http {
-        server = Some(
-            MockTenant::start_with(tenant.clone(), "127.0.0.1:0".parse().unwrap())
-                .await
-                .unwrap(),
-        );
-        Arc::new(
-            HttpTransport::new(&server.as_ref().unwrap().origin(), Duration::from_secs(30))
-                .unwrap(),
-        )
+    let faults = vec![
+        FaultRule::status(500)
+            .on(Operation::Create)
+            .for_user(&upn(5))
+            .first(1),
+        FaultRule::status(429)
+            .retry_after(1)
+            .on(Operation::List)
+            .for_user(&upn(7))
+            .first(2),
+    ];
+    let connection = if over_http {
+        Connection::Loopback
     } else {
-        server = None;
-        Arc::new(TenantTransport::new(
-            tenant.clone(),
-            Duration::from_secs(30),
-        ))
+        Connection::InProcess
     };
-    let config = JobConfig {
-        tenant_url: "https://api.joinblink.com/scim".into(),
-        secret_token: tenant.options().token.clone(),
-        concurrency,
-        seed: 4,
-        ..JobConfig::default()
-    };
-    let mut job = ProvisioningJob::new(config, transport, clock.clone()).unwrap();
+    let sim = Simulation::builder()
+        .tenant_options(TenantOptions {
+            seed: 9,
+            ..TenantOptions::default()
+        })
+        .directory(dir)
+        .job(JobConfig {
+            concurrency,
+            seed: 4,
+            ..JobConfig::default()
+        })
+        .faults(faults)
+        .connection(connection)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let parts = sim.into_parts();
+    let (server, mut dir, mut job) = (parts.server, parts.directory, parts.job);
     job.run_cycle(&dir).await.unwrap();
     for round in 0..3 {
         for i in (round..300).step_by(17) {

@@ -5,41 +5,20 @@
 
 pub mod raw;
 pub mod report;
+pub mod target;
 pub mod timed;
 
-use crate::clock::VirtualClock;
+use crate::engine::JobConfig;
 use crate::engine::directory::Directory;
-use crate::engine::directory::generator::{DirectorySpec, generate};
+use crate::engine::directory::generator::DirectorySpec;
 use crate::engine::job::Progress;
-use crate::engine::transport::{HttpTransport, Transport};
-use crate::engine::{JobConfig, ProvisioningJob};
-use crate::scenario::TenantTransport;
-use crate::tenant::{FaultRule, MockTenant, Tenant, TenantOptions};
+use crate::sim::{Connection, SimError, Simulation};
+use crate::tenant::{FaultRule, TenantOptions};
 use rand::RngExt;
 use report::{CycleFigures, LoadReport, OpFigures};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use timed::TimedTransport;
-
-/// 2026-01-15T09:00:00Z, the virtual start.
-const START: i64 = 1_768_467_600_000;
-
-/// Where the requests go.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum LoadTarget {
-    /// The embedded tenant, served over HTTP on a loopback port of this process.
-    #[default]
-    Loopback,
-    /// The embedded tenant called in-process: no HTTP, the engine and tenant alone.
-    InProcess,
-    /// A SCIM endpoint (tenant URL and bearer token).
-    Remote {
-        /// Tenant URL, e.g. `http://127.0.0.1:8080/scim`.
-        url: String,
-        /// Bearer token.
-        token: String,
-    },
-}
+use timed::Meter;
 
 /// What to load.
 #[derive(Clone, Debug)]
@@ -54,8 +33,8 @@ pub struct LoadOptions {
     pub churn: f64,
     /// Requests in flight.
     pub concurrency: usize,
-    /// The target.
-    pub target: LoadTarget,
+    /// The target (the embedded tenant over loopback HTTP by default).
+    pub target: Connection,
     /// Fault rules for the embedded tenant.
     pub faults: Vec<FaultRule>,
     /// Stop after this long (the report says so).
@@ -70,7 +49,7 @@ impl Default for LoadOptions {
             incremental: 0,
             churn: 5.0,
             concurrency: 32,
-            target: LoadTarget::Loopback,
+            target: Connection::Loopback,
             faults: Vec::new(),
             max_duration: Duration::from_secs(900),
         }
@@ -85,15 +64,20 @@ pub enum LoadError {
     Options(String),
     /// The directory could not be generated.
     #[error("generating the directory: {0}")]
-    Directory(String),
-    /// The loopback server could not start.
-    #[error("starting the loopback tenant: {0}")]
-    Server(std::io::Error),
+    Directory(#[from] crate::engine::directory::DirectoryError),
+    /// The simulation could not be wired (loopback server, target URL, job).
+    #[error("{0}")]
+    Setup(SimError),
 }
 
-impl From<crate::engine::transport::OriginError> for LoadError {
-    fn from(e: crate::engine::transport::OriginError) -> Self {
-        LoadError::Options(e.to_string())
+impl From<SimError> for LoadError {
+    fn from(e: SimError) -> Self {
+        match e {
+            SimError::Directory(e) => LoadError::Directory(e),
+            SimError::Target(message) => LoadError::Options(message),
+            SimError::Job(e) => LoadError::Options(e.to_string()),
+            other => LoadError::Setup(other),
+        }
     }
 }
 
@@ -113,70 +97,39 @@ pub async fn run(
         ));
     }
     let t = Instant::now();
-    let mut dir = generate(&DirectorySpec {
+    let dir = crate::engine::directory::generator::generate(&DirectorySpec {
         users: options.users,
         seed: options.seed,
         ..DirectorySpec::default()
-    })
-    .map_err(|e| LoadError::Directory(e.to_string()))?;
+    })?;
     let generate_ms = millis(t.elapsed());
 
-    let clock = VirtualClock::new(START);
-    let timeout = Duration::from_secs(60);
-    let mut server = None;
-    let (inner, url, token, label): (Arc<dyn Transport>, String, String, String) = match &options
-        .target
-    {
-        LoadTarget::Remote { url, token } => {
-            let config = JobConfig {
-                tenant_url: url.clone(),
-                ..JobConfig::default()
-            };
-            let transport =
-                HttpTransport::new(&config.origin(), timeout).map_err(LoadError::from)?;
-            (Arc::new(transport), url.clone(), token.clone(), url.clone())
-        }
-        embedded => {
-            let tenant = Tenant::with_clock(
-                TenantOptions {
-                    seed: options.seed,
-                    journal_capacity: 0,
-                    ..TenantOptions::default()
-                },
-                Arc::new(clock.clone()),
-            );
-            tenant.add_faults(options.faults.clone());
-            let token = tenant.options().token.clone();
-            if *embedded == LoadTarget::InProcess {
-                let url = crate::engine::BLINK_TENANT_URL.to_string();
-                let transport = Arc::new(TenantTransport::new(tenant, timeout));
-                (transport, url, token, "embedded tenant, in-process".into())
-            } else {
-                let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
-                    .await
-                    .map_err(LoadError::Server)?;
-                let url = started.uri();
-                let origin = started.origin();
-                server = Some(started);
-                let transport = HttpTransport::new(&origin, timeout).map_err(LoadError::from)?;
-                let label = format!("embedded tenant over loopback HTTP ({url})");
-                (Arc::new(transport), url, token, label)
-            }
-        }
+    let meter = Meter::default();
+    let wrapping = meter.clone();
+    let mut sim = Simulation::builder()
+        .tenant_options(TenantOptions {
+            journal_capacity: 0,
+            ..TenantOptions::default()
+        })
+        .directory(dir)
+        .job(JobConfig {
+            concurrency: options.concurrency,
+            // Entries are built but not kept: a load measures the engine, not its memory.
+            retain_logs: false,
+            retain_trace: false,
+            ..JobConfig::default()
+        })
+        .seed(options.seed)
+        .timeout(Duration::from_secs(60))
+        .connection(options.target.clone())
+        .faults(options.faults.clone())
+        .wrap_transport(move |inner| Arc::new(wrapping.wrap(inner)))
+        .build()?;
+    let label = match (&options.target, sim.server()) {
+        (Connection::Http { url, .. }, _) => url.clone(),
+        (_, Some(server)) => format!("embedded tenant over loopback HTTP ({})", server.uri()),
+        _ => "embedded tenant, in-process".into(),
     };
-    let timed = Arc::new(TimedTransport::new(inner));
-    let config = JobConfig {
-        tenant_url: url,
-        secret_token: token,
-        concurrency: options.concurrency,
-        seed: options.seed,
-        // Entries are built but not kept: a load measures the engine, not its memory.
-        retain_logs: false,
-        retain_trace: false,
-        ..JobConfig::default()
-    };
-    let mut job = ProvisioningJob::new(config, timed.clone(), clock.clone())
-        .map_err(|e| LoadError::Options(e.to_string()))?;
 
     let mut report = LoadReport {
         users: options.users,
@@ -195,25 +148,24 @@ pub async fn run(
         let changed = if round == 0 {
             0
         } else {
-            churn(&mut dir, options, round)
+            churn(sim.directory_mut(), options, round)
         };
-        clock.advance_to(job.next_cycle_at());
         if let Some(make) = progress {
             let what = if round == 0 {
                 "initial cycle".to_string()
             } else {
                 format!("incremental cycle {round}")
             };
-            job.set_progress(Some(make(what)));
+            sim.job_mut().set_progress(Some(make(what)));
         }
         let started = Instant::now();
         let remaining = deadline.saturating_duration_since(started);
-        let result = tokio::time::timeout(remaining, job.run_cycle(&dir))
+        let result = tokio::time::timeout(remaining, sim.next_cycle())
             .await
             .map(|r| r.cloned());
         let real = started.elapsed();
-        job.set_progress(None);
-        let m = timed.take();
+        sim.job_mut().set_progress(None);
+        let m = meter.take();
         match result {
             Ok(Ok(summary)) => {
                 report
@@ -241,7 +193,7 @@ pub async fn run(
         .map(|(op, h)| OpFigures::new(op.label(), h))
         .collect();
     report.errors = all.errors;
-    if let Some(server) = server {
+    if let Some(server) = sim.into_parts().server {
         server.shutdown().await;
     }
     Ok(report)

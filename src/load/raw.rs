@@ -88,7 +88,33 @@ pub struct RawReport {
     pub errors: BTreeMap<String, u64>,
 }
 
+/// Why a raw load could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RawError {
+    /// No connections asked for.
+    #[error("--concurrency must be at least 1")]
+    NoConnections,
+    /// The embedded tenant could not be served.
+    #[error("starting the loopback tenant: {0}")]
+    Server(std::io::Error),
+    /// The URL is not plain HTTP.
+    #[error("'{0}': only http:// targets are supported")]
+    NotHttp(String),
+    /// A connection's task died.
+    #[error("{0}")]
+    Worker(#[from] tokio::task::JoinError),
+}
+
 impl RawReport {
+    /// Failed when nothing was answered.
+    pub fn exit_status(&self) -> crate::exit::ExitStatus {
+        if self.requests == 0 {
+            crate::exit::ExitStatus::Failed
+        } else {
+            crate::exit::ExitStatus::Success
+        }
+    }
+
     /// The report as text, laid out like wrk's.
     pub fn render(&self) -> String {
         use super::report::thousands;
@@ -135,9 +161,9 @@ struct Tally {
 }
 
 /// Runs the load.
-pub async fn run(options: &RawOptions) -> Result<RawReport, String> {
+pub async fn run(options: &RawOptions) -> Result<RawReport, RawError> {
     if options.connections == 0 {
-        return Err("--concurrency must be at least 1".into());
+        return Err(RawError::NoConnections);
     }
     let mut server = None;
     let (base, token, default_user) = match &options.url {
@@ -161,7 +187,7 @@ pub async fn run(options: &RawOptions) -> Result<RawReport, String> {
             let token = tenant.options().token.clone();
             let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
                 .await
-                .map_err(|e| format!("starting the loopback tenant: {e}"))?;
+                .map_err(RawError::Server)?;
             let base = started.uri();
             server = Some(started);
             (base, options.token.clone().unwrap_or(token), first)
@@ -169,7 +195,7 @@ pub async fn run(options: &RawOptions) -> Result<RawReport, String> {
     };
     let rest = base
         .strip_prefix("http://")
-        .ok_or_else(|| format!("'{base}': only http:// targets are supported"))?;
+        .ok_or_else(|| RawError::NotHttp(base.clone()))?;
     let (authority, base_path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
@@ -207,7 +233,7 @@ pub async fn run(options: &RawOptions) -> Result<RawReport, String> {
         .collect();
     let mut total = Tally::default();
     for w in workers {
-        let t = w.await.map_err(|e| e.to_string())?;
+        let t = w.await?;
         total.latency.merge(&t.latency);
         for (s, n) in t.statuses {
             *total.statuses.entry(s).or_default() += n;

@@ -137,6 +137,15 @@ pub fn thousands(n: f64) -> String {
 }
 
 impl LoadReport {
+    /// Failed when the load stopped early (time limit, a cycle that could not run).
+    pub fn exit_status(&self) -> crate::exit::ExitStatus {
+        if self.stopped.is_some() {
+            crate::exit::ExitStatus::Failed
+        } else {
+            crate::exit::ExitStatus::Success
+        }
+    }
+
     /// The report as text.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -98,25 +98,29 @@ impl Measurements {
     }
 }
 
-/// Wraps a transport, measuring what goes through it.
-pub struct TimedTransport {
-    inner: Arc<dyn Transport>,
-    measurements: Arc<Mutex<Measurements>>,
-}
+/// A handle on the measurements of the transports it wraps; clones share them.
+#[derive(Clone, Debug, Default)]
+pub struct Meter(Arc<Mutex<Measurements>>);
 
-impl TimedTransport {
-    /// Measures `inner`.
-    pub fn new(inner: Arc<dyn Transport>) -> Self {
+impl Meter {
+    /// Measures `inner` into this meter.
+    pub fn wrap(&self, inner: Arc<dyn Transport>) -> TimedTransport {
         TimedTransport {
             inner,
-            measurements: Arc::default(),
+            measurements: self.clone(),
         }
     }
 
     /// Takes the measurements so far, leaving none.
     pub fn take(&self) -> Measurements {
-        std::mem::take(&mut *self.measurements.lock())
+        std::mem::take(&mut *self.0.lock())
     }
+}
+
+/// Wraps a transport, measuring what goes through it (see [`Meter::wrap`]).
+pub struct TimedTransport {
+    inner: Arc<dyn Transport>,
+    measurements: Meter,
 }
 
 impl Transport for TimedTransport {
@@ -126,7 +130,7 @@ impl Transport for TimedTransport {
         let future = self.inner.send(request);
         Box::pin(async move {
             let result = future.await;
-            self.measurements.lock().record(op, started, &result);
+            self.measurements.0.lock().record(op, started, &result);
             result
         })
     }

@@ -67,8 +67,11 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
     let mut seen = BTreeSet::new();
     let mut summaries = Vec::new();
     let mut status = EXIT_OK;
-    let progress: Option<&dyn Fn(String) -> Progress> =
-        options.progress.then_some(&crate::progress::bar);
+    #[cfg(feature = "cli")]
+    let bar: Option<&dyn Fn(String) -> Progress> = Some(&crate::progress::bar);
+    #[cfg(not(feature = "cli"))]
+    let bar: Option<&dyn Fn(String) -> Progress> = None;
+    let progress = bar.filter(|_| options.progress);
     for ((scenario, world), stem) in prepared.into_iter().zip(stems) {
         let played = play(&scenario, world, progress).await;
         if !played.ok() {

@@ -9,11 +9,9 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod runner;
-pub mod transport;
 pub mod world;
 
 pub use command::{RunOptions, run};
 pub use load::{LoadError, Scenario, load_path};
 pub use runner::{Played, play};
-pub use transport::TenantTransport;
 pub use world::{Target, World, prepare};

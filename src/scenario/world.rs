@@ -3,21 +3,17 @@
 
 use super::load::{LoadError, Scenario};
 use super::model::{AssignmentSpec, DirectorySection, Located, Step};
-use super::transport::TenantTransport;
 use crate::clock::VirtualClock;
+use crate::engine::ProvisioningJob;
 use crate::engine::directory::generator::generate_into;
 use crate::engine::directory::{Directory, DirectoryError, Principal};
 use crate::engine::mapping::{MappingConfig, compile};
-use crate::engine::transport::{HttpTransport, Transport};
-use crate::engine::{JobConfig, ProvisioningJob};
+use crate::engine::transport::Transport;
+use crate::sim::{Connection, DEFAULT_START, SimError, Simulation, from_unix_millis, unix_millis};
+use crate::tenant::Tenant;
 use crate::tenant::faults::rule::validate_all;
-use crate::tenant::{Tenant, TenantOptions};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// 2026-01-15T09:00:00Z, where scenarios start unless they say otherwise.
-pub const DEFAULT_START: i64 = 1_768_467_600_000;
 
 /// Where the job sends its requests.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,66 +78,56 @@ pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
     let start = match &s.file.start {
         Some(text) => crate::scim::datetime::parse_millis(text)
             .ok_or_else(|| err(s, "start", format!("'{text}' is not an RFC 3339 date-time")))?,
-        None => DEFAULT_START,
+        None => unix_millis(DEFAULT_START),
     };
-    let clock = VirtualClock::new(start);
-    let mut warnings = Vec::new();
-
     let dir = build_directory(&s.file.directory, &s.path, "directory")
         .map_err(|(field, message)| err(s, &field, message))?;
-
-    let mut config = JobConfig {
-        seed: s.file.seed,
-        ..s.file.job.clone()
-    };
-    let (tenant, transport): (Option<Tenant>, Arc<dyn Transport>) = match target {
+    let mut warnings = Vec::new();
+    let connection = match target {
         Target::Embedded => {
-            let options = TenantOptions {
-                seed: s.file.seed,
-                ..s.file.tenant.options.clone().unwrap_or_default()
-            };
-            let tenant = Tenant::with_clock(options, Arc::new(clock.clone()));
-            tenant.prefill(s.file.tenant.prefill, s.file.seed);
-            for (i, user) in s.file.tenant.users.iter().enumerate() {
-                tenant
-                    .insert_user(user.clone())
-                    .map_err(|e| err(s, &format!("tenant.users[{i}]"), e.detail))?;
-            }
             validate_all(&s.file.fault)
                 .map_err(|e| err(s, &format!("{}{}", e.location, e.field), e.message))?;
-            tenant.add_faults(s.file.fault.clone());
-            if config.secret_token.is_empty() {
-                config.secret_token = tenant.options().token.clone();
-            }
-            let timeout = Duration::from_millis(config.request_timeout_ms);
-            let transport = Arc::new(TenantTransport::new(tenant.clone(), timeout));
-            (Some(tenant), transport)
+            Connection::InProcess
         }
         Target::Http { url, token } => {
-            config.tenant_url = url.clone();
-            config.secret_token = token.clone();
             if !s.file.fault.is_empty() {
                 warnings.push("fault rules apply to the embedded tenant only; ignored".into());
             }
             if s.file.tenant.prefill > 0 {
                 warnings.push("tenant.prefill applies to the embedded tenant only; ignored".into());
             }
-            let timeout = Duration::from_millis(config.request_timeout_ms);
-            let transport = HttpTransport::new(&config.origin(), timeout)
-                .map_err(|e| err(s, "--target", e.to_string()))?;
-            (None, Arc::new(transport))
+            Connection::Http {
+                url: url.clone(),
+                token: token.clone(),
+            }
         }
     };
-    let job = ProvisioningJob::new(config, transport.clone(), clock.clone())
-        .map_err(|e| err(s, "job", e.to_string()))?;
-
-    dry_run(s, &dir, start)?;
+    let sim = Simulation::builder()
+        .tenant_options(s.file.tenant.options.clone().unwrap_or_default())
+        .directory(dir)
+        .job(s.file.job.clone())
+        .seed(s.file.seed)
+        .start(from_unix_millis(start))
+        .connection(connection)
+        .prefill(s.file.tenant.prefill)
+        .tenant_users(s.file.tenant.users.clone())
+        .faults(s.file.fault.clone())
+        .build()
+        .map_err(|e| match e {
+            SimError::TenantUser { index, detail } => {
+                err(s, &format!("tenant.users[{index}]"), detail)
+            }
+            SimError::Target(message) => err(s, "--target", message),
+            other => err(s, "job", other.to_string()),
+        })?;
+    let parts = sim.into_parts();
+    dry_run(s, &parts.directory, start)?;
     Ok(World {
-        clock,
-        tenant,
-        dir,
-        job,
-        transport,
+        clock: parts.clock,
+        tenant: parts.tenant,
+        dir: parts.directory,
+        job: parts.job,
+        transport: parts.transport,
         target: target.clone(),
         warnings,
     })
@@ -176,13 +162,27 @@ pub fn build_directory(
     Ok(dir)
 }
 
+/// Why a directory file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryFileError {
+    /// The file could not be read.
+    #[error("{0}")]
+    Read(#[from] std::io::Error),
+    /// A `.toml` file is not a directory section.
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    /// A JSON file is not a directory section.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
 /// Reads a directory file (`blinksim gen directory` output): JSON, or TOML by extension.
-pub fn read_directory_file(path: &Path) -> Result<DirectorySection, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+pub fn read_directory_file(path: &Path) -> Result<DirectorySection, DirectoryFileError> {
+    let text = std::fs::read_to_string(path)?;
     if path.extension().and_then(|e| e.to_str()) == Some("toml") {
-        toml::from_str(&text).map_err(|e| e.to_string())
+        Ok(toml::from_str(&text)?)
     } else {
-        serde_json::from_str(&text).map_err(|e| e.to_string())
+        Ok(serde_json::from_str(&text)?)
     }
 }
 
@@ -225,18 +225,23 @@ fn add_section(
     }
     for (i, a) in s.assignments.iter().enumerate() {
         let field = format!("{at}.assignments[{i}]");
-        let (key, is_group) = assignee(a).map_err(|m| (field.clone(), m))?;
+        let (key, is_group) = assignee(a).map_err(|m| (field.clone(), m.to_string()))?;
         dir.assign(key, is_group, &a.role).map_err(fail(field))?;
     }
     Ok(())
 }
 
+/// An assignment that names neither a user nor a group, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("name exactly one of `user` or `group`")]
+pub struct AmbiguousAssignee;
+
 /// The user or group an assignment names (exactly one).
-pub fn assignee(a: &AssignmentSpec) -> Result<(&str, bool), String> {
+pub fn assignee(a: &AssignmentSpec) -> Result<(&str, bool), AmbiguousAssignee> {
     match (&a.user, &a.group) {
         (Some(u), None) => Ok((u, false)),
         (None, Some(g)) => Ok((g, true)),
-        _ => Err("name exactly one of `user` or `group`".into()),
+        _ => Err(AmbiguousAssignee),
     }
 }
 
@@ -302,7 +307,7 @@ pub fn apply_directory_step(
             }),
         Step::UpdateUser { user, set, clear } => update_user(dir, user, set, clear),
         Step::Assign(a) | Step::Unassign(a) | Step::SetRole(a) => match assignee(a) {
-            Err(m) => Err((String::new(), m)),
+            Err(m) => Err((String::new(), m.to_string())),
             Ok((key, is_group)) => {
                 let kind = if is_group { "group" } else { "user" };
                 let done = match step {

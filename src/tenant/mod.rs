@@ -24,6 +24,7 @@ pub mod faults;
 pub mod handler;
 mod index;
 pub mod journal;
+mod mock;
 pub mod options;
 pub mod prefill;
 pub mod serve;
@@ -33,10 +34,10 @@ pub mod store;
 pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
 pub use faults::{Effect, FaultRule, Operation};
+pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
 };
-pub use server::{MockTenant, Shutdown};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;

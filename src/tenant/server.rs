@@ -2,7 +2,6 @@
 
 use super::Tenant;
 use super::exchange::Outcome;
-use super::options::TenantOptions;
 use crate::scim::error::ScimError;
 use crate::scim::message::{Request, Response};
 use bytes::Bytes;
@@ -13,7 +12,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +20,6 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// How long a client may take to send its request headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,10 +28,10 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Tells a running server to stop; the server finishes in-flight requests, then exits.
 #[derive(Clone, Debug)]
-pub struct Shutdown(watch::Sender<bool>);
+pub(crate) struct Shutdown(watch::Sender<bool>);
 
 impl Shutdown {
-    fn new() -> (Shutdown, watch::Receiver<bool>) {
+    pub(super) fn new() -> (Shutdown, watch::Receiver<bool>) {
         let (tx, rx) = watch::channel(false);
         (Shutdown(tx), rx)
     }
@@ -45,86 +42,11 @@ impl Shutdown {
     }
 }
 
-/// A mock Blink tenant served over HTTP on a local port. Stops when dropped.
-pub struct MockTenant {
+pub(super) async fn serve(
+    listener: TcpListener,
     tenant: Tenant,
-    addr: SocketAddr,
-    shutdown: Shutdown,
-    task: Option<JoinHandle<()>>,
-}
-
-impl MockTenant {
-    /// Starts an empty tenant with default options on `127.0.0.1` and a free port.
-    pub async fn start() -> MockTenant {
-        Self::start_with(
-            Tenant::new(TenantOptions::default()),
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("could not bind 127.0.0.1:0: {e}"))
-    }
-
-    /// Serves `tenant` on `addr` (port 0 picks a free port).
-    pub async fn start_with(tenant: Tenant, addr: SocketAddr) -> std::io::Result<MockTenant> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        tenant.set_base_url(&format!("http://{addr}{}", super::options::BASE_PATH));
-        let (shutdown, signal) = Shutdown::new();
-        let task = tokio::spawn(serve(listener, tenant.clone(), signal));
-        Ok(MockTenant {
-            tenant,
-            addr,
-            shutdown,
-            task: Some(task),
-        })
-    }
-
-    /// The SCIM base URL, e.g. `http://127.0.0.1:41234/scim`.
-    pub fn uri(&self) -> String {
-        format!("http://{}{}", self.addr, super::options::BASE_PATH)
-    }
-
-    /// The server's origin, e.g. `http://127.0.0.1:41234` (the admin API is under `/_admin`).
-    pub fn origin(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// The bound address.
-    pub fn address(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The bearer token clients must send.
-    pub fn token(&self) -> &str {
-        &self.tenant.options().token
-    }
-
-    /// The tenant behind the server (read and seed users here).
-    pub fn tenant(&self) -> &Tenant {
-        &self.tenant
-    }
-
-    /// A handle that stops the server.
-    pub fn shutdown_handle(&self) -> Shutdown {
-        self.shutdown.clone()
-    }
-
-    /// Stops accepting, lets in-flight requests finish (bounded), and waits for the server.
-    pub async fn shutdown(mut self) {
-        self.shutdown.trigger();
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for MockTenant {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
-}
-
-async fn serve(listener: TcpListener, tenant: Tenant, mut signal: watch::Receiver<bool>) {
+    mut signal: watch::Receiver<bool>,
+) {
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     // header_read_timeout needs a timer, or every connection panics.

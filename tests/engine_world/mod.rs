@@ -6,14 +6,13 @@ use blinksim::clock::VirtualClock;
 use blinksim::engine::directory::{Directory, DirectoryUser};
 use blinksim::engine::log::{Action, CycleSummary, LogEntry, Status};
 use blinksim::engine::{JobConfig, ProvisioningJob};
-use blinksim::scenario::TenantTransport;
+use blinksim::sim::{DEFAULT_START, Simulation, unix_millis};
 use blinksim::tenant::{FaultRule, Tenant, TenantOptions};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// 2026-01-15T09:00:00Z.
-pub const T0: i64 = 1_768_467_600_000;
+pub const T0: i64 = unix_millis(DEFAULT_START);
 pub const MINUTE: i64 = 60_000;
 
 pub struct World {
@@ -42,22 +41,18 @@ impl World {
     }
 
     pub fn with(config: JobConfig, options: TenantOptions) -> World {
-        let clock = VirtualClock::new(T0);
-        let tenant = Tenant::with_clock(options, Arc::new(clock.clone()));
-        let transport = Arc::new(TenantTransport::new(
-            tenant.clone(),
-            Duration::from_secs(60),
-        ));
-        let config = JobConfig {
-            secret_token: tenant.options().token.clone(),
-            ..config
-        };
-        let job = ProvisioningJob::new(config, transport, clock.clone()).unwrap();
+        let parts = Simulation::builder()
+            .tenant_options(options)
+            .job(config)
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap()
+            .into_parts();
         World {
-            clock,
-            tenant,
-            dir: Directory::new(),
-            job,
+            clock: parts.clock,
+            tenant: parts.tenant.unwrap(),
+            dir: parts.directory,
+            job: parts.job,
         }
     }
 
