@@ -6,6 +6,7 @@
 //! reference is accepted (blink-scim-api.md §3.4, Part 4 items 12-17).
 
 use super::error::ScimError;
+use super::fold::eq_folded;
 use super::filter::{
     CompValue, CompareOp, Filter, PatchPath, RecordFilter, Test, compile_record_filter, parse_path,
 };
@@ -725,9 +726,7 @@ fn same_value(
 
 fn equal_scalar(def: &AttributeDef, a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::String(a), Value::String(b)) if !def.case_exact => {
-            a.to_lowercase() == b.to_lowercase()
-        }
+        (Value::String(a), Value::String(b)) if !def.case_exact => eq_folded(a, b),
         _ => a == b,
     }
 }

@@ -8,6 +8,7 @@ use super::handler::error_response;
 use super::journal::JournalQuery;
 use crate::scim::datetime::parse_millis;
 use crate::scim::error::ScimError;
+use crate::scim::fold::fold;
 use crate::scim::message::{Request, Response};
 use crate::scim::user::{Meta, UnknownAttributes, User, UserAttrs};
 use bytes::Bytes;
@@ -258,7 +259,7 @@ impl Tenant {
         for (i, item) in items.iter().enumerate() {
             let user = user_from_state(item)
                 .map_err(|e| ScimError::invalid_value(format!("users[{i}]: {}", e.detail)))?;
-            if !ids.insert(user.id) || !names.insert(user.attrs.user_name.to_lowercase()) {
+            if !ids.insert(user.id) || !names.insert(fold(&user.attrs.user_name).into_owned()) {
                 return Err(ScimError::invalid_value(format!(
                     "users[{i}]: duplicate id or userName"
                 )));

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use crate::scim::fold::fold;
 use uuid::Uuid;
 
 /// The ids filed under one hash.
@@ -53,13 +54,9 @@ impl ValueIndex {
     fn key(&self, value: &str) -> u64 {
         let mut h = self.hasher.build_hasher();
         if self.fold_case {
-            for c in value.chars().flat_map(char::to_lowercase) {
-                h.write_u32(c as u32);
-            }
+            h.write(fold(value).as_bytes());
         } else {
-            for c in value.chars() {
-                h.write_u32(c as u32);
-            }
+            h.write(value.as_bytes());
         }
         h.finish()
     }

@@ -3,6 +3,7 @@
 
 use super::index::ValueIndex;
 use crate::scim::error::ScimError;
+use crate::scim::fold::{eq_folded, fold};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
 use crate::scim::schema::Attr;
 use crate::scim::user::{ManagerNames, Meta, Text, User, UserAttrs};
@@ -74,19 +75,18 @@ impl Store {
 
     /// The user with this userName (case-insensitive).
     pub fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
-        let folded = user_name.to_lowercase();
         self.by_user_name
             .get(user_name)
             .iter()
             .filter_map(|id| self.get(id))
-            .find(|u| u.attrs.user_name.to_lowercase() == folded)
+            .find(|u| eq_folded(&u.attrs.user_name, user_name))
     }
 
     /// The id a new user named `user_name` gets: a function of the seed, the name and how
     /// often that name was deleted before, formatted as a random (v4) UUID.
     fn new_id(&self, user_name: &str) -> Uuid {
-        let folded = user_name.to_lowercase();
-        let mut ordinal = self.deletions.get(&folded).copied().unwrap_or(0);
+        let folded = fold(user_name);
+        let mut ordinal = self.deletions.get(&*folded).copied().unwrap_or(0);
         loop {
             let mut rng = crate::fakes::rng(self.seed ^ fnv1a(&folded), u64::from(ordinal));
             let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
@@ -114,7 +114,6 @@ impl Store {
         if rules.unique_work_email
             && let Some(email) = attrs.work_email()
         {
-            let folded = email.to_lowercase();
             let taken = self
                 .by_email
                 .get(email)
@@ -124,7 +123,7 @@ impl Store {
                     self.users
                         .get(id)
                         .and_then(|u| u.attrs.work_email())
-                        .is_some_and(|e| e.to_lowercase() == folded)
+                        .is_some_and(|e| eq_folded(e, email))
                 });
             if taken {
                 return Err(ScimError::uniqueness(format!(
@@ -214,7 +213,7 @@ impl Store {
         self.unindex(&user);
         *self
             .deletions
-            .entry(user.attrs.user_name.to_lowercase().into())
+            .entry(fold(&user.attrs.user_name).into_owned())
             .or_insert(0) += 1;
         Some(*user)
     }
@@ -432,5 +431,35 @@ mod tests {
         assert_eq!(q(&format!(r#"id eq "{id}""#)).0, 1);
         let (total, page) = s.query(None, 49, 10);
         assert_eq!((total, page.len()), (50, 2));
+    }
+
+    #[test]
+    fn one_case_folding_for_index_filter_and_uniqueness() {
+        let mut s = Store::new(5);
+        s.create(attrs("ΝΙΚΟΣ@x.gr", "ας@x"), 0, RULES).unwrap();
+        s.create(attrs("Straße", "\u{212A}@x"), 0, RULES).unwrap();
+        let count = |f: &str| {
+            let c = compile(&parse(f).unwrap()).unwrap();
+            s.query(Some(&c), 1, 10).0
+        };
+        for f in [
+            r#"userName eq "ΝΙΚΟΣ@x.gr""#,
+            r#"userName eq "νικος@x.gr""#,
+            r#"userName eq "νικοσ@X.GR""#,
+            r#"emails.value eq "ΑΣ@x""#,
+            r#"userName eq "STRASSE""#,
+            r#"emails.value eq "k@x""#,
+        ] {
+            assert_eq!(count(f), 1, "{f}");
+        }
+        assert!(s.find_by_user_name("νικος@x.gr").is_some());
+        for (name, email) in [("νικος@x.gr", "n@x"), ("n", "ΑΣ@x"), ("strasse", "s@x")] {
+            let err = s.create(attrs(name, email), 0, RULES).unwrap_err();
+            assert_eq!(err.status, 409, "{name} {email}");
+        }
+        // İ folds to i + U+0307, and dotless ı is its own letter: both are new names.
+        s.create(attrs("İlker", "i1@x"), 0, RULES).unwrap();
+        s.create(attrs("ilker", "i2@x"), 0, RULES).unwrap();
+        s.create(attrs("ılker", "i3@x"), 0, RULES).unwrap();
     }
 }
