@@ -6,10 +6,10 @@
 //! reference is accepted (blink-scim-api.md §3.4, Part 4 items 12-17).
 
 use super::error::ScimError;
-use super::fold::eq_folded;
 use super::filter::{
     CompValue, CompareOp, Filter, PatchPath, RecordFilter, Test, compile_record_filter, parse_path,
 };
+use super::fold::eq_folded;
 use super::schema::{Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, extension_urn};
 use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup, manager_value};
 use serde_json::{Map, Value};

@@ -40,6 +40,13 @@ fn query_params(req: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
+/// One answer of `/_admin/requests`.
+#[derive(serde::Serialize)]
+struct JournalPage<'a> {
+    count: usize,
+    entries: Vec<&'a super::journal::JournalEntry>,
+}
+
 impl Tenant {
     /// Handles an admin request.
     pub fn admin(&self, req: &Request) -> Response {
@@ -118,7 +125,8 @@ impl Tenant {
             "status": "ok",
             "users": self.len(),
             "faults": self.faults_lock().rules().len(),
-            "journal_entries": self.journal().entries().len(),
+            "journal_entries": self.journal().len(),
+            "journal_file_error": self.journal().file_error(),
         })
     }
 
@@ -202,8 +210,15 @@ impl Tenant {
             }
         }
         let entries = self.journal().query(&q);
-        let body = json!({ "count": entries.len(), "entries": entries.iter().map(|e| &**e).collect::<Vec<_>>() });
-        Ok(json_response(StatusCode::OK, &body))
+        let page = JournalPage {
+            count: entries.len(),
+            entries: entries.iter().map(|e| &**e).collect(),
+        };
+        // Serialised straight from the entries, without a JSON tree in between.
+        let body = serde_json::to_vec(&page).map_err(|e| ScimError::new(500, e.to_string()))?;
+        let mut r = json_response(StatusCode::OK, &Value::Null);
+        r.body = Bytes::from(body);
+        Ok(r)
     }
 
     fn stats_json(&self) -> Value {

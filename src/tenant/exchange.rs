@@ -8,8 +8,8 @@ use super::faults::{Decision, Effect, LostAs, Operation, RequestFacts};
 use super::handler::{Endpoint, endpoint, error_response};
 use super::journal::JournalEntry;
 use crate::scim::error::{ScimError, ScimType};
-use crate::scim::fold::fold;
 use crate::scim::filter::{CompValue, CompareOp, Filter, Test, parse};
+use crate::scim::fold::fold;
 use crate::scim::message::{Request, Response};
 use crate::scim::user::lookup;
 use bytes::Bytes;
@@ -143,14 +143,15 @@ impl Tenant {
             time: arrived,
             method,
             path,
-            query,
-            headers,
+            query: self.options().redaction.query(query),
+            headers: self.options().redaction.headers(headers),
             request_body: body,
             status: outcome.status(),
             response_body,
             latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
             operation,
             faults: decision.applied,
+            truncated: None,
         });
         Exchange {
             outcome,

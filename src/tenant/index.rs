@@ -3,9 +3,9 @@
 //! Storing hashes instead of strings keeps a million-user index small; a hash collision
 //! only adds a candidate, which the caller verifies against the user.
 
+use crate::scim::fold::fold;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use crate::scim::fold::fold;
 use uuid::Uuid;
 
 /// The ids filed under one hash.

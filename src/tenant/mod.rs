@@ -19,6 +19,7 @@
 
 pub mod admin;
 mod auth;
+mod conn;
 pub mod exchange;
 pub mod faults;
 pub mod handler;
@@ -26,6 +27,7 @@ mod index;
 pub mod journal;
 pub mod options;
 pub mod prefill;
+pub mod redact;
 pub mod serve;
 pub mod server;
 pub mod store;
@@ -34,7 +36,7 @@ pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
 pub use faults::{Effect, FaultRule, Operation};
 pub use options::{
-    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
+    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, ServerLimits, TenantOptions,
 };
 pub use server::{MockTenant, Shutdown};
 
@@ -94,7 +96,11 @@ impl Tenant {
     pub fn with_clock(options: TenantOptions, clock: SharedClock) -> Self {
         let store = RwLock::new(Store::new(options.seed));
         let faults = Mutex::new(FaultSet::new(options.seed));
-        let journal = Journal::new(options.journal_capacity);
+        let journal = Journal::with_limits(journal::JournalLimits {
+            entries: options.journal_capacity,
+            bytes: options.journal_bytes,
+            body_bytes: options.journal_body_bytes,
+        });
         Tenant {
             inner: Arc::new(Inner {
                 options,

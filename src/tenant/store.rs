@@ -3,8 +3,8 @@
 
 use super::index::ValueIndex;
 use crate::scim::error::ScimError;
-use crate::scim::fold::{eq_folded, fold};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
+use crate::scim::fold::{eq_folded, fold};
 use crate::scim::schema::Attr;
 use crate::scim::user::{ManagerNames, Meta, Text, User, UserAttrs};
 use rand::RngExt;
