@@ -158,10 +158,10 @@ impl Tenant {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let rules = if media.contains("toml") || media.starts_with("text/plain") {
-            parse_toml(text)
+            parse_toml(text).map_err(|e| e.to_string())
         } else {
             match serde_json::from_str::<Value>(text) {
-                Ok(v) => parse_json(&v),
+                Ok(v) => parse_json(&v).map_err(|e| e.to_string()),
                 // Without a JSON content type, TOML is tried too.
                 Err(e) if media.is_empty() => {
                     parse_toml(text).map_err(|t| format!("neither JSON ({e}) nor TOML ({t})"))
