@@ -122,3 +122,54 @@ async fn slow_bodies_idle_connections_and_the_cap() {
     );
     drop(held);
 }
+
+#[tokio::test]
+async fn state_import_checks_what_writes_check() {
+    let h = Harness::start().await;
+    let ada = h
+        .create(json!({"userName": "ada@x", "emails": [{"type": "work", "value": "ada@x", "primary": true}]}))
+        .await;
+    let bob = h.create(json!({"userName": "bob@x"})).await;
+    let state = admin(&h, Method::GET, "/_admin/state", None).await.json();
+    let before = state.clone();
+    let put = |v: &Value| admin(&h, Method::PUT, "/_admin/state", Some(v.to_string()));
+    let with = |i: usize, f: &dyn Fn(&mut Value)| {
+        let mut s = state.clone();
+        f(&mut s["users"][i]);
+        s
+    };
+    let ada_at = usize::from(state["users"][0]["id"] != ada.as_str());
+    let bob_at = 1 - ada_at;
+    let cases = [
+        with(bob_at, &|u| {
+            u["emails"] = json!([{"type": "work", "value": "ADA@x"}])
+        }),
+        with(bob_at, &|u| u["userName"] = json!("ADA@X")),
+        with(bob_at, &|u| {
+            u["meta"]["lastModified"] = json!("2000-01-01T00:00:00Z")
+        }),
+        with(bob_at, &|u| {
+            u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] =
+                json!({"manager": {"value": "7e5e7a3b-2a52-4c1f-9d54-7f3c7b6b1d11"}})
+        }),
+        with(bob_at, &|u| u["id"] = json!(ada)),
+    ];
+    for bad in &cases {
+        let r = put(bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(&format!("users[{bob_at}]")), "{detail}");
+        let now = admin(&h, Method::GET, "/_admin/state", None).await.json();
+        assert_eq!(now, before, "state unchanged");
+    }
+    let manager = with(bob_at, &|u| {
+        u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] =
+            json!({"manager": {"value": ada.clone()}})
+    });
+    assert_eq!(put(&manager).await.status, StatusCode::OK);
+    let patch = json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]});
+    assert_eq!(
+        h.patch(&format!("/Users/{bob}"), &patch).await.status,
+        StatusCode::OK
+    );
+}

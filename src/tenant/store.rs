@@ -171,6 +171,33 @@ impl Store {
         Ok(self.users.entry(id).or_insert(Box::new(user)))
     }
 
+    /// An empty store with the same seed.
+    pub fn empty_like(&self) -> Store {
+        Store::new(self.seed)
+    }
+
+    /// Inserts a user exactly as given after checking what the API enforces on a write:
+    /// a new id, a free userName and work email, and `created` ≤ `lastModified` (state import).
+    pub fn insert_checked(&mut self, user: User, rules: Rules) -> Result<(), ScimError> {
+        if self.users.contains_key(&user.id) {
+            return Err(ScimError::uniqueness(format!(
+                "id '{}' is already in use",
+                user.id
+            )));
+        }
+        if user.meta.last_modified < user.meta.created {
+            return Err(ScimError::invalid_value(
+                "meta.lastModified is before meta.created",
+            ));
+        }
+        if user.meta.version == 0 {
+            return Err(ScimError::invalid_value("meta.version must be at least 1"));
+        }
+        self.check_unique(&user.attrs, None, rules)?;
+        self.insert(user);
+        Ok(())
+    }
+
     /// Inserts a user exactly as given (state import); replaces one with the same id.
     pub fn insert(&mut self, user: User) {
         if let Some(old) = self.users.remove(&user.id) {
