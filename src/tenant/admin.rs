@@ -8,7 +8,7 @@ use super::handler::error_response;
 use super::journal::JournalQuery;
 use super::store::Rules;
 use crate::scim::datetime::parse_millis;
-use crate::scim::error::ScimError;
+use crate::scim::error::{ScimError, excerpt};
 use crate::scim::message::{Request, Response};
 use crate::scim::user::{ManagerRef, Meta, UnknownAttributes, User, UserAttrs};
 use bytes::Bytes;
@@ -279,7 +279,7 @@ impl Tenant {
         };
         for (i, item) in items.iter().enumerate() {
             let name = item.get("userName").and_then(Value::as_str).unwrap_or("?");
-            let name = name.chars().take(200).collect::<String>();
+            let name = excerpt(name);
             let user = user_from_state(item).map_err(|e| at(i, e, &name))?;
             imported
                 .insert_checked(user, rules)
@@ -293,7 +293,7 @@ impl Tenant {
             let i = imported.iter().position(|u| u.id == user.id).unwrap_or(0);
             let e =
                 ScimError::invalid_value(format!("manager '{manager}' is not a user of the state"));
-            return Err(at(i, e, &user.attrs.user_name));
+            return Err(at(i, e, &excerpt(&user.attrs.user_name)));
         }
         let n = imported.len();
         *self.store().write() = imported;

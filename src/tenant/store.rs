@@ -2,7 +2,7 @@
 //! Blink's uniqueness rules. Pure data structure; locking is the caller's.
 
 use super::index::ValueIndex;
-use crate::scim::error::ScimError;
+use crate::scim::error::{ScimError, excerpt};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
 use crate::scim::fold::{eq_folded, fold};
 use crate::scim::schema::Attr;
@@ -108,7 +108,7 @@ impl Store {
         {
             return Err(ScimError::uniqueness(format!(
                 "userName '{}' is already in use",
-                attrs.user_name
+                excerpt(&attrs.user_name)
             )));
         }
         if rules.unique_work_email
@@ -127,7 +127,8 @@ impl Store {
                 });
             if taken {
                 return Err(ScimError::uniqueness(format!(
-                    "A user with email '{email}' already exists"
+                    "A user with email '{}' already exists",
+                    excerpt(email)
                 )));
             }
         }
@@ -488,5 +489,20 @@ mod tests {
         s.create(attrs("İlker", "i1@x"), 0, RULES).unwrap();
         s.create(attrs("ilker", "i2@x"), 0, RULES).unwrap();
         s.create(attrs("ılker", "i3@x"), 0, RULES).unwrap();
+    }
+
+    #[test]
+    fn a_conflict_does_not_repeat_a_huge_value() {
+        let mut s = Store::new(1);
+        let huge = "a".repeat(1_000_000);
+        s.create(attrs(&huge, &huge), 0, RULES).unwrap();
+        let err = s.create(attrs(&huge, "x@x"), 0, RULES).unwrap_err();
+        assert!(
+            err.detail.len() < 200 && err.detail.contains("1000000 bytes"),
+            "{}",
+            err.detail.len()
+        );
+        let err = s.create(attrs("b", &huge), 0, RULES).unwrap_err();
+        assert!(err.detail.len() < 200, "{}", err.detail.len());
     }
 }
