@@ -173,3 +173,38 @@ async fn state_import_checks_what_writes_check() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn patch_work_is_bounded_and_names_the_limit() {
+    let h = Harness::start().await;
+    let id = h.create(user_json("ada@contoso.example")).await;
+    let path = format!("/Users/{id}");
+    let op = |i: usize| json!({"op": "add", "path": format!("emails[type eq \"home\" and value eq \"f{i}@x\"].primary"), "value": true});
+    let many_ops = json!({"Operations": (0..1001).map(op).collect::<Vec<_>>()});
+    let r = h.patch(&path, &many_ops).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.json()["scimType"], "tooMany");
+    assert!(r.text().contains("max_operations"), "{}", r.text());
+    let emails: Vec<Value> = (0..101)
+        .map(|i| json!({"value": format!("e{i}@x")}))
+        .collect();
+    let many_values = json!({"Operations": [{"op": "add", "path": "emails", "value": emails}]});
+    let r = h.patch(&path, &many_values).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("max_values"), "{}", r.text());
+    // One by one, the attribute stops at the same bound.
+    let ops: Vec<Value> = (0..101).map(op).collect();
+    let r = h.patch(&path, &json!({"Operations": ops})).await;
+    assert!(r.text().contains("max_values"), "{}", r.text());
+    // Within the bounds, adds of existing values are idempotent.
+    let emails: Vec<Value> = (0..90)
+        .map(|i| json!({"value": format!("e{i}@x")}))
+        .collect();
+    let ok = json!({"Operations": [{"op": "add", "path": "emails", "value": emails}]});
+    let first = h.patch(&path, &ok).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let again = h.patch(&path, &ok).await;
+    assert_eq!(again.json()["emails"], first.json()["emails"]);
+    let user = h.get(&path).await.json();
+    assert_eq!(user["meta"]["version"], "W/\"2\"");
+}
