@@ -6,11 +6,9 @@
 //! reference is accepted (blink-scim-api.md §3.4, Part 4 items 12-17).
 
 use super::error::ScimError;
-use super::filter::{
-    CompValue, CompareOp, Filter, PatchPath, RecordFilter, Test, compile_record_filter, parse_path,
-};
+use super::filter::{Filter, PatchPath, RecordFilter, compile_record_filter, parse_path};
 use super::schema::{Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, extension_urn};
-use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup, manager_value};
+use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup};
 use serde_json::{Map, Value};
 
 /// A PATCH operation kind; matched case-insensitively because Azure AD sends `Add`,
@@ -428,7 +426,7 @@ fn apply_at(
         )));
     }
     if attr == Attr::Manager {
-        return apply_manager(doc, kind, target, value);
+        return single::apply_manager(doc, kind, target, value);
     }
     match (def.is_complex(), def.multi_valued) {
         (false, _) => {
@@ -443,149 +441,9 @@ fn apply_at(
             }
             Ok(())
         }
-        (true, false) => apply_single_complex(doc, kind, target, value, opts),
+        (true, false) => single::apply_single_complex(doc, kind, target, value, opts),
         (true, true) => multi::apply_multi(doc, kind, target, value, opts),
     }
-}
-
-fn apply_manager(
-    doc: &mut Map<String, Value>,
-    kind: OpKind,
-    target: &Target,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    let current = get(doc, Attr::Manager)
-        .and_then(|m| lookup(m.as_object()?, "value"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let selected = match (&target.filter, &current) {
-        (Some((rf, _)), Some(id)) => {
-            let mut record = Map::new();
-            record.insert("value".into(), Value::from(id.as_str()));
-            rf.matches(&record)
-        }
-        (Some(_), None) => false,
-        (None, _) => true,
-    };
-    match kind {
-        OpKind::Remove => {
-            // A remove with a value only removes that manager (legacy Azure AD form).
-            let same = match value.map(manager_value).transpose()?.flatten() {
-                Some(v) => current.as_deref() == Some(v.as_str()),
-                None => true,
-            };
-            if selected && same {
-                remove_slot(doc, Attr::Manager);
-            }
-        }
-        OpKind::Add | OpKind::Replace => {
-            let Some(v) = value else { return Ok(()) };
-            let id = match target.sub {
-                Some(sub) if sub.name == "value" => manager_value(v)?,
-                Some(_) => return Ok(()),
-                None => manager_value(v)?,
-            };
-            match id {
-                Some(id) => {
-                    let mut obj = Map::new();
-                    obj.insert("value".into(), Value::from(id.as_str()));
-                    *slot(doc, Attr::Manager) = Value::Object(obj);
-                }
-                None => {
-                    remove_slot(doc, Attr::Manager);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn apply_single_complex(
-    doc: &mut Map<String, Value>,
-    kind: OpKind,
-    target: &Target,
-    value: Option<&Value>,
-    opts: PatchOptions,
-) -> Result<(), ScimError> {
-    let def = target.attr.def();
-    if let Some((rf, _)) = &target.filter {
-        let matched = get(doc, target.attr)
-            .and_then(Value::as_object)
-            .is_some_and(|r| rf.matches(r));
-        if !matched {
-            return if kind == OpKind::Remove {
-                Ok(())
-            } else {
-                Err(no_target(target))
-            };
-        }
-    }
-    match (kind, target.sub, value) {
-        (OpKind::Remove, None, _) => {
-            remove_slot(doc, target.attr);
-        }
-        (OpKind::Remove, Some(sub), _) => {
-            if let Some(obj) = doc_object_mut(doc, target.attr) {
-                obj.shift_remove(sub.name);
-            }
-        }
-        (_, Some(sub), Some(v)) => {
-            let obj = object_slot(doc, target.attr);
-            obj.insert(sub.name.to_string(), coerce(sub, v));
-        }
-        (_, None, Some(Value::Object(members))) => {
-            let incoming = canonical_record(def, members, opts.unknown)?;
-            let obj = object_slot(doc, target.attr);
-            obj.extend(incoming);
-        }
-        (_, None, Some(_)) => {
-            return Err(ScimError::invalid_value(format!(
-                "Attribute '{}' needs an object value",
-                def.name
-            )));
-        }
-        (_, _, None) => {}
-    }
-    Ok(())
-}
-
-/// Builds a new record from a value filter's `eq` clauses (`type eq "work"` → `{"type": "work"}`).
-fn seed_record(
-    def: &'static AttributeDef,
-    target: &Target,
-    opts: PatchOptions,
-) -> Result<Map<String, Value>, ScimError> {
-    let Some((_, filter)) = &target.filter else {
-        return Ok(Map::new());
-    };
-    if opts.filter_no_match == FilterNoMatch::NoTarget {
-        return Err(no_target(target));
-    }
-    let mut record = Map::new();
-    let mut clauses = vec![filter];
-    while let Some(f) = clauses.pop() {
-        match f {
-            Filter::And(parts) => clauses.extend(parts),
-            Filter::Test {
-                path,
-                records: None,
-                test: Test::Compare(CompareOp::Eq, value),
-            } if path.sub.is_none() => {
-                let Some(sub) = def.sub(&path.name) else {
-                    return Err(no_target(target));
-                };
-                let v = match value {
-                    CompValue::Str(s) => Value::from(s.as_str()),
-                    CompValue::Bool(b) => Value::Bool(*b),
-                    CompValue::Number(n) => Value::from(n.as_str()),
-                    CompValue::Null => return Err(no_target(target)),
-                };
-                record.insert(sub.name.to_string(), coerce(sub, &v));
-            }
-            _ => return Err(no_target(target)),
-        }
-    }
-    Ok(record)
 }
 
 fn no_target(target: &Target) -> ScimError {
@@ -712,5 +570,6 @@ fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
 }
 
 mod multi;
+mod single;
 #[cfg(test)]
 mod tests;

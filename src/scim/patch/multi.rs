@@ -3,10 +3,11 @@
 //! hashed keys instead of pairwise comparisons.
 
 use super::{
-    OpKind, PatchOptions, Target, canonical_record, coerce, remove_slot, seed_record, slot,
-    take_records,
+    FilterNoMatch, OpKind, PatchOptions, Target, canonical_record, coerce, no_target, remove_slot,
+    slot, take_records,
 };
 use crate::scim::error::{ScimError, ScimType};
+use crate::scim::filter::{CompValue, CompareOp, Filter, Test};
 use crate::scim::fold::fold;
 use crate::scim::schema::AttributeDef;
 use serde_json::{Map, Value};
@@ -40,29 +41,7 @@ pub(super) fn apply_multi(
     };
     let mut touched = Vec::new();
     match (kind, target.sub, value) {
-        (OpKind::Remove, None, v) => {
-            let doomed = match v {
-                // Remove with a value (legacy Azure AD form): only the listed values go.
-                Some(v) if target.filter.is_none() => {
-                    let wanted = listed_values(def, v, opts)?;
-                    let keys: HashSet<String> = wanted.iter().map(|w| value_key(def, w)).collect();
-                    selected
-                        .into_iter()
-                        .filter(|&i| keys.contains(&value_key(def, &records[i])))
-                        .collect()
-                }
-                _ => selected,
-            };
-            let mut gone = vec![false; records.len()];
-            for i in doomed {
-                gone[i] = true;
-            }
-            let mut i = 0;
-            records.retain(|_| {
-                i += 1;
-                !gone[i - 1]
-            });
-        }
+        (OpKind::Remove, None, v) => remove_records(&mut records, target, selected, v, opts)?,
         (OpKind::Remove, Some(sub), v) => {
             for i in selected {
                 let same = match (records[i].get(sub.name), v) {
@@ -119,6 +98,78 @@ pub(super) fn apply_multi(
         (_, _, None) => {}
     }
     finish(doc, target, records, &touched, opts)
+}
+
+/// Builds a new record from a value filter's `eq` clauses (`type eq "work"` → `{"type": "work"}`).
+fn seed_record(
+    def: &'static AttributeDef,
+    target: &Target,
+    opts: PatchOptions,
+) -> Result<Map<String, Value>, ScimError> {
+    let Some((_, filter)) = &target.filter else {
+        return Ok(Map::new());
+    };
+    if opts.filter_no_match == FilterNoMatch::NoTarget {
+        return Err(no_target(target));
+    }
+    let mut record = Map::new();
+    let mut clauses = vec![filter];
+    while let Some(f) = clauses.pop() {
+        match f {
+            Filter::And(parts) => clauses.extend(parts),
+            Filter::Test {
+                path,
+                records: None,
+                test: Test::Compare(CompareOp::Eq, value),
+            } if path.sub.is_none() => {
+                let Some(sub) = def.sub(&path.name) else {
+                    return Err(no_target(target));
+                };
+                let v = match value {
+                    CompValue::Str(s) => Value::from(s.as_str()),
+                    CompValue::Bool(b) => Value::Bool(*b),
+                    CompValue::Number(n) => Value::from(n.as_str()),
+                    CompValue::Null => return Err(no_target(target)),
+                };
+                record.insert(sub.name.to_string(), coerce(sub, &v));
+            }
+            _ => return Err(no_target(target)),
+        }
+    }
+    Ok(record)
+}
+
+/// Removes the selected records; with a value and no filter (legacy Azure AD form), only
+/// those whose value is listed.
+fn remove_records(
+    records: &mut Vec<Record>,
+    target: &Target,
+    selected: Vec<usize>,
+    value: Option<&Value>,
+    opts: PatchOptions,
+) -> Result<(), ScimError> {
+    let def = target.attr.def();
+    let doomed = match value {
+        Some(v) if target.filter.is_none() => {
+            let wanted = listed_values(def, v, opts)?;
+            let keys: HashSet<String> = wanted.iter().map(|w| value_key(def, w)).collect();
+            selected
+                .into_iter()
+                .filter(|&i| keys.contains(&value_key(def, &records[i])))
+                .collect()
+        }
+        _ => selected,
+    };
+    let mut gone = vec![false; records.len()];
+    for i in doomed {
+        gone[i] = true;
+    }
+    let mut i = 0;
+    records.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+    Ok(())
 }
 
 /// Adds each record not already present (exact equality, as before, but hashed).
