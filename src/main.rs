@@ -7,7 +7,7 @@ use blinksim::scenario::world::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
 use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
-use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, TenantOptions};
+use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -195,9 +195,10 @@ struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Bearer token clients must send.
-    #[arg(long, env = "BLINKSIM_TOKEN", default_value = DEFAULT_TOKEN)]
-    token: String,
+    /// Bearer token clients must send [default: blinksim-secret-token, or $BLINKSIM_TOKEN,
+    /// which is then not printed].
+    #[arg(long)]
+    token: Option<String>,
     /// Prefill this many realistic users.
     #[arg(long, default_value_t = 0)]
     users: usize,
@@ -210,16 +211,97 @@ struct ServeArgs {
     /// Fault rules to install at start (TOML, `[[fault]]` tables).
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
-    /// Write every request to this file as JSON lines.
+    /// Append every request to this file as JSON lines (an existing file is kept, never
+    /// overwritten; a write error is logged and shown in /_admin/health).
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
     /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
     /// still writes every request.
     #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
-    /// Bearer token of the admin API under /_admin.
-    #[arg(long, env = "BLINKSIM_ADMIN_TOKEN", default_value = DEFAULT_ADMIN_TOKEN)]
-    admin_token: String,
+    /// Bytes the in-memory journal may hold in total; the oldest entries go first.
+    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BYTES)]
+    journal_bytes: usize,
+    /// Bodies longer than this are kept truncated in the journal (and marked so).
+    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BODY_BYTES)]
+    journal_body_bytes: usize,
+    /// Time a client has for a request's headers (e.g. 30s).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// Time a client has for a request's body once its headers arrived; then 408.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    body_timeout: Duration,
+    /// A connection idle this long (no request in flight, no bytes moving) is closed.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Connections served at once; more get 503 at once.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Bearer token of the admin API under /_admin [default: blinksim-admin-token, or
+    /// $BLINKSIM_ADMIN_TOKEN, which is then not printed].
+    #[arg(long)]
+    admin_token: Option<String>,
+}
+
+/// A token from its flag, else from the environment (then not printed), else the default.
+fn token_from(flag: Option<String>, variable: &str, default: &str) -> (String, bool) {
+    match (flag, std::env::var(variable)) {
+        (Some(token), _) => (token, true),
+        (None, Ok(token)) if !token.is_empty() => (token, false),
+        _ => (default.to_string(), true),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let faults = match args.faults.as_deref().map(load_faults).transpose() {
+        Ok(rules) => rules.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("blinksim serve: bad faults file {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (token, show_token) = token_from(args.token, "BLINKSIM_TOKEN", DEFAULT_TOKEN);
+    let (admin_token, show_admin_token) = token_from(
+        args.admin_token,
+        "BLINKSIM_ADMIN_TOKEN",
+        DEFAULT_ADMIN_TOKEN,
+    );
+    let config = ServeConfig {
+        addr: args.addr,
+        options: TenantOptions {
+            token,
+            admin_token,
+            max_body_bytes: args.max_body,
+            journal_capacity: args.journal_size,
+            journal_bytes: args.journal_bytes,
+            journal_body_bytes: args.journal_body_bytes,
+            server: ServerLimits {
+                header_read_timeout_ms: millis(args.header_timeout),
+                body_read_timeout_ms: millis(args.body_timeout),
+                idle_timeout_ms: millis(args.idle_timeout),
+                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            },
+            ..TenantOptions::default()
+        },
+        users: args.users,
+        seed: args.seed,
+        faults,
+        journal: args.journal,
+        show_token,
+        show_admin_token,
+    };
+    let mut stdout = std::io::stdout();
+    match runtime.block_on(serve(config, &mut stdout)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blinksim serve: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -258,37 +340,7 @@ fn main() -> ExitCode {
         Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
         Command::Expr(args) => expr(args),
         Command::Load(args) => runtime.block_on(load(args)),
-        Command::Serve(args) => {
-            let faults = match args.faults.as_deref().map(load_faults).transpose() {
-                Ok(rules) => rules.unwrap_or_default(),
-                Err(e) => {
-                    eprintln!("blinksim serve: bad faults file {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let config = ServeConfig {
-                addr: args.addr,
-                options: TenantOptions {
-                    token: args.token,
-                    admin_token: args.admin_token,
-                    max_body_bytes: args.max_body,
-                    journal_capacity: args.journal_size,
-                    ..TenantOptions::default()
-                },
-                users: args.users,
-                seed: args.seed,
-                faults,
-                journal: args.journal,
-            };
-            let mut stdout = std::io::stdout();
-            match runtime.block_on(serve(config, &mut stdout)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("blinksim serve: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Command::Serve(args) => serve_command(args, &runtime),
     }
 }
 

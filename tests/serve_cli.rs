@@ -9,6 +9,8 @@ struct Served {
     child: Child,
     base: String,
     addr: String,
+    /// What it printed at start, up to "Press Ctrl-C to stop.".
+    banner: String,
 }
 
 impl Drop for Served {
@@ -19,18 +21,35 @@ impl Drop for Served {
 }
 
 fn serve(args: &[&str]) -> Served {
+    serve_with(&["--addr", "127.0.0.1:0"], args, &[])
+}
+
+fn serve_with(addr: &[&str], args: &[&str], env: &[(&str, &str)]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .arg("serve")
+        .args(addr)
         .args(args)
+        .env_remove("BLINKSIM_TOKEN")
+        .env_remove("BLINKSIM_ADMIN_TOKEN")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn blinksim");
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let base = first
-        .strip_prefix("SCIM base URL  ")
+    let mut banner = String::new();
+    for line in lines.by_ref() {
+        let line = line.expect("utf-8");
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let base = banner
+        .lines()
+        .find_map(|l| l.strip_prefix("SCIM base URL  "))
         .expect("base URL line")
         .to_string();
     let addr = base
@@ -38,7 +57,12 @@ fn serve(args: &[&str]) -> Served {
         .trim_end_matches("/scim")
         .to_string();
     std::thread::spawn(move || for _ in lines {});
-    Served { child, base, addr }
+    Served {
+        child,
+        base,
+        addr,
+        banner,
+    }
 }
 
 /// A minimal HTTP/1.1 GET: (status line, headers, body).
@@ -195,4 +219,75 @@ fn bad_faults_file_is_rejected_with_the_field() {
         err.contains("fault[0].probability") && err.contains(path.to_str().unwrap()),
         "{err}"
     );
+}
+
+#[test]
+fn every_interface_warns_and_prints_a_usable_url() {
+    let s = serve_with(&["--addr", "0.0.0.0:0"], &[], &[]);
+    assert!(
+        s.banner.contains("Warning") && s.banner.contains("every interface"),
+        "{}",
+        s.banner
+    );
+    assert!(s.base.starts_with("http://127.0.0.1:"), "{}", s.base);
+    let (status, _, body) = get(&s.addr, "/scim/Users", "blinksim-secret-token");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(!body.contains("0.0.0.0"), "{body}");
+}
+
+#[test]
+fn tokens_from_the_environment_are_not_echoed() {
+    let env = [
+        ("BLINKSIM_TOKEN", "env-s3cret"),
+        ("BLINKSIM_ADMIN_TOKEN", "env-adm1n"),
+    ];
+    let s = serve_with(&["--addr", "127.0.0.1:0"], &[], &env);
+    assert!(
+        !s.banner.contains("env-s3cret") && !s.banner.contains("env-adm1n"),
+        "{}",
+        s.banner
+    );
+    assert!(s.banner.contains("$BLINKSIM_TOKEN"), "{}", s.banner);
+    assert_eq!(
+        get(&s.addr, "/scim/Users", "env-s3cret").0,
+        "HTTP/1.1 200 OK"
+    );
+    let t = serve(&["--token", "flag-token"]);
+    assert!(t.banner.contains("flag-token"), "{}", t.banner);
+}
+
+#[test]
+fn journal_file_is_appended_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    std::fs::write(&journal, "{\"earlier\":true}\n").unwrap();
+    let s = serve(&["--journal", journal.to_str().unwrap()]);
+    get(&s.addr, "/scim/Users", "blinksim-secret-token");
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = std::fs::read_to_string(&journal).unwrap();
+        if text.lines().count() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(text.starts_with("{\"earlier\":true}\n"), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
+
+#[test]
+fn journal_write_errors_are_reported() {
+    let s = serve(&["--journal", "/dev/full"]);
+    get(&s.addr, "/scim/Users", "blinksim-secret-token");
+    let mut health = serde_json::Value::Null;
+    for _ in 0..50 {
+        let (_, _, body) = get(&s.addr, "/_admin/health", "blinksim-admin-token");
+        health = serde_json::from_str(&body).unwrap();
+        if !health["journal_file_error"].is_null() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let error = health["journal_file_error"].as_str().unwrap_or_default();
+    assert!(error.contains("No space left"), "{health}");
 }

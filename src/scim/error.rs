@@ -195,6 +195,20 @@ impl fmt::Display for ScimError {
 
 impl std::error::Error for ScimError {}
 
+/// Longest part of an offending value an error repeats.
+pub const EXCERPT_CHARS: usize = 64;
+
+/// `value` as an error message repeats it: whole when short, else its start and its size, so
+/// a 10 MB userName does not come back in a 10 MB answer.
+pub fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(EXCERPT_CHARS) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((end, _)) => {
+            std::borrow::Cow::Owned(format!("{}… ({} bytes)", &value[..end], value.len()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

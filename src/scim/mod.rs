@@ -5,6 +5,7 @@ pub mod datetime;
 pub mod discovery;
 pub mod error;
 pub mod filter;
+pub mod fold;
 pub mod message;
 pub mod patch;
 pub mod query;

@@ -6,11 +6,9 @@
 //! reference is accepted (blink-scim-api.md §3.4, Part 4 items 12-17).
 
 use super::error::ScimError;
-use super::filter::{
-    CompValue, CompareOp, Filter, PatchPath, RecordFilter, Test, compile_record_filter, parse_path,
-};
+use super::filter::{Filter, PatchPath, RecordFilter, compile_record_filter, parse_path};
 use super::schema::{Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, extension_urn};
-use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup, manager_value};
+use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup};
 use serde_json::{Map, Value};
 
 /// A PATCH operation kind; matched case-insensitively because Azure AD sends `Add`,
@@ -71,13 +69,34 @@ pub enum FilterNoMatch {
     NoTarget,
 }
 
+/// Operations one PATCH may carry by default.
+pub const MAX_OPERATIONS: usize = 1_000;
+/// Values a multi-valued attribute may hold after a PATCH, and values one operation may
+/// list, by default.
+pub const MAX_VALUES: usize = 100;
+
 /// Options of the PATCH applier.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct PatchOptions {
     /// Policy for attributes outside the schema.
     pub unknown: UnknownAttributes,
     /// Policy for filters that match nothing.
     pub filter_no_match: FilterNoMatch,
+    /// Most operations in one request (400 `tooMany` beyond, naming `max_operations`).
+    pub max_operations: usize,
+    /// Most values of one multi-valued attribute (400 `tooMany` beyond, naming `max_values`).
+    pub max_values: usize,
+}
+
+impl Default for PatchOptions {
+    fn default() -> Self {
+        PatchOptions {
+            unknown: UnknownAttributes::default(),
+            filter_no_match: FilterNoMatch::default(),
+            max_operations: MAX_OPERATIONS,
+            max_values: MAX_VALUES,
+        }
+    }
 }
 
 impl PatchRequest {
@@ -124,6 +143,16 @@ impl PatchRequest {
         doc: &mut Map<String, Value>,
         options: PatchOptions,
     ) -> Result<(), ScimError> {
+        let n = self.operations.len();
+        if n > options.max_operations {
+            let what = "The number of operations,";
+            return Err(multi::too_many(
+                what,
+                n,
+                options.max_operations,
+                "max_operations",
+            ));
+        }
         for op in &self.operations {
             apply_operation(doc, op, options)?;
         }
@@ -397,7 +426,7 @@ fn apply_at(
         )));
     }
     if attr == Attr::Manager {
-        return apply_manager(doc, kind, target, value);
+        return single::apply_manager(doc, kind, target, value);
     }
     match (def.is_complex(), def.multi_valued) {
         (false, _) => {
@@ -412,269 +441,9 @@ fn apply_at(
             }
             Ok(())
         }
-        (true, false) => apply_single_complex(doc, kind, target, value, opts),
-        (true, true) => apply_multi(doc, kind, target, value, opts),
+        (true, false) => single::apply_single_complex(doc, kind, target, value, opts),
+        (true, true) => multi::apply_multi(doc, kind, target, value, opts),
     }
-}
-
-fn apply_manager(
-    doc: &mut Map<String, Value>,
-    kind: OpKind,
-    target: &Target,
-    value: Option<&Value>,
-) -> Result<(), ScimError> {
-    let current = get(doc, Attr::Manager)
-        .and_then(|m| lookup(m.as_object()?, "value"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let selected = match (&target.filter, &current) {
-        (Some((rf, _)), Some(id)) => {
-            let mut record = Map::new();
-            record.insert("value".into(), Value::from(id.as_str()));
-            rf.matches(&record)
-        }
-        (Some(_), None) => false,
-        (None, _) => true,
-    };
-    match kind {
-        OpKind::Remove => {
-            // A remove with a value only removes that manager (legacy Azure AD form).
-            let same = match value.map(manager_value).transpose()?.flatten() {
-                Some(v) => current.as_deref() == Some(v.as_str()),
-                None => true,
-            };
-            if selected && same {
-                remove_slot(doc, Attr::Manager);
-            }
-        }
-        OpKind::Add | OpKind::Replace => {
-            let Some(v) = value else { return Ok(()) };
-            let id = match target.sub {
-                Some(sub) if sub.name == "value" => manager_value(v)?,
-                Some(_) => return Ok(()),
-                None => manager_value(v)?,
-            };
-            match id {
-                Some(id) => {
-                    let mut obj = Map::new();
-                    obj.insert("value".into(), Value::from(id.as_str()));
-                    *slot(doc, Attr::Manager) = Value::Object(obj);
-                }
-                None => {
-                    remove_slot(doc, Attr::Manager);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn apply_single_complex(
-    doc: &mut Map<String, Value>,
-    kind: OpKind,
-    target: &Target,
-    value: Option<&Value>,
-    opts: PatchOptions,
-) -> Result<(), ScimError> {
-    let def = target.attr.def();
-    if let Some((rf, _)) = &target.filter {
-        let matched = get(doc, target.attr)
-            .and_then(Value::as_object)
-            .is_some_and(|r| rf.matches(r));
-        if !matched {
-            return if kind == OpKind::Remove {
-                Ok(())
-            } else {
-                Err(no_target(target))
-            };
-        }
-    }
-    match (kind, target.sub, value) {
-        (OpKind::Remove, None, _) => {
-            remove_slot(doc, target.attr);
-        }
-        (OpKind::Remove, Some(sub), _) => {
-            if let Some(obj) = doc_object_mut(doc, target.attr) {
-                obj.shift_remove(sub.name);
-            }
-        }
-        (_, Some(sub), Some(v)) => {
-            let obj = object_slot(doc, target.attr);
-            obj.insert(sub.name.to_string(), coerce(sub, v));
-        }
-        (_, None, Some(Value::Object(members))) => {
-            let incoming = canonical_record(def, members, opts.unknown)?;
-            let obj = object_slot(doc, target.attr);
-            obj.extend(incoming);
-        }
-        (_, None, Some(_)) => {
-            return Err(ScimError::invalid_value(format!(
-                "Attribute '{}' needs an object value",
-                def.name
-            )));
-        }
-        (_, _, None) => {}
-    }
-    Ok(())
-}
-
-fn apply_multi(
-    doc: &mut Map<String, Value>,
-    kind: OpKind,
-    target: &Target,
-    value: Option<&Value>,
-    opts: PatchOptions,
-) -> Result<(), ScimError> {
-    let attr = target.attr;
-    let def = attr.def();
-    let mut records = take_records(doc, attr)?;
-    let selected: Vec<usize> = match &target.filter {
-        Some((rf, _)) => (0..records.len())
-            .filter(|&i| rf.matches(&records[i]))
-            .collect(),
-        None => (0..records.len()).collect(),
-    };
-    let mut touched = Vec::new();
-    match (kind, target.sub, value) {
-        (OpKind::Remove, None, v) => {
-            let doomed: Vec<usize> = match v {
-                // Remove with a value (legacy Azure AD form): only the listed values go.
-                Some(v) if target.filter.is_none() => {
-                    let wanted = listed_values(def, v, opts.unknown)?;
-                    selected
-                        .into_iter()
-                        .filter(|&i| wanted.iter().any(|w| same_value(def, &records[i], w)))
-                        .collect()
-                }
-                _ => selected,
-            };
-            let mut i = 0;
-            records.retain(|_| {
-                i += 1;
-                !doomed.contains(&(i - 1))
-            });
-        }
-        (OpKind::Remove, Some(sub), v) => {
-            for i in selected {
-                let current = records[i].get(sub.name).cloned();
-                if v.is_none()
-                    || current
-                        .as_ref()
-                        .is_some_and(|c| equal_scalar(sub, c, v.unwrap_or(&Value::Null)))
-                {
-                    records[i].shift_remove(sub.name);
-                }
-            }
-        }
-        (_, Some(sub), Some(v)) => {
-            let v = coerce(sub, v);
-            if selected.is_empty() {
-                let mut record = seed_record(def, target, opts)?;
-                record.insert(sub.name.to_string(), v);
-                records.push(record);
-                touched.push(records.len() - 1);
-            } else {
-                for i in selected {
-                    records[i].insert(sub.name.to_string(), v.clone());
-                    touched.push(i);
-                }
-            }
-        }
-        (_, None, Some(v)) if target.filter.is_some() => {
-            let Value::Object(members) = v else {
-                return Err(ScimError::invalid_value(format!(
-                    "A value filter on '{}' needs an object value",
-                    def.name
-                )));
-            };
-            let incoming = canonical_record(def, members, opts.unknown)?;
-            if selected.is_empty() {
-                let mut record = seed_record(def, target, opts)?;
-                record.extend(incoming);
-                records.push(record);
-                touched.push(records.len() - 1);
-            } else {
-                for i in selected {
-                    records[i].extend(incoming.clone());
-                    touched.push(i);
-                }
-            }
-        }
-        (_, None, Some(v)) => {
-            let incoming = listed_values(def, v, opts.unknown)?;
-            if kind == OpKind::Replace {
-                records.clear();
-            }
-            for record in incoming {
-                match records.iter().position(|r| *r == record) {
-                    Some(i) => touched.push(i),
-                    None => {
-                        records.push(record);
-                        touched.push(records.len() - 1);
-                    }
-                }
-            }
-        }
-        (_, _, None) => {}
-    }
-    // Setting primary on one value clears it on the others (RFC 7644 §3.5.2).
-    if let Some(&winner) = touched
-        .iter()
-        .rev()
-        .find(|&&i| records[i].get("primary") == Some(&Value::Bool(true)))
-    {
-        for (i, r) in records.iter_mut().enumerate() {
-            if i != winner && r.get("primary") == Some(&Value::Bool(true)) {
-                r.insert("primary".into(), Value::Bool(false));
-            }
-        }
-    }
-    records.retain(|r| !r.is_empty());
-    if records.is_empty() {
-        remove_slot(doc, attr);
-    } else {
-        *slot(doc, attr) = Value::Array(records.into_iter().map(Value::Object).collect());
-    }
-    Ok(())
-}
-
-/// Builds a new record from a value filter's `eq` clauses (`type eq "work"` → `{"type": "work"}`).
-fn seed_record(
-    def: &'static AttributeDef,
-    target: &Target,
-    opts: PatchOptions,
-) -> Result<Map<String, Value>, ScimError> {
-    let Some((_, filter)) = &target.filter else {
-        return Ok(Map::new());
-    };
-    if opts.filter_no_match == FilterNoMatch::NoTarget {
-        return Err(no_target(target));
-    }
-    let mut record = Map::new();
-    let mut clauses = vec![filter];
-    while let Some(f) = clauses.pop() {
-        match f {
-            Filter::And(parts) => clauses.extend(parts),
-            Filter::Test {
-                path,
-                records: None,
-                test: Test::Compare(CompareOp::Eq, value),
-            } if path.sub.is_none() => {
-                let Some(sub) = def.sub(&path.name) else {
-                    return Err(no_target(target));
-                };
-                let v = match value {
-                    CompValue::Str(s) => Value::from(s.as_str()),
-                    CompValue::Bool(b) => Value::Bool(*b),
-                    CompValue::Number(n) => Value::from(n.as_str()),
-                    CompValue::Null => return Err(no_target(target)),
-                };
-                record.insert(sub.name.to_string(), coerce(sub, &v));
-            }
-            _ => return Err(no_target(target)),
-        }
-    }
-    Ok(record)
 }
 
 fn no_target(target: &Target) -> ScimError {
@@ -682,54 +451,6 @@ fn no_target(target: &Target) -> ScimError {
         "No value of '{}' matches the path filter",
         target.attr.name()
     ))
-}
-
-/// The values of an add/replace/remove on a whole multi-valued attribute: an array or a
-/// single record; each becomes a canonical record.
-fn listed_values(
-    def: &'static AttributeDef,
-    v: &Value,
-    unknown: UnknownAttributes,
-) -> Result<Vec<Map<String, Value>>, ScimError> {
-    let items: &[Value] = match v {
-        Value::Array(items) => items,
-        other => std::slice::from_ref(other),
-    };
-    items
-        .iter()
-        .map(|item| match item {
-            Value::Object(members) => canonical_record(def, members, unknown),
-            Value::String(_) => {
-                let mut r = Map::new();
-                r.insert("value".into(), item.clone());
-                Ok(r)
-            }
-            _ => Err(ScimError::invalid_value(format!(
-                "Values of '{}' must be objects",
-                def.name
-            ))),
-        })
-        .collect()
-}
-
-fn same_value(
-    def: &AttributeDef,
-    record: &Map<String, Value>,
-    wanted: &Map<String, Value>,
-) -> bool {
-    match (record.get("value"), wanted.get("value"), def.sub("value")) {
-        (Some(a), Some(b), Some(sub)) => equal_scalar(sub, a, b),
-        _ => record == wanted,
-    }
-}
-
-fn equal_scalar(def: &AttributeDef, a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::String(a), Value::String(b)) if !def.case_exact => {
-            a.to_lowercase() == b.to_lowercase()
-        }
-        _ => a == b,
-    }
 }
 
 /// Canonical sub-attribute names and coerced booleans; unknown members follow the policy.
@@ -848,5 +569,7 @@ fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
     }
 }
 
+mod multi;
+mod single;
 #[cfg(test)]
 mod tests;

@@ -6,14 +6,14 @@ use super::auth::is_authorized;
 use super::faults::{Operation, parse_json, parse_toml};
 use super::handler::error_response;
 use super::journal::JournalQuery;
+use super::store::Rules;
 use crate::scim::datetime::parse_millis;
-use crate::scim::error::ScimError;
+use crate::scim::error::{ScimError, excerpt};
 use crate::scim::message::{Request, Response};
-use crate::scim::user::{Meta, UnknownAttributes, User, UserAttrs};
+use crate::scim::user::{ManagerRef, Meta, UnknownAttributes, User, UserAttrs};
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
 use serde_json::{Map, Value, json};
-use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The path prefix of the admin API.
@@ -37,6 +37,13 @@ fn query_params(req: &Request) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query.as_deref().unwrap_or_default().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// One answer of `/_admin/requests`.
+#[derive(serde::Serialize)]
+struct JournalPage<'a> {
+    count: usize,
+    entries: Vec<&'a super::journal::JournalEntry>,
 }
 
 impl Tenant {
@@ -117,7 +124,8 @@ impl Tenant {
             "status": "ok",
             "users": self.len(),
             "faults": self.faults_lock().rules().len(),
-            "journal_entries": self.journal().entries().len(),
+            "journal_entries": self.journal().len(),
+            "journal_file_error": self.journal().file_error(),
         })
     }
 
@@ -149,10 +157,10 @@ impl Tenant {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let rules = if media.contains("toml") || media.starts_with("text/plain") {
-            parse_toml(text)
+            parse_toml(text).map_err(|e| e.to_string())
         } else {
             match serde_json::from_str::<Value>(text) {
-                Ok(v) => parse_json(&v),
+                Ok(v) => parse_json(&v).map_err(|e| e.to_string()),
                 // Without a JSON content type, TOML is tried too.
                 Err(e) if media.is_empty() => {
                     parse_toml(text).map_err(|t| format!("neither JSON ({e}) nor TOML ({t})"))
@@ -201,8 +209,15 @@ impl Tenant {
             }
         }
         let entries = self.journal().query(&q);
-        let body = json!({ "count": entries.len(), "entries": entries.iter().map(|e| &**e).collect::<Vec<_>>() });
-        Ok(json_response(StatusCode::OK, &body))
+        let page = JournalPage {
+            count: entries.len(),
+            entries: entries.iter().map(|e| &**e).collect(),
+        };
+        // Serialised straight from the entries, without a JSON tree in between.
+        let body = serde_json::to_vec(&page).map_err(|e| ScimError::new(500, e.to_string()))?;
+        let mut r = json_response(StatusCode::OK, &Value::Null);
+        r.body = Bytes::from(body);
+        Ok(r)
     }
 
     fn stats_json(&self) -> Value {
@@ -246,31 +261,42 @@ impl Tenant {
         json!({ "users": self.users() })
     }
 
-    /// Replaces all users with an exported state; nothing changes if any user is invalid.
+    /// Replaces all users with an exported state. Every rule a write obeys is checked
+    /// (unique id, userName and, when enforced, work email; `created` ≤ `lastModified`; a
+    /// manager id naming a user of the state); the first offending user is named and nothing
+    /// changes.
     pub fn import_state(&self, state: &Value) -> Result<usize, ScimError> {
         let items = state
             .get("users")
             .and_then(Value::as_array)
             .ok_or_else(|| ScimError::invalid_syntax("The state must be {\"users\": [...]}"))?;
-        let mut users = Vec::with_capacity(items.len());
-        let mut ids = HashSet::new();
-        let mut names = HashSet::new();
+        let rules = Rules {
+            unique_work_email: self.options().unique_work_email,
+        };
+        let mut imported = self.store().read().empty_like();
+        let at = |i: usize, e: ScimError, name: &str| {
+            ScimError::invalid_value(format!("users[{i}] ({name}): {}", e.detail))
+        };
         for (i, item) in items.iter().enumerate() {
-            let user = user_from_state(item)
-                .map_err(|e| ScimError::invalid_value(format!("users[{i}]: {}", e.detail)))?;
-            if !ids.insert(user.id) || !names.insert(user.attrs.user_name.to_lowercase()) {
-                return Err(ScimError::invalid_value(format!(
-                    "users[{i}]: duplicate id or userName"
-                )));
-            }
-            users.push(user);
+            let name = item.get("userName").and_then(Value::as_str).unwrap_or("?");
+            let name = excerpt(name);
+            let user = user_from_state(item).map_err(|e| at(i, e, &name))?;
+            imported
+                .insert_checked(user, rules)
+                .map_err(|e| at(i, e, &name))?;
         }
-        let n = users.len();
-        let mut store = self.store().write();
-        store.clear();
-        for user in users {
-            store.insert(user);
+        let dangling = imported.iter().find_map(|u| match u.attrs.manager() {
+            Some(ManagerRef::Id(m)) if imported.get(m).is_none() => Some((u, *m)),
+            _ => None,
+        });
+        if let Some((user, manager)) = dangling {
+            let i = imported.iter().position(|u| u.id == user.id).unwrap_or(0);
+            let e =
+                ScimError::invalid_value(format!("manager '{manager}' is not a user of the state"));
+            return Err(at(i, e, &excerpt(&user.attrs.user_name)));
         }
+        let n = imported.len();
+        *self.store().write() = imported;
         Ok(n)
     }
 }

@@ -9,6 +9,7 @@ use super::handler::{Endpoint, endpoint, error_response};
 use super::journal::JournalEntry;
 use crate::scim::error::{ScimError, ScimType};
 use crate::scim::filter::{CompValue, CompareOp, Filter, Test, parse};
+use crate::scim::fold::fold;
 use crate::scim::message::{Request, Response};
 use crate::scim::user::lookup;
 use bytes::Bytes;
@@ -142,14 +143,15 @@ impl Tenant {
             time: arrived,
             method,
             path,
-            query,
-            headers,
+            query: self.options().redaction.query(query),
+            headers: self.options().redaction.headers(headers),
             request_body: body,
             status: outcome.status(),
             response_body,
             latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
             operation,
             faults: decision.applied,
+            truncated: None,
         });
         Exchange {
             outcome,
@@ -168,7 +170,7 @@ impl Tenant {
         let filter = req.query.as_deref().and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k.eq_ignore_ascii_case("filter"))
-                .map(|(_, v)| v.to_lowercase())
+                .map(|(_, v)| fold(&v).into_owned())
         });
         let facts = RequestFacts {
             method: &req.method,
@@ -188,7 +190,7 @@ impl Tenant {
                 serde_json::from_slice::<serde_json::Value>(&req.body)
             && let Some(name) = lookup(&body, "userName").and_then(|v| v.as_str())
         {
-            return Some(name.to_lowercase());
+            return Some(fold(name).into_owned());
         }
         if operation == Operation::List {
             let filter =
@@ -202,7 +204,7 @@ impl Tenant {
         self.store()
             .read()
             .get(&id)
-            .map(|u| u.attrs.user_name.to_lowercase().into())
+            .map(|u| fold(&u.attrs.user_name).into_owned())
     }
 
     fn apply_effect(&self, req: &Request, effect: Effect, retry_after: Option<u64>) -> Outcome {
@@ -283,7 +285,7 @@ fn user_name_in(filter: &Filter) -> Option<String> {
             records: None,
             test: Test::Compare(CompareOp::Eq, CompValue::Str(v)),
         } if path.name.eq_ignore_ascii_case("userName") && path.sub.is_none() => {
-            Some(v.to_lowercase())
+            Some(fold(v).into_owned())
         }
         Filter::And(parts) | Filter::Or(parts) => parts.iter().find_map(user_name_in),
         _ => None,

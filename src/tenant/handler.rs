@@ -13,7 +13,7 @@ use crate::scim::message::{Request, Response};
 use crate::scim::patch::{PatchOptions, PatchRequest, patch_user};
 use crate::scim::query::{ListQuery, Projection};
 use crate::scim::schema::LIST_RESPONSE_SCHEMA;
-use crate::scim::user::{RenderContext, User, UserAttrs};
+use crate::scim::user::{NoNames, RenderContext, User, UserAttrs};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
@@ -134,6 +134,7 @@ impl Tenant {
         PatchOptions {
             unknown: self.options().unknown_attributes,
             filter_no_match: self.options().filter_no_match,
+            ..PatchOptions::default()
         }
     }
 
@@ -246,38 +247,66 @@ impl Tenant {
     fn replace(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
         let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
             .with_blink_defaults();
-        self.write_user(req, id, StatusCode::OK, |_, _| Ok(attrs))
+        let store = self.store().write();
+        let user = store
+            .get(&id)
+            .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
+        check_if_match(req, user)?;
+        self.write_user(req, store, id, attrs, StatusCode::OK)
     }
 
+    /// PATCH: the new attributes are computed on a copy of the user without holding the
+    /// store's lock, then committed under it if the user's version has not moved meanwhile
+    /// (else computed again, a few times), so no request waits for another's PATCH (issue 15 D3).
     fn patch(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
+        const ATTEMPTS: usize = 8;
         let request = PatchRequest::from_json(&self.json_body(req)?)?;
         let options = self.patch_options();
         let status = match self.options().patch_response {
             PatchResponse::Resource => StatusCode::OK,
             PatchResponse::NoContent => StatusCode::NO_CONTENT,
         };
-        self.write_user(req, id, status, |user, ctx| {
-            patch_user(user, &request, ctx, options)
-        })
+        for _ in 0..ATTEMPTS {
+            let copy = {
+                let store = self.store().read();
+                let user = store
+                    .get(&id)
+                    .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
+                check_if_match(req, user)?;
+                user.clone()
+            };
+            // Manager display names are read-only, so the copy is rendered without them.
+            let ctx = RenderContext {
+                base_url: "",
+                names: &NoNames,
+            };
+            let attrs = patch_user(&copy, &request, &ctx, options)?;
+            let store = self.store().write();
+            let current = store
+                .get(&id)
+                .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
+            if current.meta.version == copy.meta.version {
+                return self.write_user(req, store, id, attrs, status);
+            }
+        }
+        Err(ScimError::new(
+            409,
+            format!("The user changed {ATTEMPTS} times while this PATCH was computed; try again"),
+        ))
     }
 
-    /// Shared by PUT and PATCH: If-Match, compute the new attributes, check, store, answer.
+    /// Shared by PUT and PATCH: check and store the new attributes under the lock, answer.
     fn write_user(
         &self,
         req: &Request,
+        mut store: parking_lot::RwLockWriteGuard<'_, super::store::Store>,
         id: Uuid,
+        attrs: UserAttrs,
         status: StatusCode,
-        change: impl FnOnce(&User, &RenderContext<'_>) -> Result<UserAttrs, ScimError>,
     ) -> Result<Response, ScimError> {
         let projection = projection(req)?;
         let now = self.now();
         let base = self.base_url();
-        let mut store = self.store().write();
-        let user = store
-            .get(&id)
-            .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-        check_if_match(req, user)?;
-        let attrs = change(user, &render_context(&store, &base))?;
         let outcome = store.replace(&id, attrs, now, self.rules())?;
         if outcome.is_none() {
             return Err(ScimError::resource_not_found(&id.to_string()));

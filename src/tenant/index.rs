@@ -3,6 +3,7 @@
 //! Storing hashes instead of strings keeps a million-user index small; a hash collision
 //! only adds a candidate, which the caller verifies against the user.
 
+use crate::scim::fold::fold;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use uuid::Uuid;
@@ -53,13 +54,9 @@ impl ValueIndex {
     fn key(&self, value: &str) -> u64 {
         let mut h = self.hasher.build_hasher();
         if self.fold_case {
-            for c in value.chars().flat_map(char::to_lowercase) {
-                h.write_u32(c as u32);
-            }
+            h.write(fold(value).as_bytes());
         } else {
-            for c in value.chars() {
-                h.write_u32(c as u32);
-            }
+            h.write(value.as_bytes());
         }
         h.finish()
     }

@@ -2,6 +2,7 @@
 //! ring, optionally streamed to a JSON-lines file; plus running stats by operation.
 
 use super::faults::{AppliedFault, Operation};
+use super::redact::redact_credentials;
 use crate::histogram::Histogram;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -11,11 +12,38 @@ use serde::ser::SerializeMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 /// Default ring size.
 pub const DEFAULT_CAPACITY: usize = 1_000;
+/// Default bound on the bytes the kept entries hold (bodies, headers, path and query).
+pub const DEFAULT_BYTES: usize = 64 * 1024 * 1024;
+/// Default size beyond which a body is kept truncated (and marked so).
+pub const DEFAULT_BODY_BYTES: usize = 64 * 1024;
+/// The most entries one query returns, whatever its `limit`.
+pub const MAX_QUERY_LIMIT: usize = 1_000;
+
+/// How much the journal keeps (issue 15 D4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JournalLimits {
+    /// Entries kept in total (0 keeps none but still counts stats).
+    pub entries: usize,
+    /// Bytes the kept entries may hold in total; the oldest go first.
+    pub bytes: usize,
+    /// A request or response body longer than this is kept truncated to it.
+    pub body_bytes: usize,
+}
+
+impl Default for JournalLimits {
+    fn default() -> Self {
+        JournalLimits {
+            entries: DEFAULT_CAPACITY,
+            bytes: DEFAULT_BYTES,
+            body_bytes: DEFAULT_BODY_BYTES,
+        }
+    }
+}
 
 /// One journaled request.
 #[derive(Clone, Debug)]
@@ -28,10 +56,9 @@ pub struct JournalEntry {
     pub method: Method,
     /// Path.
     pub path: String,
-    /// Raw query string.
+    /// Raw query string, secret parameters redacted.
     pub query: Option<String>,
-    /// Request headers as received; `Authorization` is redacted whenever the entry is read
-    /// out (admin API, journal file), never shown.
+    /// Request headers, secrets redacted (the tenant's [`super::redact::Redaction`]).
     pub headers: HeaderMap,
     /// Request body.
     pub request_body: Bytes,
@@ -45,23 +72,52 @@ pub struct JournalEntry {
     pub operation: Operation,
     /// Rules that fired.
     pub faults: Vec<AppliedFault>,
+    /// The full lengths of the request and response bodies when the journal kept them truncated.
+    pub truncated: Option<(usize, usize)>,
 }
 
-/// The headers with the `Authorization` credentials replaced by `[redacted]`.
+impl JournalEntry {
+    /// Cuts bodies longer than `max` (copying the kept part, so the rest is freed) and marks it.
+    fn truncate_bodies(&mut self, max: usize) {
+        let full = (self.request_body.len(), self.response_body.len());
+        if full.0 <= max && full.1 <= max {
+            return;
+        }
+        for body in [&mut self.request_body, &mut self.response_body] {
+            if body.len() > max {
+                *body = Bytes::copy_from_slice(&body[..max]);
+            }
+        }
+        self.truncated = Some(full);
+    }
+
+    /// Roughly the memory the entry holds.
+    fn weight(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 32)
+            .sum();
+        256 + self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + headers
+            + self.request_body.len()
+            + self.response_body.len()
+    }
+}
+
+/// The headers as text; secrets were already redacted when the entry was recorded
+/// ([`super::redact::Redaction`]), and `Authorization` is redacted here once more.
 pub fn redacted_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
     headers
         .iter()
         .map(|(k, v)| {
-            let value = if k == http::header::AUTHORIZATION {
-                let scheme = v
-                    .to_str()
-                    .ok()
-                    .and_then(|s| s.split_whitespace().next())
-                    .unwrap_or("");
-                format!("{scheme} [redacted]").trim().to_string()
-            } else {
-                String::from_utf8_lossy(v.as_bytes()).into_owned()
-            };
+            let value =
+                if k == http::header::AUTHORIZATION || k == http::header::PROXY_AUTHORIZATION {
+                    String::from_utf8_lossy(redact_credentials(v).as_bytes()).into_owned()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
             (k.as_str().to_string(), value)
         })
         .collect()
@@ -91,6 +147,10 @@ impl Serialize for JournalEntry {
         map.serialize_entry("response_body", &body_value(&self.response_body))?;
         map.serialize_entry("latency_ms", &(self.latency_us as f64 / 1000.0))?;
         map.serialize_entry("faults", &self.faults)?;
+        if let Some((request, response)) = self.truncated {
+            let full = serde_json::json!({"request_body": request, "response_body": response});
+            map.serialize_entry("truncated_bodies", &full)?;
+        }
         map.end()
     }
 }
@@ -119,7 +179,7 @@ pub struct JournalQuery {
     pub faulted: Option<bool>,
     /// Only entries after this sequence number.
     pub since: Option<u64>,
-    /// At most this many, the most recent (100 by default).
+    /// At most this many, the most recent (100 by default, [`MAX_QUERY_LIMIT`] at most).
     pub limit: Option<usize>,
 }
 
@@ -142,45 +202,70 @@ thread_local! {
     };
 }
 
+/// Entries the file writer may lag behind before new ones are left out of the file.
+const SINK_BACKLOG: usize = 4_096;
+
 /// The journal of a tenant.
 pub struct Journal {
-    capacity: usize,
+    limits: JournalLimits,
     shards: Box<[Mutex<Shard>]>,
     next_seq: AtomicU64,
-    sink: Mutex<Option<mpsc::Sender<Arc<JournalEntry>>>>,
+    /// Entries and bytes kept over all shards.
+    kept: AtomicUsize,
+    kept_bytes: AtomicUsize,
+    sink: Mutex<Option<mpsc::SyncSender<Arc<JournalEntry>>>>,
+    /// Why the journal file stopped, once it did.
+    sink_error: Arc<Mutex<Option<String>>>,
 }
 
 impl Journal {
-    /// A journal keeping the last `capacity` entries (0 keeps none but still counts stats).
-    /// Each shard keeps up to `capacity`; reads merge them and return the newest `capacity`.
+    /// A journal keeping the last `capacity` entries (0 keeps none but still counts stats),
+    /// with the default byte bounds.
     pub fn new(capacity: usize) -> Self {
+        Self::with_limits(JournalLimits {
+            entries: capacity,
+            ..JournalLimits::default()
+        })
+    }
+
+    /// A journal within `limits`: beyond either total the oldest entries are dropped.
+    pub fn with_limits(limits: JournalLimits) -> Self {
         Journal {
-            capacity,
+            limits,
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             next_seq: AtomicU64::new(1),
+            kept: AtomicUsize::new(0),
+            kept_bytes: AtomicUsize::new(0),
             sink: Mutex::new(None),
+            sink_error: Arc::default(),
         }
+    }
+
+    /// Why writing the journal file failed, if it did (the file then stops growing).
+    pub fn file_error(&self) -> Option<String> {
+        self.sink_error.lock().clone()
+    }
+
+    /// How many entries are kept.
+    pub fn len(&self) -> usize {
+        self.kept.load(Ordering::Relaxed).min(self.limits.entries)
+    }
+
+    /// Whether no entry is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Streams every new entry to `writer` as JSON lines, from a background thread so that
     /// requests never wait on the disk.
-    pub fn stream_to(&self, mut writer: Box<dyn Write + Send>) {
-        let (tx, rx) = mpsc::channel::<Arc<JournalEntry>>();
+    /// A write error is logged and kept ([`Journal::file_error`], `/_admin/health`).
+    pub fn stream_to(&self, writer: Box<dyn Write + Send>) {
+        let (tx, rx) = mpsc::sync_channel::<Arc<JournalEntry>>(SINK_BACKLOG);
+        let error = Arc::clone(&self.sink_error);
         std::thread::spawn(move || {
-            while let Ok(entry) = rx.recv() {
-                let mut batch = vec![entry];
-                batch.extend(rx.try_iter());
-                batch.sort_by_key(|e| e.seq);
-                for e in batch {
-                    if serde_json::to_writer(&mut writer, &*e).is_err()
-                        || writer.write_all(b"\n").is_err()
-                    {
-                        return;
-                    }
-                }
-                if writer.flush().is_err() {
-                    return;
-                }
+            if let Err(e) = write_entries(&rx, writer) {
+                tracing::error!("the journal file stopped: {e}");
+                *error.lock() = Some(e.to_string());
             }
         });
         *self.sink.lock() = Some(tx);
@@ -188,6 +273,8 @@ impl Journal {
 
     /// Records an entry (its `seq` is assigned here) and returns the sequence number.
     pub fn record(&self, mut entry: JournalEntry) -> u64 {
+        entry.truncate_bodies(self.limits.body_bytes);
+        let weight = entry.weight();
         let shard = SHARD.with(|s| *s);
         let entry = {
             let mut shard = self.shards[shard].lock();
@@ -197,19 +284,43 @@ impl Journal {
             *stats.by_status.entry(entry.status).or_insert(0) += 1;
             stats.latency.record_micros(entry.latency_us);
             let entry = Arc::new(entry);
-            if self.capacity > 0 {
-                if shard.entries.len() >= self.capacity {
-                    shard.entries.pop_front();
-                }
+            if self.limits.entries > 0 && weight <= self.limits.bytes {
                 shard.entries.push_back(Arc::clone(&entry));
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                self.kept_bytes.fetch_add(weight, Ordering::Relaxed);
             }
             entry
         };
+        self.evict_over_limits();
         let seq = entry.seq;
-        if let Some(tx) = self.sink.lock().as_ref() {
-            let _ = tx.send(entry);
+        if let Some(tx) = self.sink.lock().as_ref()
+            && let Err(mpsc::TrySendError::Full(e)) = tx.try_send(entry)
+        {
+            tracing::warn!("journal file lagging: entry {} not written", e.seq);
         }
         seq
+    }
+
+    /// Drops the oldest entries (over all shards) while either total is over its limit.
+    fn evict_over_limits(&self) {
+        while self.kept.load(Ordering::Relaxed) > self.limits.entries
+            || self.kept_bytes.load(Ordering::Relaxed) > self.limits.bytes
+        {
+            let oldest = self
+                .shards
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.lock().entries.front().map(|e| (e.seq, i)))
+                .min();
+            let Some((seq, i)) = oldest else { return };
+            let mut shard = self.shards[i].lock();
+            if shard.entries.front().is_some_and(|e| e.seq == seq)
+                && let Some(e) = shard.entries.pop_front()
+            {
+                self.kept.fetch_sub(1, Ordering::Relaxed);
+                self.kept_bytes.fetch_sub(e.weight(), Ordering::Relaxed);
+            }
+        }
     }
 
     /// Every kept entry, oldest first.
@@ -220,9 +331,6 @@ impl Journal {
             .flat_map(|s| s.lock().entries.iter().cloned().collect::<Vec<_>>())
             .collect();
         all.sort_by_key(|e| e.seq);
-        if all.len() > self.capacity {
-            all.drain(..all.len() - self.capacity);
-        }
         all
     }
 
@@ -238,7 +346,7 @@ impl Journal {
             .filter(|e| q.faulted.is_none_or(|f| f != e.faults.is_empty()))
             .filter(|e| q.since.is_none_or(|s| e.seq > s))
             .collect();
-        let limit = q.limit.unwrap_or(100);
+        let limit = q.limit.unwrap_or(100).min(MAX_QUERY_LIMIT);
         if out.len() > limit {
             out.drain(..out.len() - limit);
         }
@@ -263,19 +371,42 @@ impl Journal {
     /// Drops the kept entries (stats stay).
     pub fn clear(&self) {
         for shard in self.shards.iter() {
-            shard.lock().entries.clear();
+            let mut s = shard.lock();
+            let (n, bytes) = s
+                .entries
+                .drain(..)
+                .fold((0, 0), |(n, b), e| (n + 1, b + e.weight()));
+            self.kept.fetch_sub(n, Ordering::Relaxed);
+            self.kept_bytes.fetch_sub(bytes, Ordering::Relaxed);
         }
     }
 
     /// Drops entries and stats and restarts numbering.
     pub fn reset(&self) {
+        self.clear();
         for shard in self.shards.iter() {
-            let mut s = shard.lock();
-            s.entries.clear();
-            s.stats.clear();
+            shard.lock().stats.clear();
         }
         self.next_seq.store(1, Ordering::Relaxed);
     }
+}
+
+/// Writes entries as JSON lines, in sequence order within each batch, until the journal goes.
+fn write_entries(
+    rx: &mpsc::Receiver<Arc<JournalEntry>>,
+    mut writer: Box<dyn Write + Send>,
+) -> std::io::Result<()> {
+    while let Ok(entry) = rx.recv() {
+        let mut batch = vec![entry];
+        batch.extend(rx.try_iter());
+        batch.sort_by_key(|e| e.seq);
+        for e in batch {
+            serde_json::to_writer(&mut writer, &*e)?;
+            writer.write_all(b"\n")?;
+        }
+        writer.flush()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -301,6 +432,7 @@ mod tests {
             latency_us: 1500,
             operation: op,
             faults: Vec::new(),
+            truncated: None,
         }
     }
 
@@ -336,5 +468,77 @@ mod tests {
         );
         j.reset();
         assert!(j.entries().is_empty() && j.stats().is_empty());
+    }
+
+    #[test]
+    fn bounded_in_total_entries_and_bytes_across_threads() {
+        let j = Arc::new(Journal::with_limits(JournalLimits {
+            entries: 10,
+            bytes: 1 << 20,
+            body_bytes: 1000,
+        }));
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                let j = Arc::clone(&j);
+                s.spawn(move || {
+                    for _ in 0..25 {
+                        j.record(entry(Operation::List, Some(200)));
+                    }
+                });
+            }
+        });
+        assert_eq!((j.len(), j.entries().len()), (10, 10));
+        assert_eq!(j.entries().last().map(|e| e.seq), Some(100));
+        let big = |n: usize| JournalEntry {
+            request_body: Bytes::from(vec![b'x'; n]),
+            ..entry(Operation::Create, Some(201))
+        };
+        let j = Journal::with_limits(JournalLimits {
+            entries: 1000,
+            bytes: 10_000,
+            body_bytes: 3000,
+        });
+        for _ in 0..20 {
+            j.record(big(1_000_000));
+        }
+        let kept = j.entries();
+        assert!(kept.len() <= 3 && !kept.is_empty(), "{}", kept.len());
+        assert_eq!(kept[0].request_body.len(), 3000);
+        let json = serde_json::to_value(&*kept[0]).unwrap();
+        assert_eq!(json["truncated_bodies"]["request_body"], 1_000_000);
+        let many = JournalQuery {
+            limit: Some(usize::MAX),
+            ..Default::default()
+        };
+        let j = Journal::new(5000);
+        for _ in 0..2000 {
+            j.record(entry(Operation::List, Some(200)));
+        }
+        assert_eq!(j.query(&many).len(), MAX_QUERY_LIMIT);
+        j.clear();
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn a_failing_journal_file_is_reported() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("No space left on device"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let j = Journal::new(3);
+        j.stream_to(Box::new(Full));
+        j.record(entry(Operation::List, Some(200)));
+        for _ in 0..200 {
+            if j.file_error().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(j.file_error().is_some_and(|e| e.contains("No space")));
     }
 }

@@ -19,6 +19,7 @@
 
 pub mod admin;
 mod auth;
+mod conn;
 pub mod exchange;
 pub mod faults;
 pub mod handler;
@@ -27,6 +28,7 @@ pub mod journal;
 mod mock;
 pub mod options;
 pub mod prefill;
+pub mod redact;
 pub mod serve;
 pub mod server;
 pub mod store;
@@ -36,7 +38,7 @@ pub use exchange::{Exchange, Outcome};
 pub use faults::{Effect, FaultRule, Operation};
 pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
-    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions,
+    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, ServerLimits, TenantOptions,
 };
 
 use crate::clock::{SharedClock, SystemClock};
@@ -95,7 +97,11 @@ impl Tenant {
     pub fn with_clock(options: TenantOptions, clock: SharedClock) -> Self {
         let store = RwLock::new(Store::new(options.seed));
         let faults = Mutex::new(FaultSet::new(options.seed));
-        let journal = Journal::new(options.journal_capacity);
+        let journal = Journal::with_limits(journal::JournalLimits {
+            entries: options.journal_capacity,
+            bytes: options.journal_bytes,
+            body_bytes: options.journal_body_bytes,
+        });
         Tenant {
             inner: Arc::new(Inner {
                 options,

@@ -52,6 +52,14 @@ pub struct TenantOptions {
     pub admin_token: String,
     /// Requests kept in the journal ring.
     pub journal_capacity: usize,
+    /// Bytes the journal's kept entries may hold in total.
+    pub journal_bytes: usize,
+    /// Bodies longer than this are journaled truncated (and marked).
+    pub journal_body_bytes: usize,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub server: ServerLimits,
+    /// Header names and query parameters kept out of the journal and the admin API.
+    pub redaction: super::redact::Redaction,
 }
 
 impl Default for TenantOptions {
@@ -68,6 +76,37 @@ impl Default for TenantOptions {
             seed: 0,
             admin_token: DEFAULT_ADMIN_TOKEN.to_string(),
             journal_capacity: super::journal::DEFAULT_CAPACITY,
+            journal_bytes: super::journal::DEFAULT_BYTES,
+            journal_body_bytes: super::journal::DEFAULT_BODY_BYTES,
+            redaction: super::redact::Redaction::default(),
+            server: ServerLimits::default(),
+        }
+    }
+}
+
+/// What one HTTP client may hold of the server (issue 15 D6): slow or idle clients are cut
+/// off and connections beyond the cap get `503` at once, so others still get answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerLimits {
+    /// Time allowed for a request's headers, ms.
+    pub header_read_timeout_ms: u64,
+    /// Time allowed for a request's whole body once the headers are in, ms; then `408`.
+    pub body_read_timeout_ms: u64,
+    /// A connection with no request in flight and no bytes moving for this long is closed, ms.
+    pub idle_timeout_ms: u64,
+    /// Connections served at once.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            header_read_timeout_ms: 30_000,
+            body_read_timeout_ms: 30_000,
+            idle_timeout_ms: 60_000,
+            // Below the usual 20,000 open-file limit, above what a test client opens.
+            max_connections: 4_096,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The mock tenant over HTTP/1.1 (hyper), kept apart from request handling.
 
 use super::Tenant;
+use super::conn::{Activity, ServedStream, refuse};
 use super::exchange::Outcome;
 use crate::scim::error::ScimError;
 use crate::scim::message::{Request, Response};
@@ -17,12 +18,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::sync::watch;
 
-/// How long a client may take to send its request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for in-flight requests before closing connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -47,12 +46,15 @@ pub(super) async fn serve(
     tenant: Tenant,
     mut signal: watch::Receiver<bool>,
 ) {
+    let limits = tenant.options().server;
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     // header_read_timeout needs a timer, or every connection panics.
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms))
         .keep_alive(true);
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let idle = Duration::from_millis(limits.idle_timeout_ms);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -66,17 +68,36 @@ pub(super) async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                    tokio::spawn(refuse(stream));
+                    continue;
+                };
                 let reset = Arc::new(AtomicBool::new(false));
-                let stream = ResettableStream { inner: stream, reset: Arc::clone(&reset) };
+                let activity = Activity::new();
+                let stream = ServedStream {
+                    inner: stream,
+                    reset: Arc::clone(&reset),
+                    activity: activity.clone(),
+                };
                 let tenant = tenant.clone();
+                let watch = activity.clone();
                 let service = service_fn(move |req| {
                     let tenant = tenant.clone();
                     let reset = Arc::clone(&reset);
-                    async move { handle_http(&tenant, req, &reset).await }
+                    let busy = activity.busy();
+                    async move {
+                        let answer = handle_http(&tenant, req, &reset).await;
+                        drop(busy);
+                        answer
+                    }
                 });
                 let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
-                    let _ = conn.await;
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = watch.idle_for(idle) => {}
+                    }
+                    drop(permit);
                 });
             }
             _ = signal.changed() => break,
@@ -90,11 +111,19 @@ pub(super) async fn serve(
 }
 
 /// Converts a hyper request to an owned [`Request`], with the body size limit enforced
-/// while reading (413 without buffering more than the limit).
+/// while reading (413 without buffering more than the limit) and the whole body due within
+/// `body_timeout` (408). An HTTP/1.1 request without exactly one `Host` is 400 (RFC 9112 §3.2).
 pub async fn read_request(
     req: hyper::Request<Incoming>,
     max_body: usize,
+    body_timeout: Duration,
 ) -> Result<Request, ScimError> {
+    let hosts = req.headers().get_all(http::header::HOST).iter().count();
+    if req.version() == http::Version::HTTP_11 && hosts != 1 {
+        return Err(ScimError::invalid_syntax(
+            "An HTTP/1.1 request needs exactly one Host header (RFC 9112 §3.2)",
+        ));
+    }
     let too_large = || ScimError::new(413, format!("The request body exceeds {max_body} bytes"));
     let declared = req
         .headers()
@@ -105,9 +134,15 @@ pub async fn read_request(
         return Err(too_large());
     }
     let (parts, body) = req.into_parts();
-    let body = Limited::new(body, max_body)
-        .collect()
+    let collected = tokio::time::timeout(body_timeout, Limited::new(body, max_body).collect())
         .await
+        .map_err(|_| {
+            ScimError::new(
+                408,
+                format!("The request body took longer than {body_timeout:?} to arrive"),
+            )
+        })?;
+    let body = collected
         .map_err(|e| {
             if e.is::<http_body_util::LengthLimitError>() {
                 too_large()
@@ -159,9 +194,20 @@ async fn handle_http(
     req: hyper::Request<Incoming>,
     reset: &AtomicBool,
 ) -> Result<hyper::Response<FaultBody>, ConnectionClosed> {
-    let request = match read_request(req, tenant.options().max_body_bytes).await {
+    let options = tenant.options();
+    let body_timeout = Duration::from_millis(options.server.body_read_timeout_ms);
+    let request = match read_request(req, options.max_body_bytes, body_timeout).await {
         Ok(request) => request,
-        Err(e) => return Ok(to_hyper(super::handler::error_response(&e))),
+        Err(e) => {
+            let mut resp = super::handler::error_response(&e);
+            if e.status == 408 {
+                resp.headers.insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
+            return Ok(to_hyper(resp));
+        }
     };
     let exchange = tenant.exchange(request);
     if !exchange.delay.is_zero() {
@@ -319,56 +365,5 @@ impl Body for FaultBody {
             FaultBody::Truncated { full, .. } => SizeHint::with_exact(*full),
             FaultBody::Dribble { data, .. } => SizeHint::with_exact(data.len() as u64),
         }
-    }
-}
-
-/// A TCP stream that is reset (RST, via `SO_LINGER` 0) instead of closed when a reset fault
-/// fired on it.
-struct ResettableStream {
-    inner: TcpStream,
-    reset: Arc<AtomicBool>,
-}
-
-impl Drop for ResettableStream {
-    fn drop(&mut self) {
-        if self.reset.load(Ordering::Acquire) {
-            let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
-        }
-    }
-}
-
-impl AsyncRead for ResettableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for ResettableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
     }
 }

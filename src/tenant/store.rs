@@ -2,8 +2,9 @@
 //! Blink's uniqueness rules. Pure data structure; locking is the caller's.
 
 use super::index::ValueIndex;
-use crate::scim::error::ScimError;
+use crate::scim::error::{ScimError, excerpt};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
+use crate::scim::fold::{eq_folded, fold};
 use crate::scim::schema::Attr;
 use crate::scim::user::{ManagerNames, Meta, Text, User, UserAttrs};
 use rand::RngExt;
@@ -74,19 +75,18 @@ impl Store {
 
     /// The user with this userName (case-insensitive).
     pub fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
-        let folded = user_name.to_lowercase();
         self.by_user_name
             .get(user_name)
             .iter()
             .filter_map(|id| self.get(id))
-            .find(|u| u.attrs.user_name.to_lowercase() == folded)
+            .find(|u| eq_folded(&u.attrs.user_name, user_name))
     }
 
     /// The id a new user named `user_name` gets: a function of the seed, the name and how
     /// often that name was deleted before, formatted as a random (v4) UUID.
     fn new_id(&self, user_name: &str) -> Uuid {
-        let folded = user_name.to_lowercase();
-        let mut ordinal = self.deletions.get(&folded).copied().unwrap_or(0);
+        let folded = fold(user_name);
+        let mut ordinal = self.deletions.get(&*folded).copied().unwrap_or(0);
         loop {
             let mut rng = crate::fakes::rng(self.seed ^ fnv1a(&folded), u64::from(ordinal));
             let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
@@ -108,13 +108,12 @@ impl Store {
         {
             return Err(ScimError::uniqueness(format!(
                 "userName '{}' is already in use",
-                attrs.user_name
+                excerpt(&attrs.user_name)
             )));
         }
         if rules.unique_work_email
             && let Some(email) = attrs.work_email()
         {
-            let folded = email.to_lowercase();
             let taken = self
                 .by_email
                 .get(email)
@@ -124,11 +123,12 @@ impl Store {
                     self.users
                         .get(id)
                         .and_then(|u| u.attrs.work_email())
-                        .is_some_and(|e| e.to_lowercase() == folded)
+                        .is_some_and(|e| eq_folded(e, email))
                 });
             if taken {
                 return Err(ScimError::uniqueness(format!(
-                    "A user with email '{email}' already exists"
+                    "A user with email '{}' already exists",
+                    excerpt(email)
                 )));
             }
         }
@@ -170,6 +170,33 @@ impl Store {
         };
         self.index(&user);
         Ok(self.users.entry(id).or_insert(Box::new(user)))
+    }
+
+    /// An empty store with the same seed.
+    pub fn empty_like(&self) -> Store {
+        Store::new(self.seed)
+    }
+
+    /// Inserts a user exactly as given after checking what the API enforces on a write:
+    /// a new id, a free userName and work email, and `created` ≤ `lastModified` (state import).
+    pub fn insert_checked(&mut self, user: User, rules: Rules) -> Result<(), ScimError> {
+        if self.users.contains_key(&user.id) {
+            return Err(ScimError::uniqueness(format!(
+                "id '{}' is already in use",
+                user.id
+            )));
+        }
+        if user.meta.last_modified < user.meta.created {
+            return Err(ScimError::invalid_value(
+                "meta.lastModified is before meta.created",
+            ));
+        }
+        if user.meta.version == 0 {
+            return Err(ScimError::invalid_value("meta.version must be at least 1"));
+        }
+        self.check_unique(&user.attrs, None, rules)?;
+        self.insert(user);
+        Ok(())
     }
 
     /// Inserts a user exactly as given (state import); replaces one with the same id.
@@ -214,7 +241,7 @@ impl Store {
         self.unindex(&user);
         *self
             .deletions
-            .entry(user.attrs.user_name.to_lowercase().into())
+            .entry(fold(&user.attrs.user_name).into_owned())
             .or_insert(0) += 1;
         Some(*user)
     }
@@ -432,5 +459,50 @@ mod tests {
         assert_eq!(q(&format!(r#"id eq "{id}""#)).0, 1);
         let (total, page) = s.query(None, 49, 10);
         assert_eq!((total, page.len()), (50, 2));
+    }
+
+    #[test]
+    fn one_case_folding_for_index_filter_and_uniqueness() {
+        let mut s = Store::new(5);
+        s.create(attrs("ΝΙΚΟΣ@x.gr", "ας@x"), 0, RULES).unwrap();
+        s.create(attrs("Straße", "\u{212A}@x"), 0, RULES).unwrap();
+        let count = |f: &str| {
+            let c = compile(&parse(f).unwrap()).unwrap();
+            s.query(Some(&c), 1, 10).0
+        };
+        for f in [
+            r#"userName eq "ΝΙΚΟΣ@x.gr""#,
+            r#"userName eq "νικος@x.gr""#,
+            r#"userName eq "νικοσ@X.GR""#,
+            r#"emails.value eq "ΑΣ@x""#,
+            r#"userName eq "STRASSE""#,
+            r#"emails.value eq "k@x""#,
+        ] {
+            assert_eq!(count(f), 1, "{f}");
+        }
+        assert!(s.find_by_user_name("νικος@x.gr").is_some());
+        for (name, email) in [("νικος@x.gr", "n@x"), ("n", "ΑΣ@x"), ("strasse", "s@x")] {
+            let err = s.create(attrs(name, email), 0, RULES).unwrap_err();
+            assert_eq!(err.status, 409, "{name} {email}");
+        }
+        // İ folds to i + U+0307, and dotless ı is its own letter: both are new names.
+        s.create(attrs("İlker", "i1@x"), 0, RULES).unwrap();
+        s.create(attrs("ilker", "i2@x"), 0, RULES).unwrap();
+        s.create(attrs("ılker", "i3@x"), 0, RULES).unwrap();
+    }
+
+    #[test]
+    fn a_conflict_does_not_repeat_a_huge_value() {
+        let mut s = Store::new(1);
+        let huge = "a".repeat(1_000_000);
+        s.create(attrs(&huge, &huge), 0, RULES).unwrap();
+        let err = s.create(attrs(&huge, "x@x"), 0, RULES).unwrap_err();
+        assert!(
+            err.detail.len() < 200 && err.detail.contains("1000000 bytes"),
+            "{}",
+            err.detail.len()
+        );
+        let err = s.create(attrs("b", &huge), 0, RULES).unwrap_err();
+        assert!(err.detail.len() < 200, "{}", err.detail.len());
     }
 }

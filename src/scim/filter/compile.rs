@@ -3,6 +3,7 @@
 use super::{AttrPath, CompValue, CompareOp, Filter, Test};
 use crate::scim::datetime::parse_millis;
 use crate::scim::error::ScimError;
+use crate::scim::fold::fold;
 use crate::scim::schema::{Attr, AttrType, AttributeDef};
 
 /// A filter resolved against the schema, ready to evaluate.
@@ -250,7 +251,7 @@ fn compile_test(def: &'static AttributeDef, test: &Test) -> Result<CompiledTest,
         AttrType::DateTime => match value {
             CompValue::Str(s) => {
                 let ms = parse_millis(s).ok_or_else(|| mismatch("a dateTime"))?;
-                Operand::DateTime(ms, s.to_lowercase())
+                Operand::DateTime(ms, fold(s).into_owned())
             }
             _ => return Err(mismatch("a dateTime")),
         },
@@ -265,7 +266,7 @@ fn compile_test(def: &'static AttributeDef, test: &Test) -> Result<CompiledTest,
             Operand::Str(if case_exact {
                 text
             } else {
-                text.to_lowercase()
+                fold(&text).into_owned()
             })
         }
     };

@@ -4,6 +4,7 @@ use super::compile::{Compiled, CompiledTest, Operand, RecordFilter};
 use super::{CompareOp, compile, parse};
 use crate::scim::datetime::{format_millis, parse_millis};
 use crate::scim::error::ScimError;
+use crate::scim::fold::fold;
 use crate::scim::schema::{Attr, AttrType, AttributeDef, USER_SCHEMA};
 use crate::scim::user::lookup;
 use serde_json::{Map, Value};
@@ -97,7 +98,7 @@ impl CompiledTest {
             (Scalar::Bool(a), Operand::Bool(b)) => (a == b) == (op == CompareOp::Eq),
             (Scalar::DateTime(a), Operand::DateTime(b, text)) => match op {
                 CompareOp::Co | CompareOp::Sw | CompareOp::Ew => {
-                    compare_text(op, &format_millis(*a).to_lowercase(), text, true)
+                    compare_text(op, &fold(&format_millis(*a)), text, true)
                 }
                 _ => ordered(op, a.cmp(b)),
             },
@@ -123,8 +124,8 @@ fn ordered(op: CompareOp, ord: Ordering) -> bool {
     }
 }
 
-/// Compares `value` with an operand that is already lower-case unless `case_exact`.
-/// ASCII values are folded without allocating; others go through `to_lowercase`.
+/// Compares `value` with an operand that is already case-folded unless `case_exact`.
+/// ASCII values are folded without allocating; others go through [`fold`].
 fn compare_text(op: CompareOp, value: &str, operand: &str, case_exact: bool) -> bool {
     if case_exact || (value.is_ascii() && operand.is_ascii()) {
         let fold = !case_exact;
@@ -146,14 +147,14 @@ fn compare_text(op: CompareOp, value: &str, operand: &str, case_exact: bool) -> 
             _ => ordered(op, v.cmp(o)),
         };
     }
-    let folded = value.to_lowercase();
+    let folded = fold(value);
     match op {
         CompareOp::Eq => folded == operand,
         CompareOp::Ne => folded != operand,
         CompareOp::Sw => folded.starts_with(operand),
         CompareOp::Ew => folded.ends_with(operand),
         CompareOp::Co => folded.contains(operand),
-        _ => ordered(op, folded.as_str().cmp(operand)),
+        _ => ordered(op, (*folded).cmp(operand)),
     }
 }
 
@@ -334,5 +335,15 @@ mod tests {
         assert!(matches_json(r#"userName eq "élodie@exemple.fr""#, &doc).unwrap());
         assert!(matches_json(r#"userName sw "élo""#, &doc).unwrap());
         assert!(!matches_json(r#"userName eq "elodie@exemple.fr""#, &doc).unwrap());
+    }
+
+    #[test]
+    fn folds_whole_strings_the_one_way() {
+        let doc = json!({"userName": "ΝΙΚΟΣ@x.gr", "title": "Straße", "displayName": "\u{212A}im"});
+        assert!(matches_json(r#"userName eq "ΝΙΚΟΣ@x.gr""#, &doc).unwrap());
+        assert!(matches_json(r#"userName eq "νικοσ@x.gr""#, &doc).unwrap());
+        assert!(matches_json(r#"userName eq "νικος@X.GR""#, &doc).unwrap());
+        assert!(matches_json(r#"title eq "STRASSE""#, &doc).unwrap());
+        assert!(matches_json(r#"displayName eq "kim""#, &doc).unwrap());
     }
 }

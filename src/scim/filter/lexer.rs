@@ -124,7 +124,13 @@ fn unicode_escape(
     if (0xD800..0xDC00).contains(&high) {
         if chars.next().map(|(_, c)| c) == Some('\\') && chars.next().map(|(_, c)| c) == Some('u') {
             let low = read_hex(chars)?;
-            let code = 0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+            if !(0xDC00..0xE000).contains(&low) {
+                return Err(ParseError::at(
+                    at,
+                    "a high surrogate needs a low one after it",
+                ));
+            }
+            let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
             return char::from_u32(code)
                 .ok_or_else(|| ParseError::at(at, "invalid surrogate pair"));
         }
@@ -176,5 +182,8 @@ mod tests {
         assert!(tokenize(r#""abc"#).is_err());
         assert!(tokenize(r#""\q""#).is_err());
         assert!(tokenize(r#""\ud83d""#).is_err());
+        assert!(tokenize(r#""\ud800\u0041""#).is_err());
+        assert!(tokenize(r#""\ud800\ud800""#).is_err());
+        assert!(tokenize(r#""\udc00""#).is_err());
     }
 }

@@ -3,6 +3,7 @@
 //! sequence give the same faults (issue 3), run after run.
 
 use super::rule::{Effect, FaultRule, MAX_FAULT_DURATION, Operation};
+use crate::scim::fold::fold;
 use http::{HeaderMap, Method};
 use rand::RngExt;
 use std::time::Duration;
@@ -196,7 +197,7 @@ fn selects(rule: &FaultRule, f: &RequestFacts<'_>) -> bool {
         return false;
     }
     if let Some(name) = &rule.user_name
-        && f.user_name.as_deref() != Some(name.to_lowercase().as_str())
+        && f.user_name.as_deref() != Some(&*fold(name))
     {
         return false;
     }
@@ -204,7 +205,7 @@ fn selects(rule: &FaultRule, f: &RequestFacts<'_>) -> bool {
         && !f
             .filter
             .as_deref()
-            .is_some_and(|flt| flt.contains(&text.to_lowercase()))
+            .is_some_and(|flt| flt.contains(&*fold(text)))
     {
         return false;
     }
