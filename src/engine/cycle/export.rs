@@ -184,15 +184,14 @@ impl Ctx<'_> {
     /// scope, so a later delete sends nothing (HPW known limitations).
     pub(crate) async fn deprovision(
         &self,
-        o: Outcome,
+        mut o: Outcome,
         record: &UserRecord,
         scope: &ScopeResult,
         unmanage: bool,
     ) -> Outcome {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
-        let (o, link) = match self.linked_target(o, record) {
-            Ok(linked) => linked,
-            Err(skipped) => return skipped,
+        let Some(link) = self.linked_target(&mut o, record) else {
+            return self.not_provisioned(o);
         };
         let eval = match self.evaluate(record, scope, true, mapping::Operation::Update) {
             Ok(e) => e,
@@ -283,37 +282,29 @@ impl Ctx<'_> {
         }
     }
 
-    /// The object's link, its target recorded; a skip when it has none.
-    fn linked_target(
-        &self,
-        mut o: Outcome,
-        record: &UserRecord,
-    ) -> Result<(Outcome, Link), Outcome> {
-        let Some(link) = self
-            .job
-            .state()
-            .links()
-            .get(&record.user.object_id)
-            .cloned()
-        else {
-            let description = format!(
-                "{} '{}' is not provisioned in {}",
-                self.resource.kind,
-                o.upn,
-                self.target()
-            );
-            return Err(o.skip(SkipReason::NotManaged, description));
-        };
+    /// The object's link, its target recorded.
+    fn linked_target(&self, o: &mut Outcome, record: &UserRecord) -> Option<Link> {
+        let link = self.job.state().links().get(&record.user.object_id)?;
         o.entry.target = self.resource.identity(&link.target_id, &link.user_name);
-        Ok((o, link))
+        Some(link.clone())
+    }
+
+    /// Ends the pipeline of an object that has no link.
+    fn not_provisioned(&self, o: Outcome) -> Outcome {
+        let description = format!(
+            "{} '{}' is not provisioned in {}",
+            self.resource.kind,
+            o.upn,
+            self.target()
+        );
+        o.skip(SkipReason::NotManaged, description)
     }
 
     /// Deletes a managed object that was permanently deleted in the directory.
-    pub(crate) async fn delete(&self, o: Outcome, record: &UserRecord) -> Outcome {
+    pub(crate) async fn delete(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
-        let (mut o, link) = match self.linked_target(o, record) {
-            Ok(linked) => linked,
-            Err(skipped) => return skipped,
+        let Some(link) = self.linked_target(&mut o, record) else {
+            return self.not_provisioned(o);
         };
         o.decide(StepName::EntrySynchronizationDelete, format!("{kind} '{upn}' will be deleted in {target} ({kind} was permanently deleted in Azure Active Directory)"));
         let path = self.resource.path(&link.target_id);
