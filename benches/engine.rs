@@ -3,11 +3,13 @@
 //! tenant, in-process and over loopback HTTP. Figures are elements (users) per second.
 
 use blinksim::engine::JobConfig;
-use blinksim::engine::directory::Directory;
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::mapping::{self, Desired, SourceView, blink_default_mappings, compile};
-use blinksim::engine::scope::{SyncScope, evaluate_with};
-use blinksim::engine::wire::{self, Change, Dialect};
+use blinksim::engine::Directory;
+use blinksim::engine::{DirectorySpec, generate};
+use blinksim::engine::internals::{
+    self as wire, Change, Desired, SourceView, compile, evaluate_with,
+};
+use blinksim::engine::internals::{self as mapping};
+use blinksim::engine::{Dialect, SyncScope, blink_default_mappings};
 use blinksim::sim::{Connection, DEFAULT_START, Simulation};
 use blinksim::tenant::TenantOptions;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -1,12 +1,12 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::trial::{TrialError, try_expression};
-use blinksim::exit::ExitStatus;
-use blinksim::scenario::world::directory_section;
+use blinksim::engine::{DirectorySpec, generate};
+use blinksim::engine::{TrialError, try_expression};
+use blinksim::ExitStatus;
+use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
+use blinksim::tenant::{ServeConfig, load_faults, serve};
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -109,8 +109,8 @@ struct LoadArgs {
     json: bool,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, blinksim::duration::DurationError> {
-    blinksim::duration::parse_duration(text)
+fn parse_duration(text: &str) -> Result<Duration, blinksim::DurationError> {
+    blinksim::parse_duration(text)
 }
 
 #[derive(Args)]
@@ -217,13 +217,13 @@ struct ServeArgs {
     journal: Option<PathBuf>,
     /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
     /// still writes every request.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_CAPACITY)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_CAPACITY)]
     journal_size: usize,
     /// Bytes the in-memory journal may hold in total; the oldest entries go first.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BYTES)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BYTES)]
     journal_bytes: usize,
     /// Bodies longer than this are kept truncated in the journal (and marked so).
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BODY_BYTES)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BODY_BYTES)]
     journal_body_bytes: usize,
     /// Time a client has for a request's headers (e.g. 30s).
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
@@ -392,7 +392,7 @@ fn expr(args: ExprArgs) -> ExitCode {
         }
     };
     let now = match args.now.as_deref() {
-        Some(text) => match blinksim::scim::datetime::parse_millis(text) {
+        Some(text) => match blinksim::scim::parse_millis(text) {
             Some(ms) => ms,
             None => {
                 eprintln!("blinksim expr: --now: '{text}' is not an RFC 3339 date-time");
@@ -497,7 +497,7 @@ async fn load(args: LoadArgs) -> ExitCode {
         faults,
         max_duration: args.max_duration,
     };
-    let progress: Option<&dyn Fn(String) -> blinksim::engine::job::Progress> =
+    let progress: Option<&dyn Fn(String) -> blinksim::engine::Progress> =
         (!args.json && std::io::stderr().is_terminal()).then_some(&blinksim::progress::bar);
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {

@@ -3,7 +3,7 @@
 //! compared with `snapshots/scenarios@<file>.snap`. A new scenario file is picked up without
 //! touching code; its first snapshot is reviewed before it is accepted.
 
-use blinksim::scenario::report::{console, snapshot};
+use blinksim::scenario::{console, snapshot};
 use blinksim::scenario::{Target, load_path, play, prepare};
 
 #[test]

@@ -4,9 +4,9 @@
 //! HTTP load on one endpoint. Composes the engine and the tenant, like `scenario`.
 
 pub mod raw;
-pub mod report;
+pub(crate) mod report;
 pub mod target;
-pub mod timed;
+pub(crate) mod timed;
 
 use crate::engine::JobConfig;
 use crate::engine::directory::Directory;
@@ -15,7 +15,7 @@ use crate::engine::job::Progress;
 use crate::sim::{Connection, SimError, Simulation};
 use crate::tenant::{FaultRule, TenantOptions};
 use rand::RngExt;
-use report::{CycleFigures, LoadReport, OpFigures};
+pub use report::{CycleFigures, LoadReport, OpFigures};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timed::Meter;

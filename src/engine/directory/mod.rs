@@ -2,8 +2,8 @@
 //! soft delete (hard delete 30 days later or on demand), restore, and a change sequence that
 //! incremental cycles read (aad-provisioning-service.md §1.3, §2).
 
-pub mod generator;
-pub mod model;
+pub(crate) mod generator;
+pub(crate) mod model;
 
 pub use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
 

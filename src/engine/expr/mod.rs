@@ -31,7 +31,7 @@ mod error;
 mod eval;
 mod functions;
 mod lexer;
-pub mod limits;
+pub(crate) mod limits;
 mod parser;
 mod source;
 mod value;

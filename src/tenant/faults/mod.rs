@@ -2,9 +2,9 @@
 //! limits, dropped and reset connections, hangs, truncated and dribbled bodies, bad payloads,
 //! and operations applied but lost (issue 3; how Azure AD meets them: aad-provisioning-service.md §4).
 
-pub mod parse;
-pub mod rule;
-pub mod set;
+pub(crate) mod parse;
+pub(crate) mod rule;
+pub(crate) mod set;
 
 pub use parse::{ParseError, parse_json, parse_toml};
 pub use rule::{Effect, FaultFile, FaultRule, HeaderMatch, LostAs, Operation, RuleError, Window};
