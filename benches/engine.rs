@@ -2,14 +2,14 @@
 //! the target's user) and whole initial cycles of 1,000 and 10,000 users against the embedded
 //! tenant, in-process and over loopback HTTP. Figures are elements (users) per second.
 
-use blinksim::engine::JobConfig;
 use blinksim::engine::Directory;
-use blinksim::engine::{DirectorySpec, generate};
+use blinksim::engine::JobConfig;
+use blinksim::engine::internals::{self as mapping};
 use blinksim::engine::internals::{
     self as wire, Change, Desired, SourceView, compile, evaluate_with,
 };
-use blinksim::engine::internals::{self as mapping};
 use blinksim::engine::{Dialect, SyncScope, blink_default_mappings};
+use blinksim::engine::{DirectorySpec, generate};
 use blinksim::sim::{Connection, DEFAULT_START, Simulation};
 use blinksim::tenant::TenantOptions;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -1,13 +1,13 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
+use blinksim::ExitStatus;
 use blinksim::engine::{DirectorySpec, generate};
 use blinksim::engine::{TrialError, try_expression};
-use blinksim::ExitStatus;
 use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::{ServeConfig, load_faults, serve};
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
+use blinksim::tenant::{ServeConfig, load_faults, serve};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;

@@ -59,7 +59,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// The result of a call after retries.
 #[derive(Debug)]
-pub struct Call {
+pub(crate) struct Call {
     /// The final response or error.
     pub outcome: Result<Response, TransportError>,
     /// Attempts made.
@@ -72,7 +72,7 @@ pub struct Call {
 }
 
 /// A client bound to one target.
-pub struct ScimClient<'a> {
+pub(crate) struct ScimClient<'a> {
     /// The transport.
     pub transport: &'a dyn Transport,
     /// Path prefix of the SCIM base URL, e.g. `/scim`.
@@ -92,7 +92,7 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 
 impl ScimClient<'_> {
     /// A request to `{base}{path}` with Azure AD's headers.
-    pub fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Request {
+    pub(crate) fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Request {
         let mut req =
             Request::new(method, &format!("{}{path}", self.base_path)).bearer(&self.token);
         if let Some(b) = body {
@@ -106,7 +106,7 @@ impl ScimClient<'_> {
     }
 
     /// Sends with retries, appending every attempt to `trace`.
-    pub async fn call(&self, request: Request, trace: &mut Vec<TraceEntry>) -> Call {
+    pub(crate) async fn call(&self, request: Request, trace: &mut Vec<TraceEntry>) -> Call {
         let mut attempts = 0u32;
         let mut throttles = 0u32;
         let mut transients = 0u32;

@@ -49,7 +49,7 @@ names! {
 
 /// A failed operation as the provisioning logs show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// Error code, e.g. `EntryConflict`.
     pub code: FailureCode,
     /// Human-readable reason.
@@ -62,7 +62,7 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with `code` and `reason`.
-    pub fn new(code: FailureCode, reason: String, status: Option<u16>) -> Self {
+    pub(crate) fn new(code: FailureCode, reason: String, status: Option<u16>) -> Self {
         Failure {
             code,
             reason,
@@ -74,7 +74,7 @@ impl Failure {
 
 /// What the failed request was doing, for the wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     /// Querying for a match.
     Match,
     /// Reading the linked user.
@@ -120,7 +120,7 @@ fn server_detail(resp: &Response) -> String {
 }
 
 /// Maps an HTTP response that is not a success.
-pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> Failure {
+pub(crate) fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> Failure {
     let status = resp.status.as_u16();
     let detail = server_detail(resp);
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
@@ -210,7 +210,7 @@ fn bad_request(failed: &str, resp: &Response, detail: &str) -> Failure {
 }
 
 /// Maps a request that got no response.
-pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) -> Failure {
+pub(crate) fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) -> Failure {
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
     match e {
         TransportError::Timeout(d) => Failure::new(
@@ -227,7 +227,7 @@ pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) 
 }
 
 /// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).
-pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
+pub(crate) fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
     Failure::new(
         FailureCode::SystemForCrossDomainIdentityManagementServiceIncompatible,
         format!(
@@ -240,7 +240,7 @@ pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failur
 
 /// Two or more resources answered a match (ANALYZE: `DuplicateTargetEntries` for distinct
 /// users, `...MultipleEntriesInResponse` for the same one twice).
-pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
+pub(crate) fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
     if distinct {
         Failure::new(
             FailureCode::DuplicateTargetEntries,
@@ -262,7 +262,7 @@ pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Fail
 
 /// A call's response when it succeeded, or the failure it logs as (the one mapping of
 /// "success, an error response, or no response" every export shares).
-pub fn check(
+pub(crate) fn check(
     outcome: Result<Response, TransportError>,
     verb: Verb,
     user: &str,

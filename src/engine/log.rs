@@ -396,7 +396,7 @@ fn csv_err(e: csv::Error) -> std::io::Error {
 
 /// Writes the three CSV files the portal downloads (ANALYZE): the entries, their steps and
 /// their modified properties, joined by change id.
-pub fn write_csv(
+pub(crate) fn write_csv(
     entries: &[LogEntry],
     logs: &mut dyn Write,
     steps: &mut dyn Write,

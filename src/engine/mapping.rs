@@ -104,7 +104,7 @@ pub struct MappingError {
 }
 
 /// The expression the Blink gallery mapping uses for `active` (HPW; aad-provisioning-service.md §3.2 d).
-pub const ACTIVE_EXPRESSION: &str =
+pub(crate) const ACTIVE_EXPRESSION: &str =
     r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#;
 
 /// The Blink gallery mappings. The target side is the tutorial's table; the source side is
@@ -400,7 +400,7 @@ pub fn evaluate(
 }
 
 /// The matching mappings in precedence order.
-pub fn matching_order(mappings: &[AttributeMapping]) -> Vec<&AttributeMapping> {
+pub(crate) fn matching_order(mappings: &[AttributeMapping]) -> Vec<&AttributeMapping> {
     let mut m: Vec<&AttributeMapping> = mappings.iter().filter(|m| m.matching.is_some()).collect();
     m.sort_by_key(|m| m.matching);
     m

@@ -38,7 +38,8 @@ pub(crate) mod wire;
 
 pub use config::{AccidentalDeletions, JobConfig, TargetActions};
 pub use directory::generator::{DirectorySpec, generate};
-pub use directory::{Directory, DirectoryError, DirectoryUser, Group};
+pub use directory::model::{DirectoryUser, Group};
+pub use directory::{Directory, DirectoryError};
 pub use failure::FailureCode;
 pub use job::{
     EngineError, JobStatus, Link, Progress, ProvisioningJob, QuarantineReason, TestConnection,

@@ -2,7 +2,9 @@
 //! entitlement (Default Access), and attribute-based scoping filters
 //! (aad-provisioning-service.md §2).
 
-use super::directory::{Directory, EffectiveAssignment, UserRecord};
+#[cfg(test)]
+use super::directory::Directory;
+use super::directory::{EffectiveAssignment, UserRecord};
 use super::names::names;
 use serde::{Deserialize, Serialize};
 
@@ -303,8 +305,9 @@ impl ScopeResult {
     }
 }
 
-/// Evaluates scope for one user.
-pub fn evaluate(
+/// Evaluates scope for one user (its assignments read from `dir`).
+#[cfg(test)]
+pub(crate) fn evaluate(
     dir: &Directory,
     record: &UserRecord,
     scope: SyncScope,

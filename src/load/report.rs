@@ -123,7 +123,7 @@ fn human(ms: u64) -> String {
 }
 
 /// `12345.6` as `12,346`.
-pub fn thousands(n: f64) -> String {
+pub(crate) fn thousands(n: f64) -> String {
     let whole = n.round().max(0.0) as u64;
     let digits = whole.to_string();
     let mut out = String::new();

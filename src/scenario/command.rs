@@ -12,11 +12,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Exit status: every expectation held.
-pub const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_OK: i32 = 0;
 /// Exit status: an expectation failed.
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// Exit status: a scenario is malformed (nothing ran).
-pub const EXIT_MALFORMED: i32 = 2;
+pub(crate) const EXIT_MALFORMED: i32 = 2;
 
 /// What `blinksim run` was asked to do.
 #[derive(Clone, Debug, Default)]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A scenario that parsed; [`validate`](super::validate) checks it against the engine and
+/// A scenario that parsed; [`prepare`](super::prepare) checks it against the engine and
 /// tenant before anything runs.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -78,7 +78,7 @@ impl LoadError {
 
 /// The scenario files a list of paths names: files as given, folders' `*.toml` and `*.json`
 /// files (not their sub-folders, which hold included data), each list sorted.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+pub(crate) fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
@@ -130,7 +130,7 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
 }
 
 /// Parses TOML scenario text; `name` is used in errors.
-pub fn parse_toml(
+pub(crate) fn parse_toml(
     text: &str,
     name: &str,
 ) -> Result<(ScenarioFile<IgnoredAny>, Vec<Located>), LoadError> {
@@ -216,7 +216,7 @@ pub fn parse_toml(
 
 /// Parses JSON scenario text; `name` is used in errors. Lines of errors inside steps are those
 /// of the step's `"do"`.
-pub fn parse_json(
+pub(crate) fn parse_json(
     text: &str,
     name: &str,
 ) -> Result<(ScenarioFile<IgnoredAny>, Vec<Located>), LoadError> {

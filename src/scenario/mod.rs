@@ -13,6 +13,6 @@ pub(crate) mod world;
 
 pub use command::{RunOptions, run};
 pub use load::{LoadError, Scenario, load_path};
-pub use runner::{Played, play};
 pub use report::{console, snapshot};
+pub use runner::{Played, play};
 pub use world::{Target, World, directory_section, prepare};

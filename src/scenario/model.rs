@@ -326,7 +326,7 @@ impl Located {
 }
 
 /// Where a step is, for messages: `line 12`, or `step[3]` when the line is not known.
-pub fn place(line: Option<usize>, index: usize) -> String {
+pub(crate) fn place(line: Option<usize>, index: usize) -> String {
     match line {
         Some(l) => format!("line {l}"),
         None => format!("step[{index}]"),

@@ -8,25 +8,13 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// The files written, relative to the folder.
-pub const FILES: [&str; 8] = [
-    "logs.jsonl",
-    "logs.csv",
-    "logs-steps.csv",
-    "logs-modified-properties.csv",
-    "trace.jsonl",
-    "tenant.json",
-    "cycles.json",
-    "summary.json",
-];
-
 fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
     Ok(BufWriter::new(File::create(dir.join(name))?))
 }
 
 /// Writes the provisioning logs (JSON lines and the portal's three CSV files), the request
 /// trace (JSON lines), the final tenant state, the cycle summaries and the run summary.
-pub fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
+pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let job = &played.world.job;
 

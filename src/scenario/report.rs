@@ -426,7 +426,7 @@ fn tenant(out: &mut String, users: &[Value], detail: Detail) {
 }
 
 /// The machine-readable summary (`--json`, `--out summary.json`).
-pub fn summary_json(played: &Played) -> Value {
+pub(crate) fn summary_json(played: &Played) -> Value {
     let job = &played.world.job;
     let failures: Vec<Value> = played
         .failures()

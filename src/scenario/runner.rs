@@ -397,7 +397,7 @@ async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Even
 
 /// Why the target's users could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum TargetReadError {
+pub(crate) enum TargetReadError {
     /// No response.
     #[error("{0}")]
     Transport(#[from] crate::engine::transport::TransportError),
@@ -411,7 +411,7 @@ pub enum TargetReadError {
 
 /// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
 /// by paging through `GET /Users`.
-pub async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
+pub(crate) async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
         None => list_remote(world.transport.as_ref(), world.job.config()).await?,

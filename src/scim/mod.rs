@@ -15,7 +15,10 @@ mod user_filter;
 
 pub use datetime::{format_millis, parse_millis};
 pub use error::{ScimError, ScimType};
-pub use filter::{Filter, ParseError as FilterParseError, compile, matches_json, parse};
+pub use filter::Filter;
+pub use filter::compile::compile;
+pub use filter::eval::matches_json;
+pub use filter::parser::{ParseError as FilterParseError, parse};
 pub use message::{Request, Response};
 pub use patch::{PatchOptions, PatchRequest, patch_user};
 pub use user::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};

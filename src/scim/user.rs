@@ -6,10 +6,7 @@
 
 use super::datetime::format_millis;
 use super::error::ScimError;
-use super::schema::{
-    Attr, AttrType, AttributeDef, BLINK_SCHEMA, ENTERPRISE_SCHEMA, Mutability, USER_SCHEMA,
-    extension_urn, split_urn,
-};
+use super::schema::{Attr, BLINK_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA, extension_urn, split_urn};
 use compact_str::CompactString;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -17,7 +14,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// A stored string: inline up to 24 bytes, so most attribute values need no allocation.
-pub type Text = CompactString;
+pub(crate) type Text = CompactString;
 
 /// What to do with attributes the Blink schema does not define (Blink's behaviour is
 /// NOT FOUND in the reference; `reject_paths` is the default, see the README).
@@ -632,11 +629,6 @@ pub(crate) fn lookup<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a V
     })
 }
 
-/// Whether an attribute may be written by clients.
-pub fn is_writable(def: &AttributeDef) -> bool {
-    def.mutability != Mutability::ReadOnly
-}
-
 impl User {
     /// The user's location URL under `base_url`.
     pub fn location(&self, base_url: &str) -> String {
@@ -821,11 +813,6 @@ impl Serialize for MetaView<'_> {
         map.serialize_entry("version", &meta.etag())?;
         map.end()
     }
-}
-
-/// Whether a definition is a plain string-like scalar.
-pub fn is_scalar(def: &AttributeDef) -> bool {
-    def.ty != AttrType::Complex
 }
 
 #[cfg(test)]

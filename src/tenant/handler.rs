@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 /// The endpoints under `/scim`, after routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     /// `/Users`
     Users,
     /// `/Users/.search`
@@ -36,7 +36,7 @@ pub enum Endpoint {
 
 /// Classifies a path: `None` outside `/scim`. Trailing slashes are tolerated (Microsoft's
 /// Postman tests send `/Users/?filter=`, blink-scim-api.md Part 4 item 1).
-pub fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
+pub(crate) fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
     let rest = path.strip_prefix(BASE_PATH)?;
     if !(rest.is_empty() || rest.starts_with('/')) {
         return None;
@@ -379,7 +379,7 @@ impl Tenant {
 }
 
 /// Rendering context over a store: manager display names come from the referenced user.
-pub fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
+pub(crate) fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
     RenderContext {
         base_url: base,
         names: store,
@@ -453,7 +453,7 @@ fn not_allowed(allow: &str) -> ScimError {
 }
 
 /// The response for an error: a SCIM Error body, plus `WWW-Authenticate` on 401 and `Allow` on 405.
-pub fn error_response(e: &ScimError) -> Response {
+pub(crate) fn error_response(e: &ScimError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = Response::scim(status, Bytes::from(e.to_json().to_string()));
     if e.status == 401 {

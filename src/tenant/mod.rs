@@ -35,16 +35,17 @@ pub(crate) mod store;
 
 pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
-pub use faults::{Effect, FaultRule, HeaderMatch, LostAs, Operation, ParseError, parse_json, parse_toml};
+pub use faults::parse::{ParseError, parse_json, parse_toml};
+pub use faults::rule::{Effect, FaultRule, HeaderMatch, LostAs, Operation};
 pub use journal::{
     DEFAULT_BODY_BYTES as JOURNAL_BODY_BYTES, DEFAULT_BYTES as JOURNAL_BYTES,
     DEFAULT_CAPACITY as JOURNAL_CAPACITY,
 };
-pub use serve::{ServeConfig, load_faults, serve};
 pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, ServerLimits, TenantOptions,
 };
+pub use serve::{ServeConfig, load_faults, serve};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;

@@ -139,7 +139,7 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.
-pub async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use blinksim::VirtualClock;
-use blinksim::engine::{Directory, DirectoryUser};
 use blinksim::engine::{Action, CycleSummary, LogEntry, Status};
+use blinksim::engine::{Directory, DirectoryUser};
 use blinksim::engine::{JobConfig, ProvisioningJob};
 use blinksim::sim::{DEFAULT_START, Simulation, unix_millis};
 use blinksim::tenant::{FaultRule, Tenant, TenantOptions};

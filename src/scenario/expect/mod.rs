@@ -6,7 +6,7 @@ mod names;
 mod requests;
 mod state;
 
-pub use names::{CycleRef, CycleWord, OrNone};
+pub(crate) use names::{CycleRef, CycleWord, OrNone};
 
 use crate::engine::failure::FailureCode;
 use crate::engine::job::{JobStatus, ProvisioningJob, QuarantineReason, TestConnection};

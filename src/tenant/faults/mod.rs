@@ -6,6 +6,6 @@ pub(crate) mod parse;
 pub(crate) mod rule;
 pub(crate) mod set;
 
-pub use parse::{ParseError, parse_json, parse_toml};
-pub use rule::{Effect, FaultFile, FaultRule, HeaderMatch, LostAs, Operation, RuleError, Window};
-pub use set::{AppliedFault, Decision, FaultSet, Installed, RequestFacts};
+pub(crate) use parse::{ParseError, parse_json, parse_toml};
+pub(crate) use rule::{Effect, LostAs, Operation, RuleError};
+pub(crate) use set::{AppliedFault, Decision, FaultSet, Installed, RequestFacts};

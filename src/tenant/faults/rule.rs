@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::time::Duration;
 
 /// Longest injected delay, hang or dribble: runs stay bounded.
-pub const MAX_FAULT_DURATION: Duration = Duration::from_secs(600);
+pub(crate) const MAX_FAULT_DURATION: Duration = Duration::from_secs(600);
 
 /// The SCIM operation a request performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -285,7 +285,7 @@ where
 /// single rule object, or an array of rules in JSON.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaultFile {
+pub(crate) struct FaultFile {
     /// The rules, in order.
     #[serde(default)]
     pub fault: Vec<FaultRule>,
@@ -567,7 +567,7 @@ impl Effect {
 }
 
 /// Validates every rule, naming the first bad one.
-pub fn validate_all(rules: &[FaultRule]) -> Result<(), RuleError> {
+pub(crate) fn validate_all(rules: &[FaultRule]) -> Result<(), RuleError> {
     for (i, rule) in rules.iter().enumerate() {
         rule.validate().map_err(|mut e| {
             e.location = format!("fault[{i}].");
