@@ -207,6 +207,15 @@ async fn patch_work_is_bounded_and_names_the_limit() {
     assert_eq!(again.json()["emails"], first.json()["emails"]);
     let user = h.get(&path).await.json();
     assert_eq!(user["meta"]["version"], "W/\"2\"");
+    // A POST or PUT cannot go past the bound either.
+    let emails: Vec<Value> = (0..101)
+        .map(|i| json!({"value": format!("p{i}@x")}))
+        .collect();
+    let big = json!({"userName": "big@x", "emails": emails});
+    let r = h.post("/Users", &big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("max_values"), "{}", r.text());
+    assert_eq!(h.put(&path, &big).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
