@@ -570,6 +570,7 @@ fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
 }
 
 mod multi;
+pub use multi::check_value_counts;
 mod single;
 #[cfg(test)]
 mod tests;

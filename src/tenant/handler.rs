@@ -10,7 +10,7 @@ use crate::scim::discovery::{self, Capabilities};
 use crate::scim::error::ScimError;
 use crate::scim::filter::{Compiled, compile, parse};
 use crate::scim::message::{Request, Response};
-use crate::scim::patch::{PatchOptions, PatchRequest, patch_user};
+use crate::scim::patch::{PatchOptions, PatchRequest, check_value_counts, patch_user};
 use crate::scim::query::{ListQuery, Projection};
 use crate::scim::schema::LIST_RESPONSE_SCHEMA;
 use crate::scim::user::{NoNames, RenderContext, User, UserAttrs};
@@ -223,8 +223,7 @@ impl Tenant {
     }
 
     fn create(&self, req: &Request) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
-            .with_blink_defaults();
+        let attrs = self.representation(req)?;
         let projection = projection(req)?;
         let now = self.now();
         let base = self.base_url();
@@ -244,9 +243,15 @@ impl Tenant {
         Ok(resp)
     }
 
+    /// A POST or PUT body as attributes, its multi-valued attributes within PATCH's bound.
+    fn representation(&self, req: &Request) -> Result<UserAttrs, ScimError> {
+        let body = self.json_body(req)?;
+        check_value_counts(&body, PatchOptions::default().max_values)?;
+        Ok(UserAttrs::from_json(&body, self.options().unknown_attributes)?.with_blink_defaults())
+    }
+
     fn replace(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
-            .with_blink_defaults();
+        let attrs = self.representation(req)?;
         let store = self.store().write();
         let user = store
             .get(&id)
