@@ -13,6 +13,9 @@ pub mod clock;
 pub mod duration;
 pub mod engine;
 pub mod fakes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod histogram;
 pub mod load;
 pub mod progress;
