@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS each (default 10), one after another, and prints per
+# fuzz/run.sh SECONDS [TARGET...]
+# Runs every fuzz target (or those named) for SECONDS each (default 10), one after another, and prints per
 # target the executions, the corpus size and whether it crashed. Needs `cargo +nightly` and
 # cargo-fuzz. New corpus entries stay in corpus/<target>/ (only seed-* files are committed);
 # crashes go to artifacts/<target>/. Extra libFuzzer flags: FUZZ_FLAGS, e.g.
@@ -10,10 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-10}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
 mkdir -p target
 crashed=()
 printf '%-14s %12s %8s %10s  %s\n' target executions files bytes result
-for target in $(cargo +nightly fuzz list); do
+for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   log="target/run-$target.log"
   result=ok

@@ -23,19 +23,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 TOKEN = "blinksim-secret-token"
 MAX_SEED = 8 * 1024  # bytes per seed
-MAX_PER_TARGET = 120
+MAX_PER_TARGET = 200
 MAX_BYTES_PER_TARGET = 48 * 1024
 # Scenarios played for requests and states (the generated 10,000-user one is too big a seed).
 SKIP_PLAY = {"generated-10k.toml"}
 
 seeds = {}
+preferred = set()  # hand-written seeds, chosen before the harvested ones
 
 
-def add(target, data):
+def add(target, data, prefer=False):
     if isinstance(data, str):
         data = data.encode()
     if data and len(data) <= MAX_SEED:
-        seeds.setdefault(target, {})[hashlib.sha1(data).hexdigest()[:16]] = data
+        name = hashlib.sha1(data).hexdigest()[:16]
+        seeds.setdefault(target, {})[name] = data
+        if prefer:
+            preferred.add(name)
 
 
 def rust_literals(path):
@@ -67,6 +71,24 @@ def from_sources():
                 add("expression", lit)
             if "[[fault]]" in lit:
                 add("fault_rules", lit)
+
+
+# Case-folding edge cases (issue 15, D1): final sigma, dotted and dotless i, sharp s, Kelvin.
+UNICODE_NAMES = ["ΝΙΚΟΣ@x.gr", "νικοσ@x.gr", "ας@x", "İstanbul@x.tr", "ıi@x", "STRASSE@x.de", "straße@x.de", "\u212a@x"]
+
+
+def unicode_cases():
+    names = "\n".join(UNICODE_NAMES)
+    for name in UNICODE_NAMES:
+        for attr in ("userName", 'emails[type eq "work"].value', "externalId"):
+            for value in {name, name.lower()}:
+                add("filter", f'{attr} eq "{value}"\n{names}', prefer=True)
+        add("exchange", f'GET /scim/Users?filter=userName%20eq%20%22{urllib.parse.quote(name)}%22\n'
+            f"Authorization: Bearer {TOKEN}\n\n", prefer=True)
+        add("state_import", json.dumps({"users": [{"id": "7fddf553-cf8c-4cbb-a2f7-5874cd284dfd",
+            "userName": name, "meta": {"created": "2026-01-15T09:00:00Z",
+            "lastModified": "2026-01-15T09:00:00Z", "version": "W/\"1\""}}]}, ensure_ascii=False),
+            prefer=True)
 
 
 def from_scenarios():
@@ -133,7 +155,7 @@ def choose(target, found):
     """Smallest first (many small seeds cover more than a few large ones), taking turns between
     request methods for `exchange`, within the count and byte budgets."""
     buckets = {}
-    for name, data in sorted(found.items(), key=lambda kv: (len(kv[1]), kv[0])):
+    for name, data in sorted(found.items(), key=lambda kv: (kv[0] not in preferred, len(kv[1]), kv[0])):
         key = data.split(b" ", 1)[0] if target == "exchange" else b""
         buckets.setdefault(key, []).append((name, data))
     chosen, size = [], 0
@@ -153,6 +175,7 @@ def main():
     if not os.path.exists(binary):
         subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
     from_sources()
+    unicode_cases()
     from_scenarios()
     from_runs(binary)
     for target, found in sorted(seeds.items()):
