@@ -21,11 +21,17 @@ for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   log="target/run-$target.log"
   result=ok
+  mkdir -p "artifacts/$target"
+  found_before=$(find "artifacts/$target" -type f | wc -l)
   # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of flags
   if ! cargo +nightly fuzz run "$target" "corpus/$target" -- \
       -max_total_time="$seconds" -timeout=10 -max_len=8192 -rss_limit_mb=2048 \
       -print_final_stats=1 ${FUZZ_FLAGS:-} >"$log" 2>&1; then
     result="CRASH (see $log, artifacts/$target/)"
+    crashed+=("$target")
+  elif [ "$(find "artifacts/$target" -type f | wc -l)" -gt "$found_before" ]; then
+    # -ignore_crashes keeps fork mode going; what it found is still a failure.
+    result="CRASH (kept going; see artifacts/$target/)"
     crashed+=("$target")
   fi
   # Fork mode prints no final stats: its last `#N` status line counts the executions.
