@@ -104,7 +104,7 @@ fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, DurationError> {
 }
 
 /// Formats like `1m30s`, `250ms`, `0s`.
-pub(crate) fn format_duration(d: Duration) -> String {
+pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms == 0 {
         return "0s".into();

@@ -15,6 +15,9 @@ pub(crate) mod duration;
 pub mod engine;
 pub(crate) mod exit;
 pub(crate) mod fakes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod histogram;
 pub mod load;
 #[cfg(feature = "cli")]
@@ -26,7 +29,7 @@ pub mod sim;
 pub mod tenant;
 
 pub use clock::{Clock, SharedClock, SystemClock, VirtualClock};
-pub use duration::{DurationError, HumanDuration, parse_duration};
+pub use duration::{DurationError, HumanDuration, format_duration, parse_duration};
 pub use engine::{Directory, DirectoryUser, JobConfig, ProvisioningJob};
 pub use exit::ExitStatus;
 pub use sim::{Connection, DEFAULT_START, Simulation, SimulationBuilder, TenantTransport};

@@ -130,6 +130,9 @@ struct RunArgs {
     /// Print machine-readable summaries instead of the report.
     #[arg(long)]
     json: bool,
+    /// Stop with exit 1 after this long (e.g. 90s, 15m).
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    max_duration: Duration,
 }
 
 #[derive(Subcommand)]
@@ -321,26 +324,51 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => {
-            let target = match (args.target, args.token) {
-                (Some(url), Some(token)) => Target::Http { url, token },
-                _ => Target::Embedded,
-            };
-            let options = RunOptions {
-                paths: args.paths,
-                target,
-                out: args.out,
-                json: args.json,
-                progress: !args.json && std::io::stderr().is_terminal(),
-            };
-            let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
-            let status = runtime.block_on(run(&options, &mut stdout, &mut stderr));
-            ExitCode::from(u8::try_from(status).unwrap_or(2))
-        }
+        Command::Run(args) => run_scenarios(args, &runtime),
         Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
         Command::Expr(args) => expr(args),
         Command::Load(args) => runtime.block_on(load(args)),
         Command::Serve(args) => serve_command(args, &runtime),
+    }
+}
+
+/// `blinksim run`: plays the scenarios; past `--max-duration` it stops the process with exit 1.
+fn run_scenarios(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let target = match (args.target, args.token) {
+        (Some(url), Some(token)) => Target::Http { url, token },
+        _ => Target::Embedded,
+    };
+    let options = RunOptions {
+        paths: args.paths,
+        target,
+        out: args.out,
+        json: args.json,
+        progress: !args.json && std::io::stderr().is_terminal(),
+    };
+    // Its own thread (the future borrows stdout as a `dyn Write`, which is not `Send`), so
+    // the deadline holds even while a step computes.
+    let handle = runtime.handle().clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+        let status = handle.block_on(run(&options, &mut stdout, &mut stderr));
+        let _ = done.send(status);
+    });
+    match finished.recv_timeout(args.max_duration) {
+        Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(2)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            eprintln!("blinksim run: the run stopped without a status");
+            ExitCode::from(2)
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let _ = std::io::stdout().flush();
+            eprintln!(
+                "blinksim run: stopped after --max-duration {}; the scenarios did not finish",
+                blinksim::format_duration(args.max_duration)
+            );
+            // The run is mid-step on its thread: leave without waiting for it.
+            std::process::exit(1)
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 //! a bad field inside a step keeps its position (TOML) and its name.
 
 use super::model::{Located, ScenarioFile, Step};
+use crate::engine::directory::generator::DirectorySpec;
+use crate::engine::policy::CYCLE_INTERVAL;
 use serde::de::IgnoredAny;
 use std::borrow::Cow;
 use std::fmt;
@@ -273,6 +275,89 @@ pub(crate) fn parse_json(
         located.push(Located { step, line, index });
     }
     Ok((file, located))
+}
+
+/// Most cycles one step may run: a `cycles` count, or the cycles an `advance` span implies.
+pub const MAX_CYCLES_PER_STEP: u64 = 10_000;
+/// Most cycles a whole scenario may run (the 30-day purge scenario runs about 1,100).
+pub const MAX_CYCLES_PER_SCENARIO: u64 = 20_000;
+/// Most users a `directory.generate` section or `tenant.prefill` may make.
+pub const MAX_GENERATED_USERS: usize = 100_000;
+
+/// Checks the work a scenario asks for against the limits above, before anything is built or
+/// run, so a typo such as `count = 4294967295` is an error instead of hours and gigabytes.
+pub fn check_limits(s: &Scenario) -> Result<(), LoadError> {
+    let file = s.path.display().to_string();
+    let section = |field: &str, message: String| LoadError {
+        file: file.clone(),
+        line: None,
+        field: Some(field.to_string()),
+        message,
+    };
+    if let Some(spec) = &s.file.directory.generate {
+        check_generated(spec).map_err(|m| section("directory.generate.users", m))?;
+    }
+    if s.file.tenant.prefill > MAX_GENERATED_USERS {
+        return Err(section("tenant.prefill", over_users(s.file.tenant.prefill)));
+    }
+    let mut total = 0u64;
+    for located in &s.steps {
+        let here = |field: &str, message: String| LoadError {
+            file: file.clone(),
+            line: located.line,
+            field: Some(format!("step[{}].{field}", located.index)),
+            message,
+        };
+        let (field, cycles) = match &located.step {
+            Step::Cycle {} => ("do", 1),
+            Step::Cycles { count } => ("count", u64::from(*count)),
+            Step::Advance { by } => ("by", cycles_in(by.as_millis())),
+            _ => continue,
+        };
+        if cycles > MAX_CYCLES_PER_STEP {
+            let what = match &located.step {
+                Step::Advance { .. } => format!(
+                    "advancing this far runs up to {cycles} cycles (one every {})",
+                    crate::duration::format_duration(CYCLE_INTERVAL)
+                ),
+                _ => format!("{cycles} cycles"),
+            };
+            return Err(here(
+                field,
+                format!("{what}: over the limit of {MAX_CYCLES_PER_STEP} cycles per step"),
+            ));
+        }
+        total = total.saturating_add(cycles);
+        if total > MAX_CYCLES_PER_SCENARIO {
+            return Err(here(
+                field,
+                format!(
+                    "the scenario reaches {total} cycles here: over the limit of \
+                     {MAX_CYCLES_PER_SCENARIO} cycles per scenario"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a generated directory's size against [`MAX_GENERATED_USERS`].
+pub fn check_generated(spec: &DirectorySpec) -> Result<(), String> {
+    if spec.users > MAX_GENERATED_USERS {
+        return Err(over_users(spec.users));
+    }
+    Ok(())
+}
+
+fn over_users(users: usize) -> String {
+    format!("{users} users: over the limit of {MAX_GENERATED_USERS} generated users")
+}
+
+/// The most cycles a clock advance of `millis` can run: one per interval, plus one due at
+/// the start. Quarantine only lengthens the interval, so this is an upper bound.
+fn cycles_in(millis: u64) -> u64 {
+    let interval = u64::try_from(CYCLE_INTERVAL.as_millis()).unwrap_or(u64::MAX);
+    (millis / interval).saturating_add(1)
 }
 
 /// The field a serde path names under `prefix`: the path minus the step's variant segment.

@@ -75,6 +75,7 @@ fn step_err(s: &Scenario, step: &Located, field: &str, message: impl Into<String
 /// Builds the world and checks every step against it (a dry run of the directory changes, the
 /// mappings, filters and fault rules the steps install). Sends nothing.
 pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
+    super::load::check_limits(s)?;
     let start = match &s.file.start {
         Some(text) => crate::scim::datetime::parse_millis(text)
             .ok_or_else(|| err(s, "start", format!("'{text}' is not an RFC 3339 date-time")))?,
@@ -193,6 +194,7 @@ fn add_section(
 ) -> Result<(), (String, String)> {
     let fail = |field: String| move |e: DirectoryError| (field, e.to_string());
     if let Some(spec) = &s.generate {
+        super::load::check_generated(spec).map_err(|m| (format!("{at}.generate.users"), m))?;
         generate_into(dir, spec).map_err(fail(format!("{at}.generate")))?;
     }
     for (i, role) in s.roles.iter().enumerate() {

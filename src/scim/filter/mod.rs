@@ -9,7 +9,7 @@ mod lexer;
 pub(crate) mod parser;
 
 pub(crate) use compile::{Compiled, Operand, RecordFilter, compile, compile_record_filter};
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use eval::matches_json_compiled;
 pub(crate) use eval::{FilterTarget, Record, Scalar};
 pub(crate) use parser::{parse, parse_path};
