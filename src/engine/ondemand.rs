@@ -102,7 +102,7 @@ impl ProvisioningJob {
         if unsupported {
             entry.provisioning_steps.push(step(
                 StepName::EntrySynchronizationSkip,
-                StepType::Processing,
+                StepType::Export,
                 Status::Skipped,
                 "On-demand provisioning doesn't support disabling or deleting users that have been disabled or deleted in Microsoft Entra ID".into(),
             ));

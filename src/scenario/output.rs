@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// The files written, relative to the folder.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "logs.jsonl",
     "logs.csv",
     "logs-steps.csv",
@@ -18,6 +18,7 @@ pub const FILES: [&str; 8] = [
     "tenant.json",
     "cycles.json",
     "summary.json",
+    "status.json",
 ];
 
 fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
@@ -25,7 +26,8 @@ fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
 }
 
 /// Writes the provisioning logs (JSON lines and the portal's three CSV files), the request
-/// trace (JSON lines), the final tenant state, the cycle summaries and the run summary.
+/// trace (JSON lines), the final tenant state, the cycle summaries, the run summary and the
+/// job as Graph's `synchronizationJob` with its `synchronizationStatus` (§1.1).
 pub fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let job = &played.world.job;
@@ -62,5 +64,10 @@ pub fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     let mut summary = create(dir, "summary.json")?;
     serde_json::to_writer_pretty(&mut summary, &summary_json(played))?;
     summary.write_all(b"\n")?;
-    summary.flush()
+    summary.flush()?;
+
+    let mut status = create(dir, "status.json")?;
+    serde_json::to_writer_pretty(&mut status, &job.synchronization_job())?;
+    status.write_all(b"\n")?;
+    status.flush()
 }
