@@ -155,16 +155,16 @@ fn a_healthy_job_reports_its_executions_steady_state_and_progress_in_pages() {
 fn graphs_status_names_are_checked_at_load() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("old-key.toml", "job = { status = \"Active\" }", "unknown field `status`"),
+        ("old-key.toml", "job = { status = \"Active\" }", "unknown field `status`, expected one of `code`"),
         (
             "disabled-code.toml",
             "job = { code = \"Disabled\" }",
-            "unknown status code `Disabled`",
+            "field `step[1].job.code`: unknown variant `Disabled`",
         ),
         (
             "schedule.toml",
             "job = { schedule_state = \"Quarantine\" }",
-            "unknown schedule state `Quarantine`",
+            "field `step[1].job.schedule_state`: unknown variant `Quarantine`",
         ),
     ];
     for (name, expectation, expected) in cases {
