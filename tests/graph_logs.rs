@@ -219,7 +219,12 @@ fn played(dir: &Path) -> Vec<(serde_json::Value, ProvisioningObjectSummary)> {
     std::fs::write(&file, SCENARIO).unwrap();
     let out = dir.join("out");
     let run = Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .expect("run blinksim");
     assert_eq!(
@@ -284,7 +289,9 @@ fn every_line_parses_as_graphs_provisioning_object_summary() {
         assert_eq!(e.source_identity.identity_type, "User");
         assert!(e.source_identity.details.is_empty());
         assert_eq!(
-            e.provisioning_steps.first().map(|s| &s.provisioning_step_type),
+            e.provisioning_steps
+                .first()
+                .map(|s| &s.provisioning_step_type),
             Some(&ProvisioningStepType::Import)
         );
     }
@@ -297,7 +304,10 @@ fn a_409_on_create_reads_as_graphs_example_2() {
     let bob = of(&entries, "bob@contoso.example");
     let (raw, e) = bob.first().expect("a log entry for Bob");
     assert_eq!(e.provisioning_action, ProvisioningAction::Create);
-    assert_eq!(e.provisioning_status_info.status, ProvisioningResult::Failure);
+    assert_eq!(
+        e.provisioning_status_info.status,
+        ProvisioningResult::Failure
+    );
     let err = e
         .provisioning_status_info
         .error_information
@@ -359,7 +369,10 @@ fn a_409_on_create_reads_as_graphs_example_2() {
         "Failed to create User 'bob@contoso.example' in Blink"
     );
     assert_eq!(
-        export.details.get("ReportableIdentifier").map(String::as_str),
+        export
+            .details
+            .get("ReportableIdentifier")
+            .map(String::as_str),
         Some("bob@contoso.example")
     );
     assert_eq!(e.target_identity.id, "");
@@ -379,7 +392,10 @@ fn a_user_assigned_between_cycles_is_imported_as_an_add() {
         "Received User 'cy@contoso.example' change of type (Add) from Azure Active Directory"
     );
     assert_eq!(e.provisioning_action, ProvisioningAction::Create);
-    assert_eq!(e.provisioning_status_info.status, ProvisioningResult::Success);
+    assert_eq!(
+        e.provisioning_status_info.status,
+        ProvisioningResult::Success
+    );
     assert!(e.provisioning_status_info.error_information.is_none());
 }
 
@@ -392,7 +408,8 @@ fn a_match_comes_before_scoping_as_in_the_samples() {
         .iter()
         .filter(|(_, e)| {
             e.provisioning_steps.iter().any(|s| {
-                s.name == "EntryImport" && s.provisioning_step_type == ProvisioningStepType::Matching
+                s.name == "EntryImport"
+                    && s.provisioning_step_type == ProvisioningStepType::Matching
             })
         })
         .collect();

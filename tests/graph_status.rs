@@ -65,7 +65,12 @@ job = { code = "Quarantine", schedule_state = "Disabled", quarantine = "Encounte
 fn status_of(dir: &Path, scenario: &str) -> Value {
     let file = write(dir, "scenario.toml", scenario);
     let out = dir.join("out");
-    let run = blinksim(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let run = blinksim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(
         run.status.code(),
         Some(0),
@@ -105,7 +110,10 @@ fn a_job_disabled_after_four_weeks_of_quarantine_keeps_the_code_and_disables_the
     assert_eq!(status["lastExecution"]["state"], "Failed");
     assert_eq!(status["lastSuccessfulExecution"]["state"], "Succeeded");
     assert_eq!(status["lastSuccessfulExecution"]["countExported"], 1);
-    assert_eq!(status["lastSuccessfulExecutionWithExports"]["countImported"], 1);
+    assert_eq!(
+        status["lastSuccessfulExecutionWithExports"]["countImported"],
+        1
+    );
     assert_eq!(status["escrowsPruned"], false);
 }
 
@@ -132,7 +140,10 @@ fn a_healthy_job_reports_its_executions_steady_state_and_progress_in_pages() {
     let with_exports = &status["lastSuccessfulExecutionWithExports"];
     assert_eq!(with_exports["countExported"], 1);
     assert_eq!(with_exports["countEntitled"], 1);
-    assert_ne!(with_exports["activityIdentifier"], last["activityIdentifier"]);
+    assert_ne!(
+        with_exports["activityIdentifier"],
+        last["activityIdentifier"]
+    );
     assert_eq!(status["steadyStateFirstAchievedTime"], last["timeEnded"]);
     assert_eq!(status["steadyStateLastAchievedTime"], last["timeEnded"]);
     let progress = &status["progress"][0];
@@ -155,7 +166,11 @@ fn a_healthy_job_reports_its_executions_steady_state_and_progress_in_pages() {
 fn graphs_status_names_are_checked_at_load() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        ("old-key.toml", "job = { status = \"Active\" }", "unknown field `status`, expected one of `code`"),
+        (
+            "old-key.toml",
+            "job = { status = \"Active\" }",
+            "unknown field `status`, expected one of `code`",
+        ),
         (
             "disabled-code.toml",
             "job = { code = \"Disabled\" }",

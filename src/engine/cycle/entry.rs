@@ -8,8 +8,8 @@ use crate::engine::directory::UserRecord;
 use crate::engine::failure::Failure;
 use crate::engine::job::{LinkChange, ProvisioningJob};
 use crate::engine::log::{
-    Action, ErrorInformation, Identity, Initiator, LogEntry, ModifiedProperty, Status,
-    StatusInfo, Step, StepName, StepType,
+    Action, ErrorInformation, Identity, Initiator, LogEntry, ModifiedProperty, Status, StatusInfo,
+    Step, StepName, StepType,
 };
 use crate::engine::scope::{ScopeResult, SkipReason};
 use crate::engine::wire::Change;
@@ -229,12 +229,9 @@ impl Outcome {
 
     /// Adds a decision step that succeeded, typed matching as in Graph's Example 2 (§5.5).
     pub(crate) fn decide(&mut self, name: StepName, description: String) {
-        self.entry.steps.push(step(
-            name,
-            StepType::Matching,
-            Status::Success,
-            description,
-        ));
+        self.entry
+            .steps
+            .push(step(name, StepType::Matching, Status::Success, description));
     }
 
     /// Records a successful export as `action`.
@@ -273,19 +270,22 @@ impl Outcome {
                 )
             })
             .unwrap_or(self.entry.steps.len());
-        self.entry.steps.insert(at, details(
-            step(
-                StepName::EntryImport,
-                StepType::Matching,
-                Status::Success,
-                // Double space as in Microsoft's sample (§5 EntryImport, sic).
-                format!("Retrieved  '{user_name}' from {}", ctx.target()),
+        self.entry.steps.insert(
+            at,
+            details(
+                step(
+                    StepName::EntryImport,
+                    StepType::Matching,
+                    Status::Success,
+                    // Double space as in Microsoft's sample (§5 EntryImport, sic).
+                    format!("Retrieved  '{user_name}' from {}", ctx.target()),
+                ),
+                [
+                    ("id", target_id.to_string()),
+                    ("userName", user_name.to_string()),
+                ],
             ),
-            [
-                ("id", target_id.to_string()),
-                ("userName", user_name.to_string()),
-            ],
-        ));
+        );
     }
 
     /// Completes the draft into a Graph-shaped log entry with ids and times (§5.2).

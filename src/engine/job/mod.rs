@@ -7,9 +7,9 @@ mod status;
 
 pub(crate) use state::{JobState, LinkChange};
 pub use status::{
-    EntryCount, NEVER_INTERVAL, PROGRESS_PAGE_SIZE, Schedule, ScheduleState, StatusCode,
-    SyncError, SyncProgress, SyncQuarantine, SynchronizationJob, SynchronizationStatus,
-    TaskExecution, UNSET_TIME, iso_duration,
+    EntryCount, NEVER_INTERVAL, PROGRESS_PAGE_SIZE, Schedule, ScheduleState, StatusCode, SyncError,
+    SyncProgress, SyncQuarantine, SynchronizationJob, SynchronizationStatus, TaskExecution,
+    UNSET_TIME, iso_duration,
 };
 
 use super::client::{ScimClient, TraceEntry};

@@ -191,12 +191,8 @@ pub struct EntryCount {
 /// A duration in ISO 8601 (`PT40M`, `P1D`, `PT1H20M`).
 pub fn iso_duration(d: Duration) -> String {
     let secs = d.as_secs();
-    let (days, hours, minutes, seconds) = (
-        secs / 86_400,
-        secs / 3_600 % 24,
-        secs / 60 % 60,
-        secs % 60,
-    );
+    let (days, hours, minutes, seconds) =
+        (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
     let mut out = String::from("P");
     if days > 0 {
         out.push_str(&format!("{days}D"));

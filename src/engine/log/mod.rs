@@ -10,8 +10,8 @@ mod graph;
 pub use csv::write_csv;
 pub use cycle::{CycleCounts, CycleSummary};
 pub use graph::{
-    ErrorCategory, ErrorInformation, Identity, Initiator, InitiatorType, Parties,
-    PartyIds, ProvisioningSystem, ServicePrincipal,
+    ErrorCategory, ErrorInformation, Identity, Initiator, InitiatorType, Parties, PartyIds,
+    ProvisioningSystem, ServicePrincipal,
 };
 
 use super::failure::FailureCode;
@@ -283,4 +283,3 @@ pub fn write_json_lines(entries: &[LogEntry], out: &mut dyn Write) -> std::io::R
     }
     Ok(())
 }
-

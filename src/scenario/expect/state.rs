@@ -1,8 +1,8 @@
 //! Checks of a cycle's summary, the job's state and the tenant's users.
 
+use super::OrNone;
 use super::{Checks, CycleExpect, JobExpect, TenantExpect};
 use crate::engine::job::ProvisioningJob;
-use super::OrNone;
 use crate::engine::log::CycleSummary;
 use crate::engine::wire::value_at;
 use serde_json::Value;
