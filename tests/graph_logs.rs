@@ -178,11 +178,23 @@ userPrincipalName = "cy@contoso.example"
 givenName = "Cy"
 surname = "Young"
 
+[[directory.users]]
+objectId = "u-dee"
+userPrincipalName = "dee@contoso.example"
+givenName = "Dee"
+surname = "Dale"
+
 [[directory.assignments]]
 user = "u-ada"
 
 [[directory.assignments]]
 user = "u-bob"
+
+[[directory.assignments]]
+user = "u-dee"
+
+[tenant]
+users = [{ userName = "dee@contoso.example", active = true }]
 
 [[fault]]
 name = "bob exists"
@@ -403,7 +415,8 @@ fn a_user_assigned_between_cycles_is_imported_as_an_add() {
 fn a_match_comes_before_scoping_as_in_the_samples() {
     let tmp = tempfile::tempdir().unwrap();
     let entries = played(tmp.path());
-    // Ada, linked in cycle 1 and changed since, is read back (matching) in cycle 2.
+    // Dee, already in Blink, is matched in cycle 1; Ada, linked in cycle 1 and changed
+    // since, is read back in cycle 2.
     let with_match: Vec<_> = entries
         .iter()
         .filter(|(_, e)| {
@@ -413,7 +426,11 @@ fn a_match_comes_before_scoping_as_in_the_samples() {
             })
         })
         .collect();
-    assert!(!with_match.is_empty(), "no entry read its target");
+    let names: Vec<&str> = with_match
+        .iter()
+        .map(|(_, e)| e.source_identity.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["dee@contoso.example", "ada@contoso.example"]);
     for (_, e) in with_match {
         let types: Vec<&ProvisioningStepType> = e
             .provisioning_steps
