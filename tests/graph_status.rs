@@ -83,7 +83,14 @@ fn status_of(dir: &Path, scenario: &str) -> Value {
         .map(|e| e.unwrap().path())
         .find(|p| p.is_dir())
         .unwrap_or(out);
-    serde_json::from_str(&std::fs::read_to_string(folder.join("status.json")).unwrap()).unwrap()
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(folder.join(name)).unwrap()).unwrap()
+    };
+    let (job, summary) = (read("status.json"), read("summary.json"));
+    // summary.json names the job's state the same way.
+    assert_eq!(summary["job"]["code"], job["status"]["code"]);
+    assert_eq!(summary["job"]["scheduleState"], job["schedule"]["state"]);
+    job
 }
 
 #[test]
