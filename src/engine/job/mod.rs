@@ -59,7 +59,8 @@ pub struct Escrow {
 }
 
 names! {
-    /// Graph `synchronizationStatus.code` (§1.1), plus `Disabled` after four weeks of quarantine.
+    /// The engine's run state. Graph's view of it is [`StatusCode`] with [`ScheduleState`]
+    /// ([`ProvisioningJob::synchronization_job`]): `Disabled` is a schedule state there.
     pub enum JobStatus ("job status") {
         /// Configured, first cycle not run yet.
         NotRun,
