@@ -45,8 +45,16 @@ pub use job::{
     EngineError, JobStatus, Link, Progress, ProvisioningJob, QuarantineReason, TestConnection,
     TraceRecord,
 };
+pub use job::{
+    EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,
+    SynchronizationJob, SynchronizationStatus, TaskExecution,
+};
 pub use log::{
     Action, CycleKind, CycleState, CycleSummary, LogEntry, Status, StepName, write_json_lines,
+};
+pub use log::{
+    ErrorCategory, ErrorInformation, Identity, Initiator, InitiatorType, ProvisioningSystem,
+    ServicePrincipal,
 };
 pub use mapping::{MappingConfig, blink_default_mappings};
 pub use policy::QuarantineThresholds;

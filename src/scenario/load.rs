@@ -278,15 +278,15 @@ pub(crate) fn parse_json(
 }
 
 /// Most cycles one step may run: a `cycles` count, or the cycles an `advance` span implies.
-pub const MAX_CYCLES_PER_STEP: u64 = 10_000;
+pub(crate) const MAX_CYCLES_PER_STEP: u64 = 10_000;
 /// Most cycles a whole scenario may run (the 30-day purge scenario runs about 1,100).
-pub const MAX_CYCLES_PER_SCENARIO: u64 = 20_000;
+pub(crate) const MAX_CYCLES_PER_SCENARIO: u64 = 20_000;
 /// Most users a `directory.generate` section or `tenant.prefill` may make.
-pub const MAX_GENERATED_USERS: usize = 100_000;
+pub(crate) const MAX_GENERATED_USERS: usize = 100_000;
 
 /// Checks the work a scenario asks for against the limits above, before anything is built or
 /// run, so a typo such as `count = 4294967295` is an error instead of hours and gigabytes.
-pub fn check_limits(s: &Scenario) -> Result<(), LoadError> {
+pub(crate) fn check_limits(s: &Scenario) -> Result<(), LoadError> {
     let file = s.path.display().to_string();
     let section = |field: &str, message: String| LoadError {
         file: file.clone(),
@@ -342,7 +342,7 @@ pub fn check_limits(s: &Scenario) -> Result<(), LoadError> {
 }
 
 /// Checks a generated directory's size against [`MAX_GENERATED_USERS`].
-pub fn check_generated(spec: &DirectorySpec) -> Result<(), String> {
+pub(crate) fn check_generated(spec: &DirectorySpec) -> Result<(), String> {
     if spec.users > MAX_GENERATED_USERS {
         return Err(over_users(spec.users));
     }

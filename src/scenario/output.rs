@@ -13,7 +13,8 @@ fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
 }
 
 /// Writes the provisioning logs (JSON lines and the portal's three CSV files), the request
-/// trace (JSON lines), the final tenant state, the cycle summaries and the run summary.
+/// trace (JSON lines), the final tenant state, the cycle summaries, the run summary and the
+/// job as Graph's `synchronizationJob` with its `synchronizationStatus` (§1.1).
 pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let job = &played.world.job;
@@ -50,5 +51,10 @@ pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     let mut summary = create(dir, "summary.json")?;
     serde_json::to_writer_pretty(&mut summary, &summary_json(played))?;
     summary.write_all(b"\n")?;
-    summary.flush()
+    summary.flush()?;
+
+    let mut status = create(dir, "status.json")?;
+    serde_json::to_writer_pretty(&mut status, &job.synchronization_job())?;
+    status.write_all(b"\n")?;
+    status.flush()
 }

@@ -458,7 +458,9 @@ pub(crate) fn summary_json(played: &Played) -> Value {
         "cycles": job.cycles(),
         "job": {
             "id": job.job_id(),
-            "status": job.status().as_str(),
+            // Graph's names (§1.1); `status.json` has the whole `synchronizationStatus`.
+            "code": job.status_code().as_str(),
+            "scheduleState": job.schedule_state().as_str(),
             "quarantine": job.quarantine(),
             "linked": job.links().len(),
             "escrowed": job.escrows().len(),

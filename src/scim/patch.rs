@@ -570,7 +570,7 @@ fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
 }
 
 mod multi;
-pub use multi::check_value_counts;
+pub(crate) use multi::check_value_counts;
 mod single;
 #[cfg(test)]
 mod tests;

@@ -80,7 +80,7 @@ impl Ctx<'_> {
     fn staged(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
         o.entry.steps.push(step(
             StepName::EntrySynchronizationSkip,
-            StepType::Processing,
+            StepType::Export,
             Status::Skipped,
             format!(
                 "{} '{}' was not disabled or deleted in {}: the deletions and disables of this cycle exceed the accidental-deletion threshold of {}; allow deletes to export them",

@@ -3,12 +3,19 @@
 
 use super::entry::Outcome;
 use crate::engine::job::{JobState, ProvisioningJob, QuarantineReason};
-use crate::engine::log::{Action, CycleCounts, CycleState, CycleSummary, Status};
+use crate::engine::log::{Action, CycleCounts, CycleState, CycleSummary, Status, StepType};
 use crate::scim::datetime::format_millis;
 use std::time::Duration;
 
 /// Counts one finished object.
 pub(crate) fn count(counts: &mut CycleCounts, o: &Outcome) {
+    counts.references += o
+        .entry
+        .steps
+        .iter()
+        .filter(|s| s.provisioning_step_type == StepType::ReferenceResolution)
+        .filter(|s| s.status != Status::Skipped)
+        .count() as u64;
     match (o.entry.action, o.entry.status) {
         (_, Status::Failure) => counts.failed += 1,
         (Action::StagedDelete, _) => counts.staged_deletes += 1,

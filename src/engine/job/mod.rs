@@ -3,14 +3,19 @@
 //! public API: test connection, cycles, restart, stop/start, allow deletes, on-demand.
 
 mod state;
+mod status;
 
 pub(crate) use state::{JobState, LinkChange};
+pub use status::{
+    EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,
+    SynchronizationJob, SynchronizationStatus, TaskExecution,
+};
 
 use super::client::{ScimClient, TraceEntry};
 use super::config::JobConfig;
 use super::directory::Directory;
 use super::failure::FailureCode;
-use super::log::{CycleSummary, LogEntry};
+use super::log::{CycleSummary, LogEntry, Parties, PartyIds};
 use super::mapping::{
     AttributeMapping, MappingConfig, MappingError, blink_default_mappings, compile,
 };
@@ -53,7 +58,8 @@ pub struct Escrow {
 }
 
 names! {
-    /// Graph `synchronizationStatus.code` (§1.1), plus `Disabled` after four weeks of quarantine.
+    /// The engine's run state. Graph's view of it is [`StatusCode`] with [`ScheduleState`]
+    /// ([`ProvisioningJob::synchronization_job`]): `Disabled` is a schedule state there.
     pub enum JobStatus ("job status") {
         /// Configured, first cycle not run yet.
         NotRun,
@@ -160,6 +166,7 @@ pub struct ProvisioningJob {
     transport: Arc<dyn Transport>,
     clock: VirtualClock,
     job_id: String,
+    parties: Parties,
     state: JobState,
     progress: Option<Progress>,
 }
@@ -184,6 +191,16 @@ impl ProvisioningJob {
         let tenant: u128 = rng.random();
         let job_guid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
         let job_id = format!("blink.{tenant:032x}.{job_guid}");
+        // Drawn after the job id, so seeded job ids stay as they were.
+        let mut guid = || uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+        let ids = PartyIds {
+            tenant: uuid::Uuid::from_u128(tenant),
+            application: guid(),
+            service_principal: guid(),
+            source_system: guid(),
+            target_system: guid(),
+        };
+        let parties = Parties::new(ids, &config.target_system);
         let state = JobState::new(clock.now_millis());
         Ok(ProvisioningJob {
             config,
@@ -193,6 +210,7 @@ impl ProvisioningJob {
             transport,
             clock,
             job_id,
+            parties,
             state,
             progress: None,
         })
@@ -211,6 +229,11 @@ impl ProvisioningJob {
     /// The job id, `blink.<tenant>.<guid>` (§1.1).
     pub fn job_id(&self) -> &str {
         &self.job_id
+    }
+
+    /// The tenant, service principal and systems its log entries name (§5.2).
+    pub fn parties(&self) -> &Parties {
+        &self.parties
     }
 
     /// The status.

@@ -25,7 +25,7 @@ pub(super) fn too_many(what: &str, n: usize, limit: usize, name: &str) -> ScimEr
 
 /// A POSTed or PUT representation within the same bound: no attribute (core or in an
 /// extension object) lists more than `max` values.
-pub fn check_value_counts(body: &Value, max: usize) -> Result<(), ScimError> {
+pub(crate) fn check_value_counts(body: &Value, max: usize) -> Result<(), ScimError> {
     let Value::Object(members) = body else {
         return Ok(());
     };
