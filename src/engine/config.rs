@@ -41,8 +41,9 @@ pub struct AccidentalDeletions {
 
 impl Default for AccidentalDeletions {
     fn default() -> Self {
+        // Opt-in: "select the Prevent accidental deletions check box" (rulings.md R2).
         AccidentalDeletions {
-            enabled: true,
+            enabled: false,
             threshold: DEFAULT_DELETION_THRESHOLD,
         }
     }
@@ -69,7 +70,8 @@ pub struct JobConfig {
     pub skip_out_of_scope_deletions: bool,
     /// Prevent accidental deletions.
     pub accidental_deletions: AccidentalDeletions,
-    /// PATCH dialect (Appendix A).
+    /// PATCH dialect when the tenant URL carries no flag (Appendix A): legacy, as Entra sends
+    /// to a plain URL (rulings.md R1).
     pub patch_dialect: Dialect,
     /// Skip users whose only role is Default Access (Blink's tutorial; configurations before
     /// 04/16/2020, NOUSERS). False evaluates them like other roles.
@@ -80,6 +82,8 @@ pub struct JobConfig {
     pub read_before_update: bool,
     /// Retries within a cycle.
     pub retry: RetryPolicy,
+    /// Test Connection fails on a non-empty answer to its random GUID (rulings.md R6).
+    pub test_connection_requires_empty_list: bool,
     /// Quarantine thresholds.
     pub quarantine: QuarantineThresholds,
     /// Simulated latency of one request, for simulated durations (ms).
@@ -111,11 +115,12 @@ impl Default for JobConfig {
             actions: TargetActions::default(),
             skip_out_of_scope_deletions: false,
             accidental_deletions: AccidentalDeletions::default(),
-            patch_dialect: Dialect::Current,
+            patch_dialect: Dialect::Legacy,
             skip_default_access: true,
             concurrency: 8,
             read_before_update: true,
             retry: RetryPolicy::default(),
+            test_connection_requires_empty_list: true,
             quarantine: QuarantineThresholds::default(),
             request_latency_ms: 100,
             object_overhead_ms: 600,
@@ -172,6 +177,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn accidental_deletion_prevention_is_opt_in() {
+        // rulings.md R2: off by default; enabled without a threshold means 500.
+        assert!(!JobConfig::default().accidental_deletions.enabled);
+        let on: AccidentalDeletions = serde_json::from_str(r#"{"enabled":true}"#).unwrap();
+        assert_eq!(on.threshold, 500);
+    }
+
+    #[test]
     fn tenant_url_parts_and_flags() {
         let c = JobConfig {
             tenant_url: "http://127.0.0.1:8080/scim/?AzureAdScimPatch2017".into(),
@@ -179,10 +192,13 @@ mod tests {
         };
         assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Legacy));
         assert_eq!(c.origin(), "http://127.0.0.1:8080");
+        // rulings.md R1: Blink's plain URL gets the legacy dialect, the flag the compliant one.
         let c = JobConfig::default();
-        assert_eq!(
-            c.base_path_and_dialect(),
-            ("/scim".into(), Dialect::Current)
-        );
+        assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Legacy));
+        let c = JobConfig {
+            tenant_url: "http://127.0.0.1:8080/scim?aadOptscim062020".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Current));
     }
 }

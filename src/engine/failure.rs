@@ -104,6 +104,10 @@ impl Verb {
     }
 }
 
+/// ANALYZE's wording for `InternalServerError`, `Timeout` and `WebExceptionProtocolError`
+/// (reference §4.2; rulings.md R3): the object is retried by the next cycle.
+pub const RETRIED_IN_40_MINUTES: &str = "This attempt is automatically retried in 40 minutes.";
+
 /// The reason text Graph shows for a 409 (G:`provisioningobjectsummary-list`, "exisits" sic).
 fn conflict_reason(target: &str) -> String {
     format!(
@@ -181,14 +185,14 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
         s if s >= 500 => Failure::new(
             FailureCode::InternalServerError,
             format!(
-                "{failed}; {target} returned an error response with the HTTP status code {s} ({}).{detail}",
+                "{failed}; {target} returned an error response with the HTTP status code {s} ({}). {RETRIED_IN_40_MINUTES}{detail}",
                 resp.status.canonical_reason().unwrap_or("error")
             ),
             Some(status),
         ),
         s => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {target} answered HTTP {s}.{detail}"),
+            format!("{failed}; {target} answered HTTP {s}. {RETRIED_IN_40_MINUTES}{detail}"),
             Some(status),
         ),
     }
@@ -215,12 +219,15 @@ pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) 
     match e {
         TransportError::Timeout(d) => Failure::new(
             FailureCode::Timeout,
-            format!("{failed}; no response within {} seconds.", d.as_secs()),
+            format!(
+                "{failed}; no response within {} seconds. {RETRIED_IN_40_MINUTES}",
+                d.as_secs()
+            ),
             None,
         ),
         other => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {other}."),
+            format!("{failed}; {other}. {RETRIED_IN_40_MINUTES}"),
             None,
         ),
     }

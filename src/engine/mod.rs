@@ -38,7 +38,8 @@ pub mod wire;
 
 pub use config::{AccidentalDeletions, JobConfig, TargetActions};
 pub use job::{
-    EngineError, JobStatus, Link, ProvisioningJob, QuarantineReason, TestConnection, TraceRecord,
+    EngineError, JobStatus, Link, ProvisioningJob, QuarantineReason, ResetScope, TestConnection,
+    TraceRecord,
 };
 pub use names::UnknownName;
 pub use ondemand::{OnDemandResult, OnDemandStep};

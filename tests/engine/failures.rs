@@ -168,7 +168,7 @@ async fn four_weeks_in_quarantine_disable_the_job() {
     }
     assert_eq!(w.job.status(), JobStatus::Disabled);
     assert!(w.job.run_cycle(&w.dir).await.is_err());
-    w.job.restart(false);
+    w.job.restart(&[]);
     assert_eq!(w.job.status(), JobStatus::Active);
 }
 

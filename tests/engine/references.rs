@@ -78,7 +78,7 @@ async fn a_manager_outside_scope_is_deferred_until_the_report_is_processed_again
             .and_then(|e| e.get("manager"))
             .is_none()
     );
-    w.job.restart(false);
+    w.job.restart(&[]);
     w.cycle().await;
     assert_eq!(
         w.target("rep@contoso.example")[ENT]["manager"]["value"],

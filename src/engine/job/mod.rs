@@ -84,6 +84,24 @@ names! {
     }
 }
 
+names! {
+    /// What a restart clears (Graph `synchronizationJobRestartCriteria.resetScope`, §1.4).
+    pub enum ResetScope ("reset scope") {
+        /// Re-evaluate every user: the next cycle is an initial one.
+        Watermark,
+        /// Stop retrying failures.
+        Escrows,
+        /// Lift the quarantine.
+        QuarantineState,
+        /// Forget the links to target users ("DO NOT USE").
+        ConnectorDataStore,
+        /// Export the deletions held back by the deletion threshold.
+        ForceDeletes,
+        /// All of the above.
+        Full,
+    }
+}
+
 /// Why and since when the job is quarantined (Graph `synchronizationQuarantine`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -223,6 +241,16 @@ impl ProvisioningJob {
         self.state.quarantine()
     }
 
+    /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
+    pub fn quarantine_current_began(&self) -> Option<i64> {
+        self.state.quarantine_current_began()
+    }
+
+    /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
+    pub fn escrows_pruned(&self) -> u64 {
+        self.state.escrows_pruned()
+    }
+
     /// When the next scheduled cycle starts (Unix ms).
     pub fn next_cycle_at(&self) -> i64 {
         self.state.next_cycle_at()
@@ -278,11 +306,10 @@ impl ProvisioningJob {
         self.state.start();
     }
 
-    /// Restart provisioning (§1.4): clears the watermark, escrows, quarantine and staged
-    /// deletes; keeps the links (unless `full`, Graph's `resetScope=Full`). The next cycle is
-    /// an initial one, due now.
-    pub fn restart(&mut self, full: bool) {
-        self.state.restart(full, self.clock.now_millis());
+    /// Restart provisioning (§1.4) with Graph's reset scopes; empty is the portal's Restart
+    /// (watermark, escrows and quarantine cleared, links kept). The next cycle is due now.
+    pub fn restart(&mut self, scopes: &[ResetScope]) {
+        self.state.restart(scopes, self.clock.now_millis());
     }
 
     /// "Allow deletes" (ACCDEL): the staged deletions are exported by the next cycle, which is
@@ -299,7 +326,7 @@ impl ProvisioningJob {
     ) -> Result<(), EngineError> {
         self.mappings = compile_mappings(mappings.as_deref())?;
         self.config.mappings = mappings;
-        self.restart(false);
+        self.restart(&[]);
         Ok(())
     }
 
@@ -307,14 +334,14 @@ impl ProvisioningJob {
     pub fn set_scoping_filters(&mut self, filters: Vec<ScopingFilter>) -> Result<(), EngineError> {
         validate_filters(&filters)?;
         self.config.scoping_filters = filters;
-        self.restart(false);
+        self.restart(&[]);
         Ok(())
     }
 
     /// Changes the scope; the KNOWN issues ask for a restart after it, so it restarts.
     pub fn set_scope(&mut self, scope: super::scope::SyncScope) {
         self.config.scope = scope;
-        self.restart(false);
+        self.restart(&[]);
     }
 
     /// Replaces the secret token (e.g. after a revoked one was renewed).
