@@ -1,6 +1,7 @@
 //! The provisioning job's configuration (the portal's Provisioning page).
 
 use super::client::RetryPolicy;
+use super::known_issues::KnownIssues;
 use super::mapping::MappingConfig;
 use super::policy::{DEFAULT_DELETION_THRESHOLD, QuarantineThresholds};
 use super::scope::{ScopingFilter, SyncScope};
@@ -82,6 +83,8 @@ pub struct JobConfig {
     pub read_before_update: bool,
     /// Retries within a cycle.
     pub retry: RetryPolicy,
+    /// Documented known issues reproduced (rulings.md R7), each switchable.
+    pub known_issues: KnownIssues,
     /// Test Connection fails on a non-empty answer to its random GUID (rulings.md R6).
     pub test_connection_requires_empty_list: bool,
     /// Quarantine thresholds.
@@ -121,6 +124,7 @@ impl Default for JobConfig {
             read_before_update: true,
             retry: RetryPolicy::default(),
             test_connection_requires_empty_list: true,
+            known_issues: KnownIssues::default(),
             quarantine: QuarantineThresholds::default(),
             request_latency_ms: 100,
             object_overhead_ms: 600,

@@ -30,6 +30,8 @@ names! {
         NotImplemented,
         /// Another 5xx.
         InternalServerError,
+        /// The service failed before sending (e.g. a filter value it cannot query, R7).
+        InternalError,
         /// Another status, or a transport error.
         WebExceptionProtocolError,
         /// No response in time.
@@ -231,6 +233,17 @@ pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) 
             None,
         ),
     }
+}
+
+/// A matching value the service cannot put in a filter query (known-issues.md, rulings.md R7).
+pub fn unfilterable(user: &str, attribute: &str, c: char) -> Failure {
+    Failure::new(
+        FailureCode::InternalError,
+        format!(
+            "Failed to match User '{user}': Microsoft Entra ID currently can't perform filter queries on values containing special characters; the value of '{attribute}' contains '{c}'."
+        ),
+        None,
+    )
 }
 
 /// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).

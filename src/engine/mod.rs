@@ -26,6 +26,7 @@ pub mod directory;
 pub mod expr;
 pub mod failure;
 pub mod job;
+pub mod known_issues;
 pub mod log;
 pub mod mapping;
 mod names;

@@ -20,7 +20,8 @@ async fn manager_references_after_both_users_exist_and_deferral() {
     );
     assert_eq!(
         w.bodies("1", "rep@contoso.example").last().unwrap()["Operations"],
-        json!([{"op": "add", "path": format!("{ENT}:manager"), "value": boss}])
+        // The legacy dialect of a plain tenant URL (rulings.md R1).
+        json!([{"op": "Add", "path": format!("{ENT}:manager"), "value": boss}])
     );
     assert_eq!(
         w.target("rep@contoso.example")[ENT]["manager"]["value"],

@@ -193,7 +193,7 @@ impl ProvisioningJob {
         clock: VirtualClock,
     ) -> Result<Self, EngineError> {
         let mappings = compile_mappings(config.mappings.as_deref())?;
-        validate_filters(&config.scoping_filters)?;
+        validate_filters(&config)?;
         if config.concurrency == 0 {
             return Err(EngineError::ZeroConcurrency);
         }
@@ -332,8 +332,11 @@ impl ProvisioningJob {
 
     /// Replaces the scoping filters; restarts with a new initial cycle (SCOPE).
     pub fn set_scoping_filters(&mut self, filters: Vec<ScopingFilter>) -> Result<(), EngineError> {
-        validate_filters(&filters)?;
-        self.config.scoping_filters = filters;
+        let previous = std::mem::replace(&mut self.config.scoping_filters, filters);
+        if let Err(e) = validate_filters(&self.config) {
+            self.config.scoping_filters = previous;
+            return Err(e);
+        }
         self.restart(&[]);
         Ok(())
     }
@@ -432,9 +435,10 @@ fn compile_mappings(
     Ok(compile(mappings.unwrap_or(&blink_default_mappings()))?)
 }
 
-fn validate_filters(filters: &[ScopingFilter]) -> Result<(), EngineError> {
-    for (index, f) in filters.iter().enumerate() {
-        f.validate()
+fn validate_filters(config: &JobConfig) -> Result<(), EngineError> {
+    let refuse = config.known_issues.refuse_unsupported_scoping_attributes;
+    for (index, f) in config.scoping_filters.iter().enumerate() {
+        f.validate_with(refuse)
             .map_err(|source| EngineError::ScopingFilter { index, source })?;
     }
     Ok(())
