@@ -200,7 +200,9 @@ async fn the_aadoptscim062020_flag_gets_the_compliant_dialect() {
         .iter()
         .find(|op| op.get("path") == Some(&json!("active")) || op["value"].get("active").is_some())
         .expect("a disable");
-    let active = disable.get("path").map_or(&disable["value"]["active"], |_| &disable["value"]);
+    let active = disable
+        .get("path")
+        .map_or(&disable["value"]["active"], |_| &disable["value"]);
     assert_eq!(active, &json!(false));
 }
 

@@ -203,6 +203,9 @@ mod tests {
             tenant_url: "http://127.0.0.1:8080/scim?aadOptscim062020".into(),
             ..Default::default()
         };
-        assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Current));
+        assert_eq!(
+            c.base_path_and_dialect(),
+            ("/scim".into(), Dialect::Current)
+        );
     }
 }

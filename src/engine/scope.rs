@@ -165,7 +165,7 @@ impl ScopingFilter {
             if refuse_unsupported
                 && UNSUPPORTED
                     .iter()
-                .any(|u| u.eq_ignore_ascii_case(&c.attribute))
+                    .any(|u| u.eq_ignore_ascii_case(&c.attribute))
             {
                 return Err(FilterError::UnsupportedAttribute {
                     clause,

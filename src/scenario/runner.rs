@@ -1,12 +1,12 @@
 //! Playing a prepared scenario: each step acts on the world at virtual time, and the runner
 //! records what happened (cycles, test connections, on-demand runs, changes, checks).
 
-use crate::engine::ResetScope;
 use super::expect::{Check, View};
 use super::load::Scenario;
 use super::model::{Detail, Located, Step};
 use super::world::{Target, World, apply_directory_step, merge_mapping};
 use crate::clock::Clock;
+use crate::engine::ResetScope;
 use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
 use crate::engine::mapping::MappingConfig;
@@ -475,7 +475,10 @@ fn restart_note(scopes: &[ResetScope]) -> String {
         }
         _ => {
             let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-            format!("restarted with resetScope {}; the next cycle is due now", names.join(", "))
+            format!(
+                "restarted with resetScope {}; the next cycle is due now",
+                names.join(", ")
+            )
         }
     }
 }

@@ -117,12 +117,21 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
     assert_eq!(s.counts.imported, 0, "no retry due");
     assert_eq!(w.job.status(), JobStatus::Quarantine);
     w.tenant.clear_faults();
-    while w.job.escrows().values().all(|e| e.next_retry > w.job.next_cycle_at()) {
+    while w
+        .job
+        .escrows()
+        .values()
+        .all(|e| e.next_retry > w.job.next_cycle_at())
+    {
         w.next_cycle().await;
         assert_eq!(w.job.status(), JobStatus::Quarantine);
     }
     w.next_cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Active, "lifted by a successful retry");
+    assert_eq!(
+        w.job.status(),
+        JobStatus::Active,
+        "lifted by a successful retry"
+    );
 }
 
 #[tokio::test]
@@ -141,7 +150,10 @@ async fn four_weeks_of_quarantine_disable_the_job() {
     }
     assert_eq!(w.job.status(), JobStatus::Disabled);
     let last = w.clock.now_millis();
-    assert!(last - began >= 28 * 24 * 60 * MINUTE, "not before four weeks");
+    assert!(
+        last - began >= 28 * 24 * 60 * MINUTE,
+        "not before four weeks"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +163,11 @@ async fn an_escrow_older_than_28_days_is_dropped_and_disables_the_job() {
     w.assigned("u1", "ada@contoso.example");
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Active, "one failure does not quarantine");
+    assert_eq!(
+        w.job.status(),
+        JobStatus::Active,
+        "one failure does not quarantine"
+    );
     let mut guard = 0;
     while w.job.status() != JobStatus::Disabled && guard < 2_000 {
         w.next_cycle().await;
@@ -217,8 +233,18 @@ async fn a_lost_create_response_is_entry_conflict_then_linked_by_the_next_match(
         Some(FailureCode::WebExceptionProtocolError)
     );
     w.next_cycle().await;
-    let posts = w.requests("2").iter().filter(|r| r.starts_with("POST")).count();
-    assert_eq!(posts, 0, "the matching GET found the user; nothing is created twice");
-    assert!(w.job.links().contains_key("u1"), "linked by the matching GET");
+    let posts = w
+        .requests("2")
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .count();
+    assert_eq!(
+        posts, 0,
+        "the matching GET found the user; nothing is created twice"
+    );
+    assert!(
+        w.job.links().contains_key("u1"),
+        "linked by the matching GET"
+    );
     assert!(w.job.escrows().is_empty());
 }

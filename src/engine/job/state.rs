@@ -363,7 +363,11 @@ impl JobState {
             ResetScope::Escrows,
             ResetScope::QuarantineState,
         ];
-        let scopes = if scopes.is_empty() { &portal[..] } else { scopes };
+        let scopes = if scopes.is_empty() {
+            &portal[..]
+        } else {
+            scopes
+        };
         let has = |s: ResetScope| scopes.contains(&s) || scopes.contains(&ResetScope::Full);
         if has(ResetScope::Watermark) {
             self.watermark = None;
