@@ -19,6 +19,9 @@ pub struct KnownIssues {
     pub refuse_unsupported_scoping_attributes: bool,
     /// B2B: "the #EXT# and your domain is stripped from the userPrincipalName".
     pub strip_b2b_upn: bool,
+    /// "After you change scope from Sync All to Sync Assigned, make sure to also perform a
+    /// restart": that change waits for the next restart.
+    pub scope_change_needs_restart: bool,
 }
 
 impl Default for KnownIssues {
@@ -27,6 +30,7 @@ impl Default for KnownIssues {
             filter_special_characters: DEFAULT_FILTER_SPECIAL_CHARACTERS.to_string(),
             refuse_unsupported_scoping_attributes: true,
             strip_b2b_upn: true,
+            scope_change_needs_restart: true,
         }
     }
 }

@@ -248,3 +248,30 @@ async fn a_lost_create_response_is_entry_conflict_then_linked_by_the_next_match(
     );
     assert!(w.job.escrows().is_empty());
 }
+
+#[tokio::test]
+async fn sync_all_to_sync_assigned_waits_for_a_restart() {
+    // rulings.md R7: "After you change scope from Sync All to Sync Assigned, make sure to also
+    // perform a restart to ensure that the change takes effect."
+    for (known_issue, disabled_before_restart) in [(true, 0), (false, 1)] {
+        let mut config = JobConfig {
+            scope: SyncScope::All,
+            ..Default::default()
+        };
+        config.known_issues.scope_change_needs_restart = known_issue;
+        let mut w = World::with(config, TenantOptions::default());
+        w.assigned("u1", "ada@contoso.example");
+        w.dir.add_user(user("u2", "bob@contoso.example")).unwrap();
+        assert_eq!(w.cycle().await.counts.created, 2, "Sync All");
+        w.job.set_scope(SyncScope::AssignedOnly);
+        let s = w.next_cycle().await;
+        assert_eq!(s.counts.disabled, disabled_before_restart, "{known_issue}");
+        w.job.restart(&[]);
+        let s = w.next_cycle().await;
+        assert_eq!(
+            s.counts.disabled,
+            1 - disabled_before_restart,
+            "{known_issue}"
+        );
+    }
+}

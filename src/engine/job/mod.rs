@@ -180,6 +180,8 @@ pub struct ProvisioningJob {
     job_id: String,
     state: JobState,
     progress: Option<Progress>,
+    /// A scope change waiting for a restart (known issue, rulings.md R7).
+    pending_scope: Option<super::scope::SyncScope>,
 }
 
 /// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
@@ -213,6 +215,7 @@ impl ProvisioningJob {
             job_id,
             state,
             progress: None,
+            pending_scope: None,
         })
     }
 
@@ -309,6 +312,9 @@ impl ProvisioningJob {
     /// Restart provisioning (§1.4) with Graph's reset scopes; empty is the portal's Restart
     /// (watermark, escrows and quarantine cleared, links kept). The next cycle is due now.
     pub fn restart(&mut self, scopes: &[ResetScope]) {
+        if let Some(scope) = self.pending_scope.take() {
+            self.config.scope = scope;
+        }
         self.state.restart(scopes, self.clock.now_millis());
     }
 
@@ -341,8 +347,18 @@ impl ProvisioningJob {
         Ok(())
     }
 
-    /// Changes the scope; the KNOWN issues ask for a restart after it, so it restarts.
+    /// Changes the scope, with a restart; except that Sync All -> Sync Assigned waits for
+    /// the next restart while that known issue is on (known-issues.md, rulings.md R7).
     pub fn set_scope(&mut self, scope: super::scope::SyncScope) {
+        use super::scope::SyncScope;
+        if self.config.known_issues.scope_change_needs_restart
+            && self.config.scope == SyncScope::All
+            && scope == SyncScope::AssignedOnly
+        {
+            self.pending_scope = Some(scope);
+            return;
+        }
+        self.pending_scope = None;
         self.config.scope = scope;
         self.restart(&[]);
     }
