@@ -49,6 +49,7 @@ fn decision_path(c: &mut Criterion) {
                 user: &r.user,
                 is_soft_deleted: false,
                 roles: scope.roles.clone(),
+                strip_b2b_upn: true,
             };
             let eval = mapping::evaluate(&mappings, &view, mapping::Operation::Create, now, 1)
                 .expect("evaluates");
@@ -77,6 +78,7 @@ fn decision_path(c: &mut Criterion) {
                     user: &r.user,
                     is_soft_deleted: false,
                     roles: scope.roles,
+                    strip_b2b_upn: true,
                 };
                 let Ok(eval) =
                     mapping::evaluate(&mappings, &view, mapping::Operation::Update, now, 1)

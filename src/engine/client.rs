@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 
-/// Within-cycle retry settings. Azure AD's are NOT FOUND in the reference (§4.1, §9), so these
-/// are choices: Retry-After is honoured for 429 and 503, other 5xx and lost connections are
-/// retried with doubling back-off, and what still fails is escrowed.
+/// Within-cycle retry settings. A 5xx, a timeout or a lost connection is not retried inside
+/// the cycle by default: "the operation is retried in the next sync cycle" (rulings.md R3);
+/// `max_transient_retries` turns in-cycle retries (doubling back-off) back on. 429 with
+/// Retry-After is waited on inside the cycle: NOT FOUND either way, kept (R3).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetryPolicy {
@@ -29,7 +30,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_throttle_retries: 5,
-            max_transient_retries: 2,
+            max_transient_retries: 0,
             backoff_ms: 1000,
             max_wait_ms: 60_000,
         }

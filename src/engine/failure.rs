@@ -30,6 +30,8 @@ names! {
         NotImplemented,
         /// Another 5xx.
         InternalServerError,
+        /// The service failed before sending (e.g. a filter value it cannot query, R7).
+        InternalError,
         /// Another status, or a transport error.
         WebExceptionProtocolError,
         /// No response in time.
@@ -103,6 +105,11 @@ impl Verb {
         }
     }
 }
+
+/// ANALYZE's wording for `InternalServerError`, `Timeout` and `WebExceptionProtocolError`
+/// (reference §4.2; rulings.md R3): the object is retried by the next cycle.
+pub(crate) const RETRIED_IN_40_MINUTES: &str =
+    "This attempt is automatically retried in 40 minutes.";
 
 /// The reason text Graph shows for a 409 (G:`provisioningobjectsummary-list`, "exisits" sic).
 fn conflict_reason(target: &str) -> String {
@@ -181,14 +188,14 @@ pub(crate) fn from_response(verb: Verb, user: &str, target: &str, resp: &Respons
         s if s >= 500 => Failure::new(
             FailureCode::InternalServerError,
             format!(
-                "{failed}; {target} returned an error response with the HTTP status code {s} ({}).{detail}",
+                "{failed}; {target} returned an error response with the HTTP status code {s} ({}). {RETRIED_IN_40_MINUTES}{detail}",
                 resp.status.canonical_reason().unwrap_or("error")
             ),
             Some(status),
         ),
         s => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {target} answered HTTP {s}.{detail}"),
+            format!("{failed}; {target} answered HTTP {s}. {RETRIED_IN_40_MINUTES}{detail}"),
             Some(status),
         ),
     }
@@ -215,15 +222,29 @@ pub(crate) fn from_transport(verb: Verb, user: &str, target: &str, e: &Transport
     match e {
         TransportError::Timeout(d) => Failure::new(
             FailureCode::Timeout,
-            format!("{failed}; no response within {} seconds.", d.as_secs()),
+            format!(
+                "{failed}; no response within {} seconds. {RETRIED_IN_40_MINUTES}",
+                d.as_secs()
+            ),
             None,
         ),
         other => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {other}."),
+            format!("{failed}; {other}. {RETRIED_IN_40_MINUTES}"),
             None,
         ),
     }
+}
+
+/// A matching value the service cannot put in a filter query (known-issues.md, rulings.md R7).
+pub(crate) fn unfilterable(user: &str, attribute: &str, c: char) -> Failure {
+    Failure::new(
+        FailureCode::InternalError,
+        format!(
+            "Failed to match User '{user}': Microsoft Entra ID currently can't perform filter queries on values containing special characters; the value of '{attribute}' contains '{c}'."
+        ),
+        None,
+    )
 }
 
 /// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).

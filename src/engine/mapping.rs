@@ -285,6 +285,8 @@ pub struct SourceView<'a> {
     pub is_soft_deleted: bool,
     /// The user's roles in the application.
     pub roles: Vec<AppRoleAssignment>,
+    /// B2B: `userPrincipalName` without `#EXT#` and the home domain (rulings.md R7).
+    pub strip_b2b_upn: bool,
 }
 
 impl expr::Source for SourceView<'_> {
@@ -316,6 +318,12 @@ impl expr::Source for SourceView<'_> {
                     .map(|r| Value::String(r.value.clone()))
                     .collect(),
             );
+        }
+        if self.strip_b2b_upn
+            && name.eq_ignore_ascii_case("userPrincipalName")
+            && let Some(upn) = super::known_issues::strip_b2b_upn(&self.user.user_principal_name)
+        {
+            return Value::String(upn);
         }
         self.user.attribute(name).map_or(Value::Null, Value::String)
     }
@@ -415,6 +423,7 @@ mod tests {
             user,
             is_soft_deleted: soft,
             roles: vec![],
+            strip_b2b_upn: true,
         }
     }
 

@@ -26,6 +26,7 @@ pub(crate) mod directory;
 pub(crate) mod expr;
 pub(crate) mod failure;
 pub(crate) mod job;
+pub(crate) mod known_issues;
 pub(crate) mod log;
 pub(crate) mod mapping;
 mod names;
@@ -42,8 +43,8 @@ pub use directory::model::{DirectoryUser, Group};
 pub use directory::{Directory, DirectoryError};
 pub use failure::FailureCode;
 pub use job::{
-    EngineError, JobStatus, Link, Progress, ProvisioningJob, QuarantineReason, TestConnection,
-    TraceRecord,
+    EngineError, JobStatus, Link, Progress, ProvisioningJob, QuarantineReason, ResetScope,
+    TestConnection, TraceRecord,
 };
 pub use job::{
     EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,

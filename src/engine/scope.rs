@@ -90,13 +90,21 @@ pub struct ScopingFilter {
     pub clauses: Vec<Clause>,
 }
 
-/// Attributes the service cannot filter on (KNOWN).
+/// Attributes the service cannot filter on: "appRoleAssignments, userType, manager, and
+/// date-type attributes" (known-issues.md, rulings.md R7), and group membership.
 const UNSUPPORTED: &[&str] = &[
     "appRoleAssignments",
     "userType",
     "manager",
     "IsMemberOf",
     "members",
+    "employeeHireDate",
+    "employeeLeaveDateTime",
+    "createdDateTime",
+    "lastPasswordChangeDateTime",
+    "onPremisesLastSyncDateTime",
+    "refreshTokensValidFromDateTime",
+    "signInSessionsValidFromDateTime",
 ];
 
 /// Why a scoping filter does not validate.
@@ -141,6 +149,12 @@ pub enum FilterError {
 impl ScopingFilter {
     /// Checks operators' values (regexes compile, integers parse) and attributes.
     pub fn validate(&self) -> Result<(), FilterError> {
+        self.validate_with(true)
+    }
+
+    /// [`validate`](Self::validate), refusing the unsupported attributes only when
+    /// `refuse_unsupported` (the known issue switched on).
+    pub fn validate_with(&self, refuse_unsupported: bool) -> Result<(), FilterError> {
         if self.clauses.is_empty() {
             return Err(FilterError::NoClauses {
                 title: self.title.clone(),
@@ -150,9 +164,10 @@ impl ScopingFilter {
             if c.attribute.trim().is_empty() {
                 return Err(FilterError::EmptyAttribute { clause });
             }
-            if UNSUPPORTED
-                .iter()
-                .any(|u| u.eq_ignore_ascii_case(&c.attribute))
+            if refuse_unsupported
+                && UNSUPPORTED
+                    .iter()
+                    .any(|u| u.eq_ignore_ascii_case(&c.attribute))
             {
                 return Err(FilterError::UnsupportedAttribute {
                     clause,

@@ -227,11 +227,14 @@ pub enum Step {
         /// Object id or UPN.
         user: String,
     },
-    /// Restart provisioning (clears watermark, escrows, quarantine; keeps links unless `full`).
+    /// Restart provisioning with Graph's reset scopes (none: the portal's Restart).
     Restart {
-        /// Also break the links (Graph `resetScope=Full`).
+        /// Shorthand for `scopes = ["Full"]`.
         #[serde(default)]
         full: bool,
+        /// Graph `resetScope` values, e.g. `["Watermark", "Escrows"]`.
+        #[serde(default)]
+        scopes: Vec<crate::engine::ResetScope>,
     },
     /// Stops the job.
     Stop {},

@@ -11,7 +11,7 @@ async fn restart_clears_state_but_keeps_links() {
     w.cycle().await;
     assert_eq!(w.job.escrows().len(), 1);
     w.tenant.clear_faults();
-    w.job.restart(false);
+    w.job.restart(&[]);
     assert!(w.job.next_is_initial() && w.job.escrows().is_empty());
     let s = w.cycle().await;
     assert_eq!(s.kind, CycleKind::Initial);

@@ -6,6 +6,7 @@ mod admin;
 mod engine_world;
 mod failures;
 mod references;
+mod rulings;
 mod scope;
 
 use blinksim::Clock;

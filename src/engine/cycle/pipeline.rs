@@ -33,6 +33,7 @@ impl Ctx<'_> {
             user: &record.user,
             is_soft_deleted: soft_deleted,
             roles: scope.roles.clone(),
+            strip_b2b_upn: self.job.config().known_issues.strip_b2b_upn,
         };
         let seed = self.job.config().seed ^ hash(&record.user.object_id);
         mapping::evaluate(self.resource.mappings, &view, op, self.now, seed).map_err(|e| {

@@ -90,6 +90,24 @@ names! {
     }
 }
 
+names! {
+    /// What a restart clears (Graph `synchronizationJobRestartCriteria.resetScope`, §1.4).
+    pub enum ResetScope ("reset scope") {
+        /// Re-evaluate every user: the next cycle is an initial one.
+        Watermark,
+        /// Stop retrying failures.
+        Escrows,
+        /// Lift the quarantine.
+        QuarantineState,
+        /// Forget the links to target users ("DO NOT USE").
+        ConnectorDataStore,
+        /// Export the deletions held back by the deletion threshold.
+        ForceDeletes,
+        /// All of the above.
+        Full,
+    }
+}
+
 /// Why and since when the job is quarantined (Graph `synchronizationQuarantine`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -169,6 +187,8 @@ pub struct ProvisioningJob {
     parties: Parties,
     state: JobState,
     progress: Option<Progress>,
+    /// A scope change waiting for a restart (known issue, rulings.md R7).
+    pending_scope: Option<super::scope::SyncScope>,
 }
 
 /// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
@@ -182,7 +202,7 @@ impl ProvisioningJob {
         clock: VirtualClock,
     ) -> Result<Self, EngineError> {
         let mappings = compile_mappings(config.mappings.as_deref())?;
-        validate_filters(&config.scoping_filters)?;
+        validate_filters(&config)?;
         if config.concurrency == 0 {
             return Err(EngineError::ZeroConcurrency);
         }
@@ -213,6 +233,7 @@ impl ProvisioningJob {
             parties,
             state,
             progress: None,
+            pending_scope: None,
         })
     }
 
@@ -244,6 +265,16 @@ impl ProvisioningJob {
     /// The quarantine, if any.
     pub fn quarantine(&self) -> Option<&Quarantine> {
         self.state.quarantine()
+    }
+
+    /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
+    pub fn quarantine_current_began(&self) -> Option<i64> {
+        self.state.quarantine_current_began()
+    }
+
+    /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
+    pub fn escrows_pruned(&self) -> u64 {
+        self.state.escrows_pruned()
     }
 
     /// When the next scheduled cycle starts (Unix ms).
@@ -301,11 +332,13 @@ impl ProvisioningJob {
         self.state.start();
     }
 
-    /// Restart provisioning (§1.4): clears the watermark, escrows, quarantine and staged
-    /// deletes; keeps the links (unless `full`, Graph's `resetScope=Full`). The next cycle is
-    /// an initial one, due now.
-    pub fn restart(&mut self, full: bool) {
-        self.state.restart(full, self.clock.now_millis());
+    /// Restart provisioning (§1.4) with Graph's reset scopes; empty is the portal's Restart
+    /// (watermark, escrows and quarantine cleared, links kept). The next cycle is due now.
+    pub fn restart(&mut self, scopes: &[ResetScope]) {
+        if let Some(scope) = self.pending_scope.take() {
+            self.config.scope = scope;
+        }
+        self.state.restart(scopes, self.clock.now_millis());
     }
 
     /// "Allow deletes" (ACCDEL): the staged deletions are exported by the next cycle, which is
@@ -322,22 +355,35 @@ impl ProvisioningJob {
     ) -> Result<(), EngineError> {
         self.mappings = compile_mappings(mappings.as_deref())?;
         self.config.mappings = mappings;
-        self.restart(false);
+        self.restart(&[]);
         Ok(())
     }
 
     /// Replaces the scoping filters; restarts with a new initial cycle (SCOPE).
     pub fn set_scoping_filters(&mut self, filters: Vec<ScopingFilter>) -> Result<(), EngineError> {
-        validate_filters(&filters)?;
-        self.config.scoping_filters = filters;
-        self.restart(false);
+        let previous = std::mem::replace(&mut self.config.scoping_filters, filters);
+        if let Err(e) = validate_filters(&self.config) {
+            self.config.scoping_filters = previous;
+            return Err(e);
+        }
+        self.restart(&[]);
         Ok(())
     }
 
-    /// Changes the scope; the KNOWN issues ask for a restart after it, so it restarts.
+    /// Changes the scope, with a restart; except that Sync All -> Sync Assigned waits for
+    /// the next restart while that known issue is on (known-issues.md, rulings.md R7).
     pub fn set_scope(&mut self, scope: super::scope::SyncScope) {
+        use super::scope::SyncScope;
+        if self.config.known_issues.scope_change_needs_restart
+            && self.config.scope == SyncScope::All
+            && scope == SyncScope::AssignedOnly
+        {
+            self.pending_scope = Some(scope);
+            return;
+        }
+        self.pending_scope = None;
         self.config.scope = scope;
-        self.restart(false);
+        self.restart(&[]);
     }
 
     /// Replaces the secret token (e.g. after a revoked one was renewed).
@@ -428,9 +474,10 @@ fn compile_mappings(
     Ok(compile(mappings.unwrap_or(&blink_default_mappings()))?)
 }
 
-fn validate_filters(filters: &[ScopingFilter]) -> Result<(), EngineError> {
-    for (index, f) in filters.iter().enumerate() {
-        f.validate()
+fn validate_filters(config: &JobConfig) -> Result<(), EngineError> {
+    let refuse = config.known_issues.refuse_unsupported_scoping_attributes;
+    for (index, f) in config.scoping_filters.iter().enumerate() {
+        f.validate_with(refuse)
             .map_err(|source| EngineError::ScopingFilter { index, source })?;
     }
     Ok(())
