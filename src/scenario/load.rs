@@ -137,12 +137,7 @@ pub(crate) fn parse_toml(
     name: &str,
 ) -> Result<(ScenarioFile<IgnoredAny>, Vec<Located>), LoadError> {
     let lines = Lines::new(text);
-    let toml_error = |e: &toml::de::Error, field: Option<String>| LoadError {
-        file: name.to_string(),
-        line: e.span().map(|s| lines.line_of(s.start)),
-        field,
-        message: e.message().trim().to_string(),
-    };
+    let toml_error = |e: &toml::de::Error, field| toml_error(&lines, name, e, field);
     let doc = DeTable::parse(text).map_err(|e| toml_error(&e, None))?;
     let span = doc.span();
     let mut root = doc.into_inner();
@@ -165,55 +160,75 @@ pub(crate) fn parse_toml(
         });
     };
     for (index, item) in items.into_iter().enumerate() {
-        let at = format!("step[{index}]");
-        let item_span = item.span();
-        let line = lines.line_of(item_span.start);
-        let here = |field: String, message: String| LoadError {
-            file: name.to_string(),
-            line: Some(line),
-            field: Some(field),
-            message,
-        };
-        let DeValue::Table(mut table) = item.into_inner() else {
-            return Err(here(at, "expected a table".into()));
-        };
-        let keyword = table.remove_entry("do").ok_or_else(|| {
-            here(
-                format!("{at}.do"),
-                "missing field `do` (what the step does, e.g. do = \"cycle\")".into(),
-            )
-        })?;
-        let (key, value) = keyword;
-        let key_line = lines.line_of(key.span().start);
-        let value_span = value.span();
-        let Some(kind) = value.get_ref().as_str().map(str::to_string) else {
-            return Err(LoadError {
-                line: Some(key_line),
-                ..here(
-                    format!("{at}.do"),
-                    format!("expected a string, found {}", value.get_ref().type_str()),
-                )
-            });
-        };
-        let mut wrapped = DeTable::new();
-        wrapped.insert(
-            Spanned::new(value_span, Cow::Owned(kind.clone())),
-            Spanned::new(item_span.clone(), DeValue::Table(table)),
-        );
-        let de = toml::de::Deserializer::from(Spanned::new(item_span, wrapped));
-        let step: Step = serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = step_field(&e.path().to_string(), &at, e.inner().message());
-            let mut err = toml_error(e.inner(), Some(field));
-            err.line = err.line.or(Some(line));
-            err
-        })?;
-        located.push(Located {
-            step,
-            line: Some(line),
-            index,
-        });
+        located.push(toml_step(item, index, &lines, name)?);
     }
     Ok((file, located))
+}
+
+/// One `[[step]]` table: its `do` keyword names the variant, its other keys the fields.
+fn toml_step(
+    item: Spanned<DeValue<'_>>,
+    index: usize,
+    lines: &Lines,
+    name: &str,
+) -> Result<Located, LoadError> {
+    let at = format!("step[{index}]");
+    let item_span = item.span();
+    let line = lines.line_of(item_span.start);
+    let here = |field: String, message: String| LoadError {
+        file: name.to_string(),
+        line: Some(line),
+        field: Some(field),
+        message,
+    };
+    let DeValue::Table(mut table) = item.into_inner() else {
+        return Err(here(at, "expected a table".into()));
+    };
+    let keyword = table.remove_entry("do").ok_or_else(|| {
+        here(
+            format!("{at}.do"),
+            "missing field `do` (what the step does, e.g. do = \"cycle\")".into(),
+        )
+    })?;
+    let (key, value) = keyword;
+    let key_line = lines.line_of(key.span().start);
+    let value_span = value.span();
+    let Some(kind) = value.get_ref().as_str().map(str::to_string) else {
+        return Err(LoadError {
+            line: Some(key_line),
+            ..here(
+                format!("{at}.do"),
+                format!("expected a string, found {}", value.get_ref().type_str()),
+            )
+        });
+    };
+    let mut wrapped = DeTable::new();
+    wrapped.insert(
+        Spanned::new(value_span, Cow::Owned(kind.clone())),
+        Spanned::new(item_span.clone(), DeValue::Table(table)),
+    );
+    let de = toml::de::Deserializer::from(Spanned::new(item_span, wrapped));
+    let step: Step = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = step_field(&e.path().to_string(), &at, e.inner().message());
+        let mut err = toml_error(lines, name, e.inner(), Some(field));
+        err.line = err.line.or(Some(line));
+        err
+    })?;
+    Ok(Located {
+        step,
+        line: Some(line),
+        index,
+    })
+}
+
+/// A toml error located at its line, with the field it concerns.
+fn toml_error(lines: &Lines, name: &str, e: &toml::de::Error, field: Option<String>) -> LoadError {
+    LoadError {
+        file: name.to_string(),
+        line: e.span().map(|s| lines.line_of(s.start)),
+        field,
+        message: e.message().trim().to_string(),
+    }
 }
 
 /// Parses JSON scenario text; `name` is used in errors. Lines of errors inside steps are those
