@@ -40,6 +40,9 @@ def add(target, data, prefer=False):
         seeds.setdefault(target, {})[name] = data
         if prefer:
             preferred.add(name)
+        if target == "expression":
+            # The lexer target takes the expression line alone.
+            add("lexer", data.split(b"\n", 1)[0], prefer)
 
 
 def rust_literals(path):

@@ -189,6 +189,41 @@ fn round_trip(attrs: UserAttrs) {
     assert_eq!(render(&stored(back)), rendered, "rendering is not stable");
 }
 
+/// The expression lexer alone. Input: expression text. Invariants: tokens start at strictly
+/// increasing char offsets inside the text and end with one `End` at its length; an error's
+/// offset lies inside the text and its line and column count from that offset.
+pub fn lexer(data: &[u8]) {
+    use crate::engine::expr::{TokenKind, tokenize};
+    let src = text(data);
+    let chars = src.chars().count();
+    match tokenize(&src) {
+        Ok(tokens) => {
+            let (last, rest) = tokens.split_last().expect("tokens end with End");
+            assert_eq!(last.kind, TokenKind::End, "the last token is End");
+            assert_eq!(last.offset, chars, "End sits at the text's length");
+            let mut previous = None;
+            for token in rest {
+                assert_ne!(token.kind, TokenKind::End, "End only at the end");
+                assert!(token.offset < chars, "a token starts inside the text");
+                assert!(previous < Some(token.offset), "offsets strictly increase");
+                previous = Some(token.offset);
+            }
+        }
+        Err(e) => {
+            assert!(e.offset <= chars, "the error points inside the text");
+            let before: Vec<char> = src.chars().take(e.offset).collect();
+            let line = 1 + before.iter().filter(|c| **c == '\n').count();
+            let column = 1 + before.iter().rev().take_while(|c| **c != '\n').count();
+            assert_eq!(
+                (e.line, e.column),
+                (line, column),
+                "line and column of {}",
+                e.offset
+            );
+        }
+    }
+}
+
 /// The expression lexer, parser and evaluator. Input: an expression on the first line, then
 /// optionally a JSON object as the source user. Invariant: an expression prints as text that
 /// parses back to the same expression.

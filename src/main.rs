@@ -471,42 +471,13 @@ fn read_user(arg: &str) -> Result<serde_json::Value, String> {
 }
 
 async fn load(args: LoadArgs) -> ExitCode {
-    use blinksim::load::{LoadOptions, raw, target};
+    use blinksim::load::{LoadOptions, target};
     if let Err(refused) = target::guard(args.target.as_deref(), args.allow_remote) {
         eprintln!("blinksim load: {refused}");
         return ExitStatus::Malformed.into();
     }
     if args.raw {
-        let method = match args.method.to_uppercase().parse::<http::Method>() {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("blinksim load: --method: {e}");
-                return ExitStatus::Malformed.into();
-            }
-        };
-        let options = raw::RawOptions {
-            url: args.target,
-            token: args.token,
-            users: usize::try_from(args.users).unwrap_or(usize::MAX),
-            seed: args.seed,
-            method,
-            path: args.path,
-            user_name: args.user_name,
-            body: args.body,
-            connections: usize::try_from(args.concurrency).unwrap_or(1),
-            duration: args.duration,
-            max_requests: args.max_requests.unwrap_or(u64::MAX),
-        };
-        return match raw::run(&options).await {
-            Ok(report) => {
-                print_report(args.json, &report, || report.render());
-                report.exit_status().into()
-            }
-            Err(e) => {
-                eprintln!("blinksim load --raw: {e}");
-                ExitStatus::Malformed.into()
-            }
-        };
+        return load_raw(args).await;
     }
     let faults = match args.faults.as_deref().map(load_faults).transpose() {
         Ok(rules) => rules.unwrap_or_default(),
@@ -534,6 +505,41 @@ async fn load(args: LoadArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("blinksim load: {e}");
+            ExitStatus::Malformed.into()
+        }
+    }
+}
+
+/// `load --raw`: one request shape, repeated against the target.
+async fn load_raw(args: LoadArgs) -> ExitCode {
+    use blinksim::load::raw;
+    let method = match args.method.to_uppercase().parse::<http::Method>() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("blinksim load: --method: {e}");
+            return ExitStatus::Malformed.into();
+        }
+    };
+    let options = raw::RawOptions {
+        url: args.target,
+        token: args.token,
+        users: usize::try_from(args.users).unwrap_or(usize::MAX),
+        seed: args.seed,
+        method,
+        path: args.path,
+        user_name: args.user_name,
+        body: args.body,
+        connections: usize::try_from(args.concurrency).unwrap_or(1),
+        duration: args.duration,
+        max_requests: args.max_requests.unwrap_or(u64::MAX),
+    };
+    match raw::run(&options).await {
+        Ok(report) => {
+            print_report(args.json, &report, || report.render());
+            report.exit_status().into()
+        }
+        Err(e) => {
+            eprintln!("blinksim load --raw: {e}");
             ExitStatus::Malformed.into()
         }
     }

@@ -306,7 +306,7 @@ async fn state_export_reset_import_is_byte_identical() {
     let h = Harness::start().await;
     h.server.tenant().prefill(40, 9);
     let id = h.create(user_json("ada@contoso.example")).await;
-    h.clock.advance(5_000);
+    h.clock.advance(std::time::Duration::from_millis(5_000));
     h.patch(
         &format!("/Users/{id}"),
         &json!({"Operations": [{"op": "replace", "path": "active", "value": false}]}),
@@ -353,7 +353,7 @@ async fn state_export_reset_import_is_byte_identical() {
 /// Plays the same request sequence against a fresh in-process tenant with probabilistic
 /// faults, returning (status, faults) per request.
 fn play(seed: u64) -> Vec<(Option<u16>, Value)> {
-    let clock = VirtualClock::new(common::T0);
+    let clock = VirtualClock::new(blinksim::DEFAULT_START);
     let tenant = Tenant::with_clock(
         TenantOptions {
             seed,
@@ -383,7 +383,7 @@ fn play(seed: u64) -> Vec<(Option<u16>, Value)> {
     tenant.add_faults(rules);
     let token = tenant.options().token.clone();
     for i in 0..200 {
-        clock.advance(50);
+        clock.advance(std::time::Duration::from_millis(50));
         let name = format!("user{}@contoso.example", i % 60);
         let req = if i % 2 == 0 {
             Request::new(Method::POST, "/scim/Users")

@@ -139,7 +139,12 @@ fn job(origin: &str, query: &str) -> ProvisioningJob {
         ..Default::default()
     };
     let transport = HttpTransport::new(origin, Duration::from_secs(10)).unwrap();
-    ProvisioningJob::new(config, Arc::new(transport), VirtualClock::new(0)).unwrap()
+    ProvisioningJob::new(
+        config,
+        Arc::new(transport),
+        VirtualClock::new(time::OffsetDateTime::UNIX_EPOCH),
+    )
+    .unwrap()
 }
 
 /// Two cycles: create both users, then change ada's name and title and unassign bob; returns

@@ -188,7 +188,7 @@ async fn rate_limit_token_bucket() {
     );
     let r = h.get("/Users").await;
     assert_eq!(r.header("retry-after"), Some("1"));
-    h.clock.advance(1000);
+    h.clock.advance(std::time::Duration::from_millis(1000));
     assert_eq!(
         h.get("/Users").await.status,
         StatusCode::OK,

@@ -48,7 +48,7 @@ async fn create_read_replace_delete_lifecycle() {
     assert_eq!(got.json(), body);
 
     // PUT replaces: omitted attributes are cleared (RFC 7644 §3.5.1).
-    h.clock.advance(60_000);
+    h.clock.advance(std::time::Duration::from_millis(60_000));
     let replaced = h
         .put(
             &format!("/Users/{id}"),
@@ -340,7 +340,7 @@ async fn etags_and_conditional_requests() {
     assert_eq!(ok.status, StatusCode::OK);
     assert_eq!(ok.header("etag"), Some("W/\"2\""));
     // The same PATCH again changes nothing: version and lastModified stay (RFC 7644 §3.5.2.1).
-    h.clock.advance(1000);
+    h.clock.advance(std::time::Duration::from_millis(1000));
     let again = h.patch(&path, &serde_json::from_str(&patch).unwrap()).await;
     assert_eq!(again.header("etag"), Some("W/\"2\""));
     assert_eq!(

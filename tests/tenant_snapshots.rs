@@ -58,7 +58,7 @@ async fn representative_responses() {
         .await;
     settings().bind(|| insta::assert_snapshot!("tenant__filter_by_user_name", pretty(&h, &list)));
 
-    h.clock.advance(90_000);
+    h.clock.advance(std::time::Duration::from_millis(90_000));
     let patched = h
         .patch(
             &format!("/Users/{id}"),

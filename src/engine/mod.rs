@@ -14,7 +14,7 @@
 //! dir.assign("u-ada", false, "User").unwrap();
 //! let config = JobConfig { tenant_url: "http://127.0.0.1:8080/scim".into(), secret_token: "token".into(), ..JobConfig::default() };
 //! let transport = Arc::new(HttpTransport::new(&config.origin(), Duration::from_secs(5)).unwrap());
-//! let job = ProvisioningJob::new(config, transport, VirtualClock::new(0)).unwrap();
+//! let job = ProvisioningJob::new(config, transport, VirtualClock::new(blinksim::DEFAULT_START)).unwrap();
 //! assert!(job.next_is_initial());
 //! // job.run_cycle(&dir).await? runs the initial cycle; job.logs() has the provisioning logs.
 //! ```

@@ -108,7 +108,7 @@ impl ProvisioningJob {
             ));
         }
         self.push_log(entry.clone());
-        self.clock().advance_to(at);
+        self.clock().advance_to_millis(at);
         let steps = self.portal_steps(record, &scope, &entry);
         Ok(OnDemandResult {
             steps,

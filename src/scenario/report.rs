@@ -465,7 +465,7 @@ pub(crate) fn summary_json(played: &Played) -> Value {
             "linked": job.links().len(),
             "escrowed": job.escrows().len(),
             "stagedDeletes": job.staged_deletes().len(),
-            "nextCycleAt": crate::scim::datetime::format_millis(job.next_cycle_at()),
+            "nextCycleAt": crate::scim::datetime::format_millis(job.next_cycle_millis()),
             "logEntries": job.logs().len(),
             "requests": job.trace().len(),
         },

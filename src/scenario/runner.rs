@@ -177,10 +177,10 @@ async fn run_step(
         }
         Step::Advance { by } => {
             let until = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
-            while runnable(world.job.status()) && world.job.next_cycle_at() <= until {
+            while runnable(world.job.status()) && world.job.next_cycle_millis() <= until {
                 next_cycle(world, events, ctx).await;
             }
-            world.clock.advance_to(until);
+            world.clock.advance_to_millis(until);
             purge(world, until, events);
             events.push(Event::Note(format!(
                 "clock now {}",
@@ -337,7 +337,7 @@ fn runnable(status: JobStatus) -> bool {
 
 /// Hard-deletes users soft-deleted more than 30 days before `at`.
 fn purge(world: &mut World, at: i64, events: &mut Vec<Event>) {
-    let purged = world.dir.purge_expired(at);
+    let purged = world.dir.purge_expired(crate::clock::from_unix_millis(at));
     if !purged.is_empty() {
         events.push(Event::Note(format!(
             "recycle bin emptied: {} user(s) hard-deleted after 30 days",
@@ -356,9 +356,9 @@ async fn next_cycle(world: &mut World, events: &mut Vec<Event>, ctx: &Ctx<'_>) {
         )));
         return;
     }
-    let at = world.job.next_cycle_at().max(world.clock.now_millis());
+    let at = world.job.next_cycle_millis().max(world.clock.now_millis());
     purge(world, at, events);
-    world.clock.advance_to(at);
+    world.clock.advance_to_millis(at);
     if let Some(make) = ctx.progress {
         world.job.set_progress(Some(make(ctx.label.clone())));
     }

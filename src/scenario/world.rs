@@ -343,7 +343,7 @@ pub(crate) fn apply_directory_step(
             .map(|()| format!("enabled {user} (accountEnabled true)"))
             .map_err(user_field),
         Step::SoftDelete { user } => dir
-            .soft_delete(user, now)
+            .soft_delete(user, crate::clock::from_unix_millis(now))
             .map(|()| format!("soft-deleted {user} (recycle bin, 30 days)"))
             .map_err(user_field),
         Step::Restore { user } => dir
@@ -351,7 +351,7 @@ pub(crate) fn apply_directory_step(
             .map(|()| format!("restored {user}"))
             .map_err(user_field),
         Step::HardDelete { user } => dir
-            .hard_delete(user, now)
+            .hard_delete(user, crate::clock::from_unix_millis(now))
             .map(|()| format!("hard-deleted {user}"))
             .map_err(user_field),
         _ => return None,
@@ -394,7 +394,7 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
         match &located.step {
             Step::Advance { by } => {
                 now = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
-                dir.purge_expired(now);
+                dir.purge_expired(crate::clock::from_unix_millis(now));
             }
             Step::ProvisionOnDemand { user } if dir.user(user).is_none() => {
                 return Err(step_err(

@@ -36,18 +36,7 @@ use time::OffsetDateTime;
 /// 2026-01-15T09:00:00Z: where simulations (and scenarios) start unless told otherwise.
 pub const DEFAULT_START: OffsetDateTime = time::macros::datetime!(2026-01-15 09:00:00 UTC);
 
-/// `t` as Unix milliseconds, the engine's and the tenant's unit.
-pub const fn unix_millis(t: OffsetDateTime) -> i64 {
-    // Lossless: `OffsetDateTime` spans years -9999 to 9999, about 3.2e14 ms either way.
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// Unix milliseconds as a date-time (the Unix epoch if out of range).
-pub fn from_unix_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
+pub use crate::clock::{from_unix_millis, unix_millis};
 /// How the job reaches its target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Connection {
@@ -196,7 +185,7 @@ impl SimulationBuilder {
     /// Wires everything together. A [`Connection::Loopback`] binds its port here, so it must
     /// be called within a tokio runtime; nothing is sent until the job runs.
     pub fn build(self) -> Result<Simulation, SimError> {
-        let clock = VirtualClock::new(unix_millis(self.start));
+        let clock = VirtualClock::new(self.start);
         let directory = match self.directory {
             DirectorySource::Given(dir) => *dir,
             DirectorySource::Generated(spec) => generate(&spec)?,
@@ -366,18 +355,17 @@ impl Simulation {
 
     /// The virtual now.
     pub fn now(&self) -> OffsetDateTime {
-        from_unix_millis(self.clock.now_millis())
+        self.clock.now()
     }
 
     /// Moves virtual time forward.
     pub fn advance(&self, by: Duration) {
-        self.clock
-            .advance(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+        self.clock.advance(by);
     }
 
     /// When the job's next cycle is due.
     pub fn next_cycle_at(&self) -> OffsetDateTime {
-        from_unix_millis(self.job.next_cycle_at())
+        self.job.next_cycle_at()
     }
 
     /// Runs a cycle now over the directory.
@@ -393,9 +381,7 @@ impl Simulation {
 
     /// Runs every cycle due until `until`; returns how many ran.
     pub async fn run_until(&mut self, until: OffsetDateTime) -> usize {
-        self.job
-            .run_until(&self.directory, unix_millis(until))
-            .await
+        self.job.run_until(&self.directory, until).await
     }
 
     /// The pieces, for callers that drive them themselves.
@@ -426,8 +412,8 @@ mod tests {
         let sim = Simulation::builder().build().unwrap();
         sim.advance(Duration::from_secs(90));
         let tenant = sim.tenant().unwrap();
-        assert_eq!(tenant.now(), unix_millis(DEFAULT_START) + 90_000);
-        assert_eq!(sim.job().clock().now_millis(), tenant.now());
+        assert_eq!(tenant.now(), DEFAULT_START + Duration::from_secs(90));
+        assert_eq!(sim.job().clock().now(), tenant.now());
         assert_eq!(sim.now(), DEFAULT_START + Duration::from_secs(90));
     }
 

@@ -100,7 +100,7 @@ impl Tenant {
             };
         }
         let started = Instant::now();
-        let arrived = self.now();
+        let arrived = self.now_millis();
         let operation = operation_of(&req);
         let decision = if self.faults_active() {
             self.decide(&req, operation, arrived)

@@ -225,7 +225,7 @@ impl Tenant {
     fn create(&self, req: &Request) -> Result<Response, ScimError> {
         let attrs = self.representation(req)?;
         let projection = projection(req)?;
-        let now = self.now();
+        let now = self.now_millis();
         let base = self.base_url();
         let mut store = self.store().write();
         let id = store.create(attrs, now, self.rules())?.id;
@@ -310,7 +310,7 @@ impl Tenant {
         status: StatusCode,
     ) -> Result<Response, ScimError> {
         let projection = projection(req)?;
-        let now = self.now();
+        let now = self.now_millis();
         let base = self.base_url();
         let outcome = store.replace(&id, attrs, now, self.rules())?;
         if outcome.is_none() {

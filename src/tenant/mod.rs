@@ -57,6 +57,7 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use store::{Rules, Store};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A mock Blink tenant. Clones share the same users.
@@ -137,8 +138,13 @@ impl Tenant {
         *self.inner.base_url.write() = Arc::from(url.trim_end_matches('/'));
     }
 
-    /// The current time, Unix milliseconds.
-    pub fn now(&self) -> i64 {
+    /// The tenant's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// The tenant's current time, Unix milliseconds (the unit of `meta` and the journal).
+    pub(crate) fn now_millis(&self) -> i64 {
         self.inner.clock.now_millis()
     }
 
@@ -191,7 +197,7 @@ impl Tenant {
     }
 
     fn create_user(&self, attrs: UserAttrs) -> Result<Uuid, ScimError> {
-        let now = self.now();
+        let now = self.now_millis();
         let rules = Rules {
             unique_work_email: self.options().unique_work_email,
         };
@@ -202,7 +208,7 @@ impl Tenant {
     /// reports to an earlier one, eight to a manager). Returns how many were added.
     pub fn prefill(&self, count: usize, seed: u64) -> usize {
         *self.inner.prefilled.lock() = Some((count, seed));
-        let now = self.now();
+        let now = self.now_millis();
         let rules = Rules {
             unique_work_email: self.options().unique_work_email,
         };
@@ -247,7 +253,7 @@ impl Tenant {
     /// Installs fault rules after the existing ones. Rules from files and the admin API are
     /// validated on parsing; rules built in Rust are validated here.
     pub fn add_faults(&self, rules: Vec<FaultRule>) {
-        let now = self.now();
+        let now = self.now_millis();
         let mut faults = self.faults_lock();
         faults.add(rules, now);
         self.inner

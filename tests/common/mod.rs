@@ -13,8 +13,6 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// 2026-01-15T09:00:00Z, the virtual "now" of test tenants.
-pub const T0: i64 = 1_768_467_600_000;
 pub const TOKEN: &str = "test-token";
 
 /// A reply as the test sees it.
@@ -51,7 +49,7 @@ impl Harness {
     }
 
     pub async fn start_with(options: TenantOptions) -> Harness {
-        let clock = VirtualClock::new(T0);
+        let clock = VirtualClock::new(blinksim::DEFAULT_START);
         let tenant = Tenant::with_clock(
             TenantOptions {
                 token: TOKEN.into(),

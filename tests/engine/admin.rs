@@ -189,15 +189,15 @@ async fn stop_and_start() {
     w.assigned("u1", "ada@contoso.example");
     w.job.stop();
     assert!(w.job.run_cycle(&w.dir).await.is_err());
-    assert_eq!(w.job.run_until(&w.dir, T0 + 120 * MINUTE).await, 0);
+    assert_eq!(w.job.run_until(&w.dir, at(T0 + 120 * MINUTE)).await, 0);
     w.job.start();
     assert_eq!(
-        w.job.run_until(&w.dir, T0 + 120 * MINUTE).await,
+        w.job.run_until(&w.dir, at(T0 + 120 * MINUTE)).await,
         1,
         "picks up where it left off: the overdue cycle runs once"
     );
     assert_eq!(
-        w.job.run_until(&w.dir, T0 + 240 * MINUTE).await,
+        w.job.run_until(&w.dir, at(T0 + 240 * MINUTE)).await,
         3,
         "then every 40 minutes"
     );

@@ -97,9 +97,9 @@ async fn server_errors_are_escrowed_and_retried_on_schedule() {
     w.next_cycle().await;
     assert!(w.outcomes().is_empty());
     w.tenant.clear_faults();
-    w.clock.advance_to(first + 6 * 60 * MINUTE);
+    w.clock.advance_to(at(first + 6 * 60 * MINUTE));
     w.job
-        .run_until(&w.dir, first + 6 * 60 * MINUTE + 40 * MINUTE)
+        .run_until(&w.dir, at(first + 6 * 60 * MINUTE + 40 * MINUTE))
         .await;
     assert!(
         w.job
@@ -133,16 +133,16 @@ async fn invalid_credentials_quarantine_then_recover() {
             .contains("You appear to have entered invalid credentials")
     );
     assert_eq!(
-        w.job.next_cycle_at(),
+        ms(w.job.next_cycle_at()),
         T0 + 80 * MINUTE,
         "quarantined jobs slow down gradually: 80 minutes after the first quarantined cycle"
     );
     assert!(w.tenant.is_empty());
     let mut gaps = Vec::new();
     for _ in 0..6 {
-        let before = w.job.next_cycle_at();
+        let before = ms(w.job.next_cycle_at());
         w.next_cycle().await;
-        gaps.push((w.job.next_cycle_at() - before) / MINUTE);
+        gaps.push((ms(w.job.next_cycle_at()) - before) / MINUTE);
     }
     assert_eq!(gaps, [160, 320, 640, 1280, 1440, 1440], "then once a day");
     w.job.set_secret_token(&w.tenant.options().token.clone());

@@ -24,7 +24,7 @@ use blinksim::engine::{JobStatus, QuarantineReason};
 use blinksim::engine::{MappingConfig, blink_default_mappings};
 use blinksim::tenant::{Effect, LostAs};
 use blinksim::tenant::{FaultRule, Operation, TenantOptions};
-use engine_world::{MINUTE, T0, World, o, user};
+use engine_world::{MINUTE, T0, World, at, ms, o, user};
 use serde_json::json;
 
 const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

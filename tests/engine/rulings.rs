@@ -121,7 +121,7 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
         .job
         .escrows()
         .values()
-        .all(|e| e.next_retry > w.job.next_cycle_at())
+        .all(|e| e.next_retry > ms(w.job.next_cycle_at()))
     {
         w.next_cycle().await;
         assert_eq!(w.job.status(), JobStatus::Quarantine);

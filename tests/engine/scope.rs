@@ -292,7 +292,7 @@ async fn unassigned_users_are_disabled_then_no_longer_managed() {
     );
     assert!(!w.job.links()["u1"].managed);
     // Later deletions send nothing: the service no longer manages the user (HPW).
-    w.dir.hard_delete("u1", w.clock.now_millis()).unwrap();
+    w.dir.hard_delete("u1", w.clock.now()).unwrap();
     w.next_cycle().await;
     assert_eq!(w.outcomes(), vec![o("ada@contoso.example", Other, Skipped)]);
     assert!(w.requests("3").is_empty());
@@ -326,7 +326,7 @@ async fn soft_delete_disables_restore_enables_hard_delete_deletes() {
     let mut w = World::new();
     w.assigned("u1", "ada@contoso.example");
     w.cycle().await;
-    w.dir.soft_delete("u1", w.clock.now_millis()).unwrap();
+    w.dir.soft_delete("u1", w.clock.now()).unwrap();
     w.next_cycle().await;
     assert_eq!(
         w.outcomes(),
@@ -356,10 +356,10 @@ async fn soft_delete_disables_restore_enables_hard_delete_deletes() {
     w.dir
         .set_attribute("u1", "accountEnabled", Some("true".into()))
         .unwrap();
-    w.dir.soft_delete("u1", w.clock.now_millis()).unwrap();
+    w.dir.soft_delete("u1", w.clock.now()).unwrap();
     let purge_at = w.clock.now_millis() + 30 * 24 * 60 * MINUTE;
-    w.clock.advance_to(purge_at);
-    assert_eq!(w.dir.purge_expired(purge_at), vec!["u1".to_string()]);
+    w.clock.advance_to(at(purge_at));
+    assert_eq!(w.dir.purge_expired(at(purge_at)), vec!["u1".to_string()]);
     let id = w.id_of("ada@contoso.example");
     w.cycle().await;
     assert_eq!(

@@ -6,14 +6,25 @@ use blinksim::VirtualClock;
 use blinksim::engine::{Action, CycleSummary, LogEntry, Status};
 use blinksim::engine::{Directory, DirectoryUser};
 use blinksim::engine::{JobConfig, ProvisioningJob};
-use blinksim::sim::{DEFAULT_START, Simulation, unix_millis};
+use blinksim::sim::{DEFAULT_START, Simulation, from_unix_millis, unix_millis};
 use blinksim::tenant::{FaultRule, Tenant, TenantOptions};
 use serde_json::Value;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// 2026-01-15T09:00:00Z.
 pub const T0: i64 = unix_millis(DEFAULT_START);
 pub const MINUTE: i64 = 60_000;
+
+/// Unix milliseconds (the unit of stored timestamps) as the API's date-time.
+pub fn at(ms: i64) -> OffsetDateTime {
+    from_unix_millis(ms)
+}
+
+/// The API's date-time as Unix milliseconds.
+pub fn ms(t: OffsetDateTime) -> i64 {
+    unix_millis(t)
+}
 
 pub struct World {
     pub clock: VirtualClock,
@@ -69,8 +80,8 @@ impl World {
 
     /// Runs the next scheduled cycle (advancing the clock to it).
     pub async fn next_cycle(&mut self) -> CycleSummary {
-        let at = self.job.next_cycle_at();
-        self.clock.advance_to(at);
+        let next = self.job.next_cycle_at();
+        self.clock.advance_to(next);
         self.cycle().await
     }
 

@@ -186,7 +186,7 @@ impl ProvisioningJob {
 
     /// Ends a cycle that ran from `start` to `end`: the clock, the times, the schedule.
     fn end_cycle(&mut self, mut summary: CycleSummary, start: i64, end: i64) -> &CycleSummary {
-        self.clock().advance_to(end);
+        self.clock().advance_to_millis(end);
         summary.ended = format_millis(end);
         summary.simulated_duration_ms = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
         self.state_mut().end_cycle(summary, start, end)

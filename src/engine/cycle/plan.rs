@@ -190,7 +190,8 @@ mod tests {
     #[test]
     fn hard_deleted_users_are_deleted_only_when_managed() {
         let mut dir = directory();
-        dir.hard_delete("u1", 0).unwrap();
+        dir.hard_delete("u1", time::OffsetDateTime::UNIX_EPOCH)
+            .unwrap();
         let config = JobConfig::default();
         let record = dir.user("u1").unwrap();
         let state = linked(&dir, "u1");

@@ -10,6 +10,10 @@ pub(crate) use model::{AppRole, Assignment, DirectoryUser, Group, Principal, bli
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use time::OffsetDateTime;
+
+use crate::clock::unix_millis;
+
 /// Entra ID hard-deletes a user this long after a soft delete (HPW incremental step 9).
 pub(crate) const HARD_DELETE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -251,7 +255,8 @@ impl Directory {
     }
 
     /// Moves a user to the recycle bin.
-    pub fn soft_delete(&mut self, key: &str, now: i64) -> Result<(), DirectoryError> {
+    pub fn soft_delete(&mut self, key: &str, now: OffsetDateTime) -> Result<(), DirectoryError> {
+        let now = unix_millis(now);
         let i = self.user_mut_index(key)?;
         if self.users[i].lifecycle != Lifecycle::Present {
             return Err(DirectoryError::Invalid(format!(
@@ -277,7 +282,11 @@ impl Directory {
     }
 
     /// Deletes a user permanently (also "on demand" during the 30 days).
-    pub fn hard_delete(&mut self, key: &str, now: i64) -> Result<(), DirectoryError> {
+    pub fn hard_delete(&mut self, key: &str, now: OffsetDateTime) -> Result<(), DirectoryError> {
+        self.hard_delete_at(key, unix_millis(now))
+    }
+
+    fn hard_delete_at(&mut self, key: &str, now: i64) -> Result<(), DirectoryError> {
         let i = self.user_mut_index(key)?;
         if self.users[i].is_hard_deleted() {
             return Err(DirectoryError::Invalid(format!(
@@ -301,7 +310,8 @@ impl Directory {
     }
 
     /// Hard-deletes users soft-deleted at least 30 days before `now` (the recycle bin); returns them.
-    pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
+    pub fn purge_expired(&mut self, now: OffsetDateTime) -> Vec<String> {
+        let now = unix_millis(now);
         let limit = i64::try_from(HARD_DELETE_AFTER.as_millis()).unwrap_or(i64::MAX);
         let due: Vec<String> = self
             .users
@@ -310,7 +320,7 @@ impl Directory {
             .map(|r| r.user.object_id.clone())
             .collect();
         for id in &due {
-            let _ = self.hard_delete(id, now);
+            let _ = self.hard_delete_at(id, now);
         }
         due
     }

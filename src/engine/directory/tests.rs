@@ -54,11 +54,12 @@ fn changes_are_tracked_and_deletes_expire() {
         .map(|r| r.user.object_id.as_str())
         .collect();
     assert_eq!(changed, ["u1", "u2"]);
-    d.soft_delete("u1", 0).unwrap();
+    let epoch = time::OffsetDateTime::UNIX_EPOCH;
+    d.soft_delete("u1", epoch).unwrap();
     assert!(d.restore("u2").is_err());
-    let day = 24 * 3600 * 1000;
-    assert!(d.purge_expired(29 * day).is_empty());
-    assert_eq!(d.purge_expired(30 * day), vec!["u1".to_string()]);
+    let day = std::time::Duration::from_secs(24 * 3600);
+    assert!(d.purge_expired(epoch + 29 * day).is_empty());
+    assert_eq!(d.purge_expired(epoch + 30 * day), vec!["u1".to_string()]);
     assert!(d.user("u1").unwrap().is_hard_deleted());
     assert!(
         d.add_user(DirectoryUser::new("u3", "BOB@contoso.example"))

@@ -5,7 +5,7 @@ use super::error::ParseError;
 
 /// What a token is.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum TokenKind {
+pub(crate) enum TokenKind {
     LParen,
     RParen,
     Comma,
@@ -25,7 +25,7 @@ pub(super) enum TokenKind {
 
 /// A token and the char offset where it starts.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Token {
+pub(crate) struct Token {
     pub kind: TokenKind,
     pub offset: usize,
 }
@@ -35,7 +35,7 @@ pub(super) struct Token {
 const ATTRIBUTE_PUNCTUATION: &[char] = &['_', '-', '.', ':'];
 
 /// Turns the source into tokens ending with `End`.
-pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
+pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
     Lexer {
         src,
         chars: src.chars().collect(),

@@ -41,6 +41,8 @@ mod tests;
 
 pub(crate) use ast::Expr;
 pub(crate) use error::{EvalError, ExprError, ParseError};
+#[cfg(feature = "fuzzing")]
+pub(crate) use lexer::{TokenKind, tokenize};
 pub(crate) use source::{AppRoleAssignment, JsonSource, Source, SourceError};
 pub(crate) use value::Value;
 #[cfg(test)]

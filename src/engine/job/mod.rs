@@ -23,12 +23,13 @@ use super::names::names;
 use super::scope::{FilterError, ScopingFilter};
 use super::transport::Transport;
 use super::wire::Dialect;
-use crate::clock::{Clock, VirtualClock};
+use crate::clock::{Clock, VirtualClock, from_unix_millis, unix_millis};
 use rand::RngExt;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// A source user's link to its target user (the connector data store, HPW).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -268,8 +269,8 @@ impl ProvisioningJob {
     }
 
     /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
-    pub fn quarantine_current_began(&self) -> Option<i64> {
-        self.state.quarantine_current_began()
+    pub fn quarantine_current_began(&self) -> Option<OffsetDateTime> {
+        self.state.quarantine_current_began().map(from_unix_millis)
     }
 
     /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
@@ -277,8 +278,13 @@ impl ProvisioningJob {
         self.state.escrows_pruned()
     }
 
-    /// When the next scheduled cycle starts (Unix ms).
-    pub fn next_cycle_at(&self) -> i64 {
+    /// When the next scheduled cycle starts.
+    pub fn next_cycle_at(&self) -> OffsetDateTime {
+        from_unix_millis(self.state.next_cycle_at())
+    }
+
+    /// When the next scheduled cycle starts, Unix milliseconds.
+    pub(crate) fn next_cycle_millis(&self) -> i64 {
         self.state.next_cycle_at()
     }
 
@@ -391,18 +397,19 @@ impl ProvisioningJob {
         self.config.secret_token = token.to_string();
     }
 
-    /// Runs every cycle scheduled up to `until` (Unix ms), moving the clock to each start;
-    /// returns how many ran. Stops early when the job is paused or disabled.
-    pub async fn run_until(&mut self, dir: &Directory, until: i64) -> usize {
+    /// Runs every cycle scheduled up to `until`, moving the clock to each start; returns how
+    /// many ran. Stops early when the job is paused or disabled.
+    pub async fn run_until(&mut self, dir: &Directory, until: OffsetDateTime) -> usize {
+        let until = unix_millis(until);
         let mut ran = 0;
         while self.state.runnable() && self.state.next_cycle_at() <= until {
-            self.clock.advance_to(self.state.next_cycle_at());
+            self.clock.advance_to_millis(self.state.next_cycle_at());
             if self.run_cycle(dir).await.is_err() {
                 break;
             }
             ran += 1;
         }
-        self.clock.advance_to(until);
+        self.clock.advance_to_millis(until);
         ran
     }
 

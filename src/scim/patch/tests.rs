@@ -229,87 +229,93 @@ fn add_to_multi_valued_appends_and_skips_duplicates() {
     );
 }
 
-#[test]
-fn errors_are_scim_errors() {
-    use crate::scim::error::ScimType::*;
-    let cases: Vec<(Value, u16, crate::scim::error::ScimType)> = vec![
-        (json!({"Operations": [{"op": "remove"}]}), 400, NoTarget),
-        (
-            json!({"Operations": [{"op": "jump", "path": "title"}]}),
-            400,
-            InvalidSyntax,
-        ),
-        (json!({"Operations": []}), 400, InvalidSyntax),
-        (
-            json!({"schemas": ["urn:nope"], "Operations": [{"op": "add", "path": "title", "value": "x"}]}),
-            400,
-            InvalidSyntax,
-        ),
-        (json!([1]), 400, InvalidSyntax),
-        (
-            json!({"Operations": [{"op": "add", "path": "title"}]}),
-            400,
-            InvalidValue,
-        ),
-        (
-            json!({"Operations": [{"op": "add", "path": "title[", "value": 1}]}),
-            400,
-            InvalidPath,
-        ),
-        (
-            json!({"Operations": [{"op": "add", "path": "nickName", "value": "Babs"}]}),
-            400,
-            InvalidPath,
-        ),
-        (
-            json!({"Operations": [{"op": "add", "path": "name.nick", "value": "Babs"}]}),
-            400,
-            InvalidPath,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "path": "id", "value": "x"}]}),
-            400,
-            Mutability,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "path": "meta.created", "value": "x"}]}),
-            400,
-            Mutability,
-        ),
-        (
-            json!({"Operations": [{"op": "remove", "path": "userName"}]}),
-            400,
-            Mutability,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "path": "title", "value": 5}]}),
-            400,
-            InvalidValue,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "path": "active", "value": "maybe"}]}),
-            400,
-            InvalidValue,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "path": "emails[bogus eq \"x\"].value", "value": "v"}]}),
-            400,
-            InvalidFilter,
-        ),
-        (
-            json!({"Operations": [{"op": "replace", "value": "not an object"}]}),
-            400,
-            InvalidValue,
-        ),
-    ];
-    for (body, status, scim_type) in cases {
+/// Every rejection is a 400 with the scimType RFC 7644 §3.12 names for it.
+fn assert_rejected(cases: &[(&str, crate::scim::error::ScimType)]) {
+    for (body, scim_type) in cases {
+        let body: Value = serde_json::from_str(body).unwrap();
         let err = patch(body.clone()).unwrap_err();
         assert_eq!(
             (err.status, err.scim_type),
-            (status, Some(scim_type)),
+            (400, Some(*scim_type)),
             "{body}: {err}"
         );
     }
+}
+
+#[test]
+fn malformed_requests_are_scim_errors() {
+    use crate::scim::error::ScimType::*;
+    assert_rejected(&[
+        (r#"{"Operations": [{"op": "remove"}]}"#, NoTarget),
+        (
+            r#"{"Operations": [{"op": "jump", "path": "title"}]}"#,
+            InvalidSyntax,
+        ),
+        (r#"{"Operations": []}"#, InvalidSyntax),
+        (
+            r#"{"schemas": ["urn:nope"], "Operations": [{"op": "add", "path": "title", "value": "x"}]}"#,
+            InvalidSyntax,
+        ),
+        ("[1]", InvalidSyntax),
+        (
+            r#"{"Operations": [{"op": "add", "path": "title"}]}"#,
+            InvalidValue,
+        ),
+        (
+            r#"{"Operations": [{"op": "replace", "value": "not an object"}]}"#,
+            InvalidValue,
+        ),
+    ]);
+}
+
+#[test]
+fn bad_paths_and_values_are_scim_errors() {
+    use crate::scim::error::ScimType::*;
+    assert_rejected(&[
+        (
+            r#"{"Operations": [{"op": "add", "path": "title[", "value": 1}]}"#,
+            InvalidPath,
+        ),
+        (
+            r#"{"Operations": [{"op": "add", "path": "nickName", "value": "Babs"}]}"#,
+            InvalidPath,
+        ),
+        (
+            r#"{"Operations": [{"op": "add", "path": "name.nick", "value": "Babs"}]}"#,
+            InvalidPath,
+        ),
+        (
+            r#"{"Operations": [{"op": "replace", "path": "title", "value": 5}]}"#,
+            InvalidValue,
+        ),
+        (
+            r#"{"Operations": [{"op": "replace", "path": "active", "value": "maybe"}]}"#,
+            InvalidValue,
+        ),
+        (
+            r#"{"Operations": [{"op": "replace", "path": "emails[bogus eq \"x\"].value", "value": "v"}]}"#,
+            InvalidFilter,
+        ),
+    ]);
+}
+
+#[test]
+fn read_only_attributes_are_mutability_errors() {
+    use crate::scim::error::ScimType::*;
+    assert_rejected(&[
+        (
+            r#"{"Operations": [{"op": "replace", "path": "id", "value": "x"}]}"#,
+            Mutability,
+        ),
+        (
+            r#"{"Operations": [{"op": "replace", "path": "meta.created", "value": "x"}]}"#,
+            Mutability,
+        ),
+        (
+            r#"{"Operations": [{"op": "remove", "path": "userName"}]}"#,
+            Mutability,
+        ),
+    ]);
 }
 
 #[test]
