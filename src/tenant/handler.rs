@@ -9,11 +9,13 @@ use super::store::{Rules, Store};
 use crate::scim::discovery::{self, Capabilities};
 use crate::scim::error::ScimError;
 use crate::scim::filter::{Compiled, compile, parse};
+use crate::scim::group::GROUP_SCHEMA;
+use crate::scim::group_discovery;
 use crate::scim::message::{Request, Response};
 use crate::scim::patch::{PatchOptions, PatchRequest, patch_user};
 use crate::scim::query::{ListQuery, Projection};
 use crate::scim::schema::LIST_RESPONSE_SCHEMA;
-use crate::scim::user::{NoNames, RenderContext, User, UserAttrs};
+use crate::scim::user::{Meta, NoNames, RenderContext, User, UserAttrs};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
@@ -28,6 +30,10 @@ pub enum Endpoint {
     UsersSearch,
     /// `/Users/{id}`
     User,
+    /// `/Groups`
+    Groups,
+    /// `/Groups/{id}`
+    Group,
     /// `/ServiceProviderConfig`, `/Schemas[/{urn}]`, `/ResourceTypes[/{name}]`
     Discovery,
     /// Anything else under `/scim`.
@@ -53,6 +59,8 @@ pub fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
         // Root-level search covers every resource type, and Users is the only one.
         1 if segments[0] == ".search" => Endpoint::UsersSearch,
         2 if is(0, "Users") => Endpoint::User,
+        1 if is(0, "Groups") => Endpoint::Groups,
+        2 if is(0, "Groups") && segments[1] != ".search" => Endpoint::Group,
         1 | 2 if is(0, "Schemas") || is(0, "ResourceTypes") => Endpoint::Discovery,
         1 if is(0, "ServiceProviderConfig") => Endpoint::Discovery,
         _ => Endpoint::Other,
@@ -105,6 +113,9 @@ impl Tenant {
                 }
             }
             (Endpoint::Discovery, segs) => self.discovery(req, segs),
+            (Endpoint::Groups | Endpoint::Group, segs) if self.options().groups => {
+                self.route_groups(req, segs)
+            }
             (_, [first, ..]) if first.eq_ignore_ascii_case("Groups") => {
                 // Blink syncs groups only by arrangement (blink-scim-api.md §1.2, B-4/B-5).
                 Err(ScimError::new(
@@ -139,7 +150,7 @@ impl Tenant {
     }
 
     /// Reads a JSON body: 415 for a non-JSON content type, 413 over the limit, 400 otherwise.
-    fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
+    pub(super) fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
         if let Some(ct) = req.headers.get(header::CONTENT_TYPE) {
             let media = ct
                 .to_str()
@@ -251,7 +262,7 @@ impl Tenant {
         let user = store
             .get(&id)
             .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-        check_if_match(req, user)?;
+        check_if_match(req, &user.meta)?;
         self.write_user(req, store, id, attrs, StatusCode::OK)
     }
 
@@ -272,7 +283,7 @@ impl Tenant {
                 let user = store
                     .get(&id)
                     .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-                check_if_match(req, user)?;
+                check_if_match(req, &user.meta)?;
                 user.clone()
             };
             // Manager display names are read-only, so the copy is rendered without them.
@@ -328,8 +339,8 @@ impl Tenant {
         let user = store
             .get(&id)
             .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-        check_if_match(req, user)?;
-        store.delete(&id);
+        check_if_match(req, &user.meta)?;
+        store.delete(&id, self.now());
         Ok(Response::empty(StatusCode::NO_CONTENT))
     }
 
@@ -351,21 +362,43 @@ impl Tenant {
             max_page_size: opts.max_page_size,
             etag: true,
         };
+        let groups = opts.groups;
         let doc = match segments {
             [spc] if spc.eq_ignore_ascii_case("ServiceProviderConfig") => {
                 discovery::service_provider_config(caps, &base)
             }
-            [s] if s.eq_ignore_ascii_case("Schemas") => discovery::schemas(&base),
-            [s, urn] if s.eq_ignore_ascii_case("Schemas") => {
-                let def = discovery::find_schema(urn)
-                    .ok_or_else(|| ScimError::new(404, format!("Schema {urn} not found")))?;
-                discovery::schema(def, &base)
+            [s] if s.eq_ignore_ascii_case("Schemas") => {
+                let mut doc = discovery::schemas(&base);
+                if groups {
+                    with_resource(&mut doc, group_discovery::group_schema(&base));
+                }
+                doc
             }
-            [r] if r.eq_ignore_ascii_case("ResourceTypes") => discovery::resource_types(&base),
+            [s, urn] if s.eq_ignore_ascii_case("Schemas") => match discovery::find_schema(urn) {
+                Some(def) => discovery::schema(def, &base),
+                None if groups && urn.eq_ignore_ascii_case(GROUP_SCHEMA) => {
+                    group_discovery::group_schema(&base)
+                }
+                None => return Err(ScimError::new(404, format!("Schema {urn} not found"))),
+            },
+            [r] if r.eq_ignore_ascii_case("ResourceTypes") => {
+                let mut doc = discovery::resource_types(&base);
+                if groups {
+                    with_resource(&mut doc, group_discovery::group_resource_type(&base));
+                }
+                doc
+            }
             [r, name]
                 if r.eq_ignore_ascii_case("ResourceTypes") && name.eq_ignore_ascii_case("User") =>
             {
                 discovery::user_resource_type(&base)
+            }
+            [r, name]
+                if groups
+                    && r.eq_ignore_ascii_case("ResourceTypes")
+                    && name.eq_ignore_ascii_case("Group") =>
+            {
+                group_discovery::group_resource_type(&base)
             }
             _ => {
                 return Err(ScimError::new(
@@ -378,6 +411,16 @@ impl Tenant {
     }
 }
 
+/// Appends a resource to a discovery ListResponse.
+fn with_resource(list: &mut Value, resource: Value) {
+    if let Some(items) = list["Resources"].as_array_mut() {
+        items.push(resource);
+        let n = items.len();
+        list["totalResults"] = n.into();
+        list["itemsPerPage"] = n.into();
+    }
+}
+
 /// Rendering context over a store: manager display names come from the referenced user.
 pub fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
     RenderContext {
@@ -386,7 +429,7 @@ pub fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> 
     }
 }
 
-fn projection(req: &Request) -> Result<Projection, ScimError> {
+pub(super) fn projection(req: &Request) -> Result<Projection, ScimError> {
     Ok(ListQuery::from_query(req.query.as_deref())?.projection)
 }
 
@@ -416,25 +459,25 @@ fn resource_response(
     Ok(resp)
 }
 
-fn set_header(resp: &mut Response, name: header::HeaderName, value: &str) {
+pub(super) fn set_header(resp: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         resp.headers.insert(name, v);
     }
 }
 
 /// `If-Match` on writes: 412 unless one listed tag (or `*`) matches (RFC 7644 §3.14).
-fn check_if_match(req: &Request, user: &User) -> Result<(), ScimError> {
+pub(super) fn check_if_match(req: &Request, meta: &Meta) -> Result<(), ScimError> {
     match req.headers.get(header::IF_MATCH) {
-        Some(tags) if !etag_matches(tags, &user.meta.etag()) => Err(ScimError::new(
+        Some(tags) if !etag_matches(tags, &meta.etag()) => Err(ScimError::new(
             412,
-            format!("The resource changed: its version is {}", user.meta.etag()),
+            format!("The resource changed: its version is {}", meta.etag()),
         )),
         _ => Ok(()),
     }
 }
 
 /// Weak comparison of an ETag list against the current tag.
-fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
+pub(super) fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
     let opaque = |t: &str| {
         t.trim()
             .trim_start_matches("W/")
@@ -448,7 +491,7 @@ fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
         .any(|t| t.trim() == "*" || opaque(t) == current)
 }
 
-fn not_allowed(allow: &str) -> ScimError {
+pub(super) fn not_allowed(allow: &str) -> ScimError {
     ScimError::new(405, format!("Method not allowed here; allowed: {allow}"))
 }
 
