@@ -92,7 +92,7 @@ async fn entra_group_lifecycle() {
     assert!(found["Resources"][0].get("members").is_none());
     let got = h.get(&format!("{path}?excludedAttributes=members")).await.json();
     assert!(got.get("members").is_none());
-    assert_eq!(got["meta"]["version"], "W/\"4\"");
+    assert_eq!(got["meta"]["version"], "W/\"5\"");
 
     assert_eq!(h.delete(&path).await.status, StatusCode::NO_CONTENT);
     assert_eq!(h.get(&path).await.status, StatusCode::NOT_FOUND);
