@@ -78,7 +78,10 @@ async fn entra_group_lifecycle() {
     assert_eq!(h.patch(&path, &legacy).await.status, StatusCode::NO_CONTENT);
     assert_eq!(members(&h, &id).await, [bob.clone()]);
     let by_path = patch(json!([{"op": "remove", "path": format!("members[value eq \"{bob}\"]")}]));
-    assert_eq!(h.patch(&path, &by_path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.patch(&path, &by_path).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert!(members(&h, &id).await.is_empty());
 
     let rename = patch(json!([{"op": "Replace", "path": "displayName", "value": "Sales EMEA"}]));
@@ -90,7 +93,10 @@ async fn entra_group_lifecycle() {
     assert_eq!(found["totalResults"], 1);
     assert_eq!(found["Resources"][0]["id"], id.as_str());
     assert!(found["Resources"][0].get("members").is_none());
-    let got = h.get(&format!("{path}?excludedAttributes=members")).await.json();
+    let got = h
+        .get(&format!("{path}?excludedAttributes=members"))
+        .await
+        .json();
     assert!(got.get("members").is_none());
     assert_eq!(got["meta"]["version"], "W/\"5\"");
 
@@ -104,12 +110,18 @@ async fn members_must_be_users_and_leave_with_them() {
     let ada = h.create(user_json("ada@contoso.example")).await;
     let stranger = "2819c223-7f76-453a-919d-413861904646";
     let bad = h
-        .post("/Groups", &json!({"displayName": "g", "members": [{"value": stranger}]}))
+        .post(
+            "/Groups",
+            &json!({"displayName": "g", "members": [{"value": stranger}]}),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json()["scimType"], "invalidValue");
     let id = h
-        .post("/Groups", &json!({"displayName": "g", "members": [{"value": ada}]}))
+        .post(
+            "/Groups",
+            &json!({"displayName": "g", "members": [{"value": ada}]}),
+        )
         .await
         .json()["id"]
         .as_str()
@@ -120,7 +132,10 @@ async fn members_must_be_users_and_leave_with_them() {
     let dup = h.post("/Groups", &json!({"displayName": "G"})).await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
 
-    assert_eq!(h.delete(&format!("/Users/{ada}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.delete(&format!("/Users/{ada}")).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert!(members(&h, &id).await.is_empty());
     assert_eq!(h.get(&filter).await.json()["totalResults"], 0);
 }
@@ -130,18 +145,33 @@ async fn put_paging_projection_and_discovery() {
     let h = with_groups().await;
     for name in ["a", "b", "c"] {
         let reply = h
-            .post("/Groups", &json!({"displayName": name, "externalId": format!("ext-{name}")}))
+            .post(
+                "/Groups",
+                &json!({"displayName": name, "externalId": format!("ext-{name}")}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED);
     }
-    let page = h.get("/Groups?startIndex=2&count=1&attributes=displayName").await.json();
-    assert_eq!((page["totalResults"].clone(), page["itemsPerPage"].clone()), (json!(3), json!(1)));
+    let page = h
+        .get("/Groups?startIndex=2&count=1&attributes=displayName")
+        .await
+        .json();
+    assert_eq!(
+        (page["totalResults"].clone(), page["itemsPerPage"].clone()),
+        (json!(3), json!(1))
+    );
     let only = page["Resources"][0].as_object().unwrap();
     assert!(only.contains_key("displayName") && !only.contains_key("externalId"));
-    let by_ext = h.get("/Groups?filter=externalId%20eq%20%22ext-b%22").await.json();
+    let by_ext = h
+        .get("/Groups?filter=externalId%20eq%20%22ext-b%22")
+        .await
+        .json();
     let id = by_ext["Resources"][0]["id"].as_str().unwrap().to_string();
     let put = h
-        .put(&format!("/Groups/{id}"), &json!({"schemas": [GROUP], "displayName": "b2"}))
+        .put(
+            &format!("/Groups/{id}"),
+            &json!({"schemas": [GROUP], "displayName": "b2"}),
+        )
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text());
     assert!(put.json().get("externalId").is_none());
@@ -150,11 +180,16 @@ async fn put_paging_projection_and_discovery() {
 
     let types = h.get("/ResourceTypes").await.json();
     assert_eq!(types["totalResults"], 2);
-    assert_eq!(h.get("/ResourceTypes/Group").await.json()["endpoint"], "/Groups");
+    assert_eq!(
+        h.get("/ResourceTypes/Group").await.json()["endpoint"],
+        "/Groups"
+    );
     let schema = h.get(&format!("/Schemas/{GROUP}")).await;
     assert_eq!(schema.status, StatusCode::OK);
     assert_eq!(schema.json()["attributes"][1]["name"], "members");
-    let wrong = h.send(Method::POST, &format!("/Groups/{id}"), Some(&json!({}))).await;
+    let wrong = h
+        .send(Method::POST, &format!("/Groups/{id}"), Some(&json!({})))
+        .await;
     assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 

@@ -243,6 +243,29 @@ impl GroupProjection {
                 _ => {}
             }
         }
+        GroupProjection::new(attributes, excluded)
+    }
+
+    /// Reads `attributes` and `excludedAttributes` from a SearchRequest (string or array).
+    pub fn from_search(body: &Value) -> GroupProjection {
+        let list = |key: &str| {
+            let obj = body.as_object()?;
+            match lookup(obj, key)? {
+                Value::String(s) => Some(names(s)),
+                Value::Array(items) => Some(
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .flat_map(names)
+                        .collect(),
+                ),
+                _ => None,
+            }
+        };
+        GroupProjection::new(list("attributes"), list("excludedAttributes"))
+    }
+
+    fn new(attributes: Option<Vec<String>>, excluded: Option<Vec<String>>) -> GroupProjection {
         match (attributes, excluded) {
             (Some(a), _) if !a.is_empty() => GroupProjection::Only(a),
             (_, Some(e)) if !e.is_empty() => GroupProjection::Except(e),

@@ -4,11 +4,13 @@
 
 use super::Tenant;
 use super::groups::GroupRules;
-use super::handler::{check_if_match, etag_matches, not_allowed, set_header};
+use super::handler::{
+    check_if_match, etag_matches, not_allowed, render_context, set_header, write_user,
+};
 use super::options::PatchResponse;
 use super::store::Store;
 use crate::scim::error::ScimError;
-use crate::scim::filter::parse;
+use crate::scim::filter::{Filter, compile, parse};
 pub(super) use crate::scim::group::GroupProjection;
 use crate::scim::group::{Group, GroupAttrs};
 use crate::scim::group_filter;
@@ -60,14 +62,7 @@ impl Tenant {
 
     fn list_groups(&self, req: &Request) -> Result<Response, ScimError> {
         let query = ListQuery::from_query(req.query.as_deref())?;
-        let filter = match query.filter.as_deref() {
-            Some(f) if !f.trim().is_empty() => {
-                let parsed = parse(f).map_err(|e| e.into_filter_error(f))?;
-                group_filter::validate(&parsed)?;
-                Some(parsed)
-            }
-            _ => None,
-        };
+        let filter = group_filter_of(&query)?;
         let projection = GroupProjection::from_query(req.query.as_deref());
         let opts = self.options();
         let count = query.page_size(opts.default_page_size, opts.max_page_size);
@@ -84,6 +79,73 @@ impl Tenant {
         let body = json!({
             "schemas": [LIST_RESPONSE_SCHEMA],
             "totalResults": total,
+            "itemsPerPage": resources.len(),
+            "startIndex": query.start_index,
+            "Resources": resources,
+        });
+        Ok(Response::scim(
+            StatusCode::OK,
+            Bytes::from(body.to_string()),
+        ))
+    }
+
+    /// `POST /.search` over users and groups: users first, then groups, paged as one list.
+    /// A filter that names attributes of only one type selects nothing of the other.
+    pub(super) fn search_all(&self, body: &Value) -> Result<Response, ScimError> {
+        let query = ListQuery::from_search_request(body)?;
+        let user_filter = match query.filter.as_deref() {
+            Some(f) if !f.trim().is_empty() => Some(
+                parse(f)
+                    .map_err(|e| e.into_filter_error(f))
+                    .and_then(|p| compile(&p)),
+            ),
+            _ => None,
+        };
+        let group_filter = group_filter_of(&query);
+        let (user_filter, users_match) = match (user_filter, &group_filter) {
+            (Some(Err(e)), Err(_)) => return Err(e),
+            (Some(Err(_)), Ok(_)) => (None, false),
+            (Some(Ok(c)), _) => (Some(c), true),
+            (None, _) => (None, true),
+        };
+        let group_filter = group_filter.ok();
+        let opts = self.options();
+        let count = query.page_size(opts.default_page_size, opts.max_page_size);
+        let group_projection = GroupProjection::from_search(body);
+        let base = self.base_url();
+        let store = self.store().read();
+        let ctx = render_context(&store, &base);
+        let (user_total, users) = if users_match {
+            store.query(user_filter.as_ref(), query.start_index, count)
+        } else {
+            (0, Vec::new())
+        };
+        let (group_total, groups) = match &group_filter {
+            Some(f) => store.groups().query(
+                f.as_ref(),
+                query.start_index.saturating_sub(user_total).max(1),
+                count - users.len(),
+            ),
+            None => (0, Vec::new()),
+        };
+        let mut resources = Vec::with_capacity(users.len() + groups.len());
+        for user in users {
+            let mut out = Vec::new();
+            write_user(&mut out, user, &ctx, &query.projection)?;
+            resources.push(
+                serde_json::from_slice::<Value>(&out)
+                    .map_err(|e| ScimError::new(500, e.to_string()))?,
+            );
+        }
+        resources.extend(
+            groups
+                .iter()
+                .map(|g| render(&store, g, &base, &group_projection)),
+        );
+        drop(store);
+        let body = json!({
+            "schemas": [LIST_RESPONSE_SCHEMA],
+            "totalResults": user_total + group_total,
             "itemsPerPage": resources.len(),
             "startIndex": query.start_index,
             "Resources": resources,
@@ -202,6 +264,18 @@ impl Tenant {
         check_if_match(req, &found(&store, id)?.meta)?;
         store.delete_group(&id);
         Ok(Response::empty(StatusCode::NO_CONTENT))
+    }
+}
+
+/// The list query's filter, parsed and checked against the Group schema.
+fn group_filter_of(query: &ListQuery) -> Result<Option<Filter>, ScimError> {
+    match query.filter.as_deref() {
+        Some(f) if !f.trim().is_empty() => {
+            let parsed = parse(f).map_err(|e| e.into_filter_error(f))?;
+            group_filter::validate(&parsed)?;
+            Ok(Some(parsed))
+        }
+        _ => Ok(None),
     }
 }
 

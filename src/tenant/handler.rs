@@ -97,6 +97,10 @@ impl Tenant {
             }
             (Endpoint::Users, _) if m == Method::POST => self.create(req),
             (Endpoint::Users, _) => Err(not_allowed("GET, POST")),
+            (Endpoint::UsersSearch, [_]) if m == Method::POST && self.options().groups => {
+                // Root-level search covers Users and Groups (RFC 7644 §3.4.3).
+                self.search_all(&self.json_body(req)?)
+            }
             (Endpoint::UsersSearch, _) if m == Method::POST => {
                 let body = self.json_body(req)?;
                 self.list(ListQuery::from_search_request(&body)?)
@@ -433,7 +437,7 @@ pub(super) fn projection(req: &Request) -> Result<Projection, ScimError> {
     Ok(ListQuery::from_query(req.query.as_deref())?.projection)
 }
 
-fn write_user(
+pub(super) fn write_user(
     out: &mut Vec<u8>,
     user: &User,
     ctx: &RenderContext<'_>,
