@@ -214,3 +214,40 @@ async fn group_patch_can_answer_200_with_the_group() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["displayName"], "h");
 }
+
+#[tokio::test]
+async fn faults_and_the_journal_see_group_operations() {
+    use blinksim::tenant::faults::{FaultRule, Operation};
+    let h = with_groups().await;
+    let id = h.post("/Groups", &json!({"displayName": "g"})).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.server
+        .tenant()
+        .add_fault(FaultRule::status(503).on(Operation::GroupPatch))
+        .unwrap();
+    let path = format!("/Groups/{id}");
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "h"}]));
+    assert_eq!(
+        h.patch(&path, &rename).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(h.get(&path).await.status, StatusCode::OK);
+    let ops: Vec<Operation> = h
+        .server
+        .tenant()
+        .journal()
+        .entries()
+        .iter()
+        .map(|e| e.operation)
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            Operation::GroupCreate,
+            Operation::GroupPatch,
+            Operation::GroupGet
+        ]
+    );
+}

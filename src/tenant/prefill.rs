@@ -13,7 +13,7 @@ const MAX_PREFILL_MEMBERS: usize = 40;
 /// --group-prefill N`): one per department first, then teams; the externalId looks like an
 /// Entra objectId. The same seed and users give the same groups.
 pub fn groups(count: usize, seed: u64, users: &[Uuid]) -> Vec<GroupAttrs> {
-    let mut rng = crate::fakes::rng(seed, 0x6772_6f75_70);
+    let mut rng = crate::fakes::rng(seed, 0x0067_726f_7570);
     (0..count)
         .map(|i| {
             let department = DEPARTMENTS[i % DEPARTMENTS.len()];
