@@ -13,6 +13,9 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const MS_GROUP_SCHEMA: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
+/// Gives a member's displayName from its id (the tenant looks the user up).
+pub type MemberNames<'a> = &'a dyn Fn(&Uuid) -> Option<String>;
+
 /// One member of a group: a user of the tenant, by id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
@@ -166,11 +169,7 @@ impl Group {
 
     /// The group as the tenant returns it; `member_names` gives a member's displayName, and
     /// `None` leaves `members` out (`excludedAttributes=members` on a large group).
-    pub fn to_json(
-        &self,
-        base_url: &str,
-        member_names: Option<&dyn Fn(&Uuid) -> Option<String>>,
-    ) -> Value {
+    pub fn to_json(&self, base_url: &str, member_names: Option<MemberNames<'_>>) -> Value {
         let mut obj = Map::new();
         obj.insert("schemas".into(), json!([GROUP_SCHEMA]));
         obj.insert("id".into(), Value::String(self.id.to_string()));
@@ -197,7 +196,7 @@ impl Group {
         Value::Object(obj)
     }
 
-    fn members_json(&self, base_url: &str, names: &dyn Fn(&Uuid) -> Option<String>) -> Value {
+    fn members_json(&self, base_url: &str, names: MemberNames<'_>) -> Value {
         self.attrs
             .members
             .iter()
