@@ -139,9 +139,19 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     if let Some(path) = &config.journal {
         writeln!(out, "Journal        {} (appending)", path.display())?;
     }
+    // Poll the stop signal once so its handlers are installed before the banner says
+    // Ctrl-C works (a SIGTERM right after it would otherwise kill the process).
+    let mut stop = std::pin::pin!(stop_signal());
+    let stopped = tokio::select! {
+        biased;
+        () = &mut stop => true,
+        () = std::future::ready(()) => false,
+    };
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
-    stop_signal().await;
+    if !stopped {
+        stop.await;
+    }
     writeln!(out, "Stopping: finishing in-flight requests.")?;
     out.flush()?;
     server.shutdown().await;
