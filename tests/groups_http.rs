@@ -217,7 +217,7 @@ async fn group_patch_can_answer_200_with_the_group() {
 
 #[tokio::test]
 async fn faults_and_the_journal_see_group_operations() {
-    use blinksim::tenant::faults::{FaultRule, Operation};
+    use blinksim::tenant::{FaultRule, Operation};
     let h = with_groups().await;
     let id = h.post("/Groups", &json!({"displayName": "g"})).await.json()["id"]
         .as_str()
@@ -250,4 +250,37 @@ async fn faults_and_the_journal_see_group_operations() {
             Operation::GroupGet
         ]
     );
+}
+
+#[test]
+fn groups_through_the_tenant_api() {
+    use blinksim::tenant::{Tenant, TenantOptions};
+    let tenant = Tenant::new(TenantOptions::default());
+    let ada = tenant
+        .insert_user(user_json("ada@contoso.example"))
+        .unwrap();
+    let ada_id = ada["id"].as_str().unwrap();
+    let sales = tenant
+        .insert_group(json!({"displayName": "Sales", "members": [{"value": ada_id}]}))
+        .unwrap();
+    let id = sales["id"].as_str().unwrap();
+    assert_eq!(tenant.group(id).unwrap(), sales);
+    assert_eq!(tenant.find_group_by_display_name("SALES").unwrap(), sales);
+    assert_eq!(sales["members"][0]["value"], ada_id);
+    // The same checks as POST /Groups: a duplicate name, an unknown member.
+    let dup = tenant
+        .insert_group(json!({"displayName": "sales"}))
+        .unwrap_err();
+    assert_eq!(dup.status, 409);
+    let stranger = uuid_like(7);
+    let unknown = tenant
+        .insert_group(json!({"displayName": "Ops", "members": [{"value": stranger}]}))
+        .unwrap_err();
+    assert_eq!(unknown.status, 400);
+    assert_eq!(tenant.group_count(), 1);
+    assert!(tenant.group("not-a-uuid").is_none());
+}
+
+fn uuid_like(n: u8) -> String {
+    format!("00000000-0000-0000-0000-0000000000{n:02x}")
 }

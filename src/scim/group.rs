@@ -120,7 +120,7 @@ fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>
 }
 
 /// Reads a `members` value: an array of `{"value": id, ...}` (a single object is accepted too).
-pub fn parse_members(value: &Value) -> Result<Vec<Member>, ScimError> {
+pub(crate) fn parse_members(value: &Value) -> Result<Vec<Member>, ScimError> {
     let items: &[Value] = match value {
         Value::Array(items) => items,
         Value::Object(_) => std::slice::from_ref(value),
@@ -154,7 +154,7 @@ fn parse_member(item: &Value) -> Result<Member, ScimError> {
 }
 
 /// The error for a member value that is not a user of this tenant.
-pub fn unknown_member(value: &str) -> ScimError {
+pub(crate) fn unknown_member(value: &str) -> ScimError {
     ScimError::invalid_value(format!(
         "Member '{}' is not a user of this tenant",
         super::error::excerpt(value)
@@ -220,7 +220,7 @@ impl Group {
 /// `attributes` / `excludedAttributes` for groups (RFC 7644 §3.4.2.5); `id` and `schemas`
 /// are always returned. Names are top-level attributes, matched case-insensitively.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum GroupProjection {
+pub(crate) enum GroupProjection {
     /// Every attribute.
     #[default]
     Default,

@@ -14,7 +14,7 @@ fn attr(name: &str, ty: &str, description: &str) -> Value {
 }
 
 /// The Group schema document.
-pub fn group_schema(base_url: &str) -> Value {
+pub(crate) fn group_schema(base_url: &str) -> Value {
     let mut display_name = attr(
         "displayName",
         "string",
@@ -45,7 +45,7 @@ pub fn group_schema(base_url: &str) -> Value {
 }
 
 /// The Group resource type document.
-pub fn group_resource_type(base_url: &str) -> Value {
+pub(crate) fn group_resource_type(base_url: &str) -> Value {
     json!({
         "schemas": [RESOURCE_TYPE_SCHEMA],
         "id": "Group",

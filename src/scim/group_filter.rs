@@ -26,7 +26,7 @@ enum MemberSub {
 
 /// An index lookup that yields every group a filter can match.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GroupLookup<'a> {
+pub(crate) enum GroupLookup<'a> {
     /// `id eq`.
     Id(&'a str),
     /// `displayName eq` (case-insensitive, RFC 7643 §4.2 caseExact false).
@@ -74,7 +74,7 @@ fn member_sub(name: &str) -> Option<MemberSub> {
 }
 
 /// Checks every attribute the filter names, so a typo answers 400 `invalidFilter`.
-pub fn validate(filter: &Filter) -> Result<(), ScimError> {
+pub(crate) fn validate(filter: &Filter) -> Result<(), ScimError> {
     match filter {
         Filter::And(parts) | Filter::Or(parts) => parts.iter().try_for_each(validate),
         Filter::Not(inner) => validate(inner),
@@ -115,7 +115,7 @@ fn validate_member(filter: &Filter) -> Result<(), ScimError> {
 }
 
 /// Whether `group` matches a validated filter.
-pub fn matches(filter: &Filter, group: &Group) -> bool {
+pub(crate) fn matches(filter: &Filter, group: &Group) -> bool {
     match filter {
         Filter::And(parts) => parts.iter().all(|p| matches(p, group)),
         Filter::Or(parts) => parts.iter().any(|p| matches(p, group)),
@@ -147,7 +147,7 @@ pub fn matches(filter: &Filter, group: &Group) -> bool {
 }
 
 /// Whether a member record matches a filter over `value`, `display`, `type`.
-pub fn member_matches(filter: &Filter, member: &Member) -> bool {
+pub(crate) fn member_matches(filter: &Filter, member: &Member) -> bool {
     match filter {
         Filter::And(parts) => parts.iter().all(|p| member_matches(p, member)),
         Filter::Or(parts) => parts.iter().any(|p| member_matches(p, member)),
@@ -201,7 +201,7 @@ fn holds(test: &Test, actual: Option<&str>, case_exact: bool) -> bool {
 }
 
 /// An index lookup covering every match of `filter`, when there is one.
-pub fn lookup(filter: &Filter) -> Option<GroupLookup<'_>> {
+pub(crate) fn lookup(filter: &Filter) -> Option<GroupLookup<'_>> {
     match filter {
         Filter::Test {
             path,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// Applies every operation, in order, to a copy of `attrs`.
-pub fn patch_group(
+pub(crate) fn patch_group(
     attrs: &GroupAttrs,
     request: &PatchRequest,
     max_operations: usize,

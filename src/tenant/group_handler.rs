@@ -53,7 +53,7 @@ impl Tenant {
         }
     }
 
-    fn group_rules(&self) -> GroupRules {
+    pub(super) fn group_rules(&self) -> GroupRules {
         GroupRules {
             unique_display_name: self.options().unique_group_display_name,
             members_must_exist: self.options().group_members_must_exist,

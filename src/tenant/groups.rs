@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// Rules applied on every group write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GroupRules {
+pub(crate) struct GroupRules {
     /// A second group with the same displayName (case-insensitive) gets 409.
     pub unique_display_name: bool,
     /// A member must be a user of the tenant (else 400 `invalidValue`).
@@ -24,7 +24,7 @@ pub struct GroupRules {
 
 /// All groups of a tenant.
 #[derive(Debug)]
-pub struct GroupStore {
+pub(crate) struct GroupStore {
     groups: BTreeMap<Uuid, Group>,
     by_display_name: ValueIndex,
     by_external_id: ValueIndex,
@@ -46,32 +46,22 @@ impl Default for GroupStore {
 
 impl GroupStore {
     /// Number of groups.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.groups.len()
     }
 
-    /// Whether there are no groups.
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// A group by id.
-    pub fn get(&self, id: &Uuid) -> Option<&Group> {
+    pub(crate) fn get(&self, id: &Uuid) -> Option<&Group> {
         self.groups.get(id)
     }
 
     /// All groups, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = &Group> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Group> {
         self.groups.values()
     }
 
-    /// The ids of the groups `user` is a member of.
-    pub fn groups_of(&self, user: &Uuid) -> impl Iterator<Item = &Uuid> {
-        self.by_member.get(user).into_iter().flatten()
-    }
-
     /// The group with this displayName (case-insensitive).
-    pub fn find_by_display_name(&self, name: &str) -> Option<&Group> {
+    pub(crate) fn find_by_display_name(&self, name: &str) -> Option<&Group> {
         let folded = fold(name);
         self.by_display_name
             .get(name)
@@ -81,7 +71,7 @@ impl GroupStore {
     }
 
     /// Checks what a write must hold; `member_exists` says whether a user id is in the tenant.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         attrs: &GroupAttrs,
         except: Option<Uuid>,
@@ -121,7 +111,7 @@ impl GroupStore {
     }
 
     /// Creates a checked group; returns its id.
-    pub fn create(&mut self, seed: u64, attrs: GroupAttrs, now: i64) -> Uuid {
+    pub(crate) fn create(&mut self, seed: u64, attrs: GroupAttrs, now: i64) -> Uuid {
         let id = self.new_id(seed, &attrs.display_name);
         let meta = Meta {
             created: now,
@@ -133,7 +123,7 @@ impl GroupStore {
     }
 
     /// Inserts a group exactly as given (state import); replaces one with the same id.
-    pub fn insert(&mut self, group: Group) {
+    pub(crate) fn insert(&mut self, group: Group) {
         if let Some(old) = self.groups.remove(&group.id) {
             self.unindex(&old);
         }
@@ -167,7 +157,7 @@ impl GroupStore {
     }
 
     /// Replaces a checked group's attributes; whether anything changed (`None`: no such group).
-    pub fn replace(&mut self, id: &Uuid, attrs: GroupAttrs, now: i64) -> Option<bool> {
+    pub(crate) fn replace(&mut self, id: &Uuid, attrs: GroupAttrs, now: i64) -> Option<bool> {
         let mut group = self.groups.remove(id)?;
         if group.attrs == attrs {
             self.groups.insert(*id, group);
@@ -183,7 +173,7 @@ impl GroupStore {
     }
 
     /// Deletes a group.
-    pub fn delete(&mut self, id: &Uuid) -> Option<Group> {
+    pub(crate) fn delete(&mut self, id: &Uuid) -> Option<Group> {
         let group = self.groups.remove(id)?;
         self.unindex(&group);
         *self
@@ -194,7 +184,7 @@ impl GroupStore {
     }
 
     /// Drops a deleted user from every group it was in (each group's version moves).
-    pub fn remove_member_everywhere(&mut self, user: &Uuid, now: i64) {
+    pub(crate) fn remove_member_everywhere(&mut self, user: &Uuid, now: i64) {
         let Some(ids) = self.by_member.remove(user) else {
             return;
         };
@@ -208,13 +198,13 @@ impl GroupStore {
     }
 
     /// Removes every group.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = GroupStore::default();
     }
 
     /// Groups matching a validated `filter` (all when `None`), in id order: the total and
     /// the page starting at 1-based `start` of at most `count`.
-    pub fn query(
+    pub(crate) fn query(
         &self,
         filter: Option<&Filter>,
         start: usize,

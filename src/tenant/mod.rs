@@ -17,32 +17,38 @@
 //! # }
 //! ```
 
-pub mod admin;
+pub(crate) mod admin;
 mod auth;
 mod conn;
-pub mod exchange;
-pub mod faults;
+pub(crate) mod exchange;
+pub(crate) mod faults;
 mod group_handler;
-pub mod groups;
-pub mod handler;
+pub(crate) mod groups;
+pub(crate) mod handler;
 mod index;
-pub mod journal;
+pub(crate) mod journal;
 mod mock;
-pub mod options;
-pub mod prefill;
-pub mod redact;
-pub mod serve;
-pub mod server;
-pub mod store;
+pub(crate) mod options;
+pub(crate) mod prefill;
+pub(crate) mod redact;
+pub(crate) mod serve;
+pub(crate) mod server;
+pub(crate) mod store;
 
 pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
-pub use faults::{Effect, FaultRule, Operation};
+pub use faults::parse::{ParseError, parse_json, parse_toml};
+pub use faults::rule::{Effect, FaultRule, HeaderMatch, LostAs, Operation};
+pub use journal::{
+    DEFAULT_BODY_BYTES as JOURNAL_BODY_BYTES, DEFAULT_BYTES as JOURNAL_BYTES,
+    DEFAULT_CAPACITY as JOURNAL_CAPACITY,
+};
 pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, Profile, ServerLimits,
     TenantOptions,
 };
+pub use serve::{ServeConfig, load_faults, serve};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;
@@ -258,6 +264,36 @@ impl Tenant {
             .iter()
             .map(|g| group_handler::render(&store, g, &base, &all))
             .collect()
+    }
+
+    /// One group by id, as the tenant returns it.
+    pub fn group(&self, id: &str) -> Option<Value> {
+        let id = Uuid::parse_str(id).ok()?;
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let all = group_handler::GroupProjection::Default;
+        let group = store.groups().get(&id)?;
+        Some(group_handler::render(&store, group, &base, &all))
+    }
+
+    /// The group with this displayName (case-folded, as the tenant compares names).
+    pub fn find_group_by_display_name(&self, name: &str) -> Option<Value> {
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let all = group_handler::GroupProjection::Default;
+        let group = store.groups().find_by_display_name(name)?;
+        Some(group_handler::render(&store, group, &base, &all))
+    }
+
+    /// Adds a group from a SCIM representation, as `POST /Groups` would (the same name and
+    /// member checks); returns it rendered. Works whether or not `/Groups` is served.
+    pub fn insert_group(&self, resource: Value) -> Result<Value, ScimError> {
+        let attrs = crate::scim::group::GroupAttrs::from_json(&resource)?;
+        let now = self.now();
+        let rules = self.group_rules();
+        let id = self.inner.store.write().create_group(attrs, now, rules)?.id;
+        self.group(&id.to_string())
+            .ok_or_else(|| ScimError::new(500, "group vanished"))
     }
 
     /// Removes every user (and so every group).

@@ -52,7 +52,7 @@ pub fn groups(count: usize, seed: u64, users: &[Uuid]) -> Vec<GroupAttrs> {
 /// and work email from the UPN, externalId from the mail alias, name, title, phones,
 /// department, employee number, company and location. Managers are set by
 /// [`crate::tenant::Tenant::prefill`] once ids exist.
-pub fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> {
+pub(crate) fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> {
     let mut people = PeopleGenerator::new(seed);
     let domain = domain_of(people.company());
     (0..count).map(move |i| {

@@ -106,6 +106,9 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     } else {
         None
     };
+    // The handlers are installed before the banner, so a SIGTERM sent as soon as the URL is
+    // printed stops the server cleanly instead of killing the process.
+    let stop = stop_signal();
     let server = MockTenant::start_with(tenant, config.addr).await?;
     let usable = usable_address(server.address());
     if usable != server.address() {
@@ -139,44 +142,28 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     if let Some(path) = &config.journal {
         writeln!(out, "Journal        {} (appending)", path.display())?;
     }
-    // Poll the stop signal once so its handlers are installed before the banner says
-    // Ctrl-C works (a SIGTERM right after it would otherwise kill the process).
-    let mut stop = std::pin::pin!(stop_signal());
-    let stopped = tokio::select! {
-        biased;
-        () = &mut stop => true,
-        () = std::future::ready(()) => false,
-    };
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
-    if !stopped {
-        stop.await;
-    }
+    stop.await;
     writeln!(out, "Stopping: finishing in-flight requests.")?;
     out.flush()?;
     server.shutdown().await;
     Ok(())
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-pub async fn stop_signal() {
+/// Resolves on Ctrl-C or, on Unix, SIGTERM; the SIGTERM handler is installed at the call.
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
