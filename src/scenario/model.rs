@@ -258,6 +258,10 @@ pub enum Step {
         /// The filters.
         #[serde(default)]
         filters: Vec<ScopingFilter>,
+        /// The step must be refused with a message containing this (e.g. a filter on an
+        /// attribute Entra cannot scope on, rulings.md R7); the job keeps its filters.
+        #[serde(default)]
+        expect_refused: Option<String>,
     },
     /// Changes the scope (with a restart).
     SetScope {

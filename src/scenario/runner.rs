@@ -258,15 +258,10 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             let all = merge_mapping(world.job.config().mappings.clone(), mapping);
             set_mappings(world, Some(all), record);
         }
-        Step::SetScopingFilters { filters } => {
-            match world.job.set_scoping_filters(filters.clone()) {
-                Ok(()) => events.push(Event::Note(format!(
-                    "{} scoping filter(s) set: the next cycle is an initial one, due now",
-                    filters.len()
-                ))),
-                Err(e) => step_failed(record, e.to_string()),
-            }
-        }
+        Step::SetScopingFilters {
+            filters,
+            expect_refused,
+        } => set_scoping_filters(world, filters, expect_refused.as_deref(), record),
         Step::SetScope { scope } => {
             world.job.set_scope(*scope);
             events.push(Event::Note(format!(
@@ -315,6 +310,35 @@ fn set_mappings(world: &mut World, mappings: Option<Vec<MappingConfig>>, record:
             None => "default mappings set: the next cycle is an initial one, due now".into(),
         })),
         Err(e) => step_failed(record, e.to_string()),
+    }
+}
+
+/// Sets the scoping filters, or checks that they are refused when `expect_refused` says so.
+fn set_scoping_filters(
+    world: &mut World,
+    filters: &[crate::engine::scope::ScopingFilter],
+    expect_refused: Option<&str>,
+    record: &mut StepRecord,
+) {
+    let result = world.job.set_scoping_filters(filters.to_vec());
+    match (result, expect_refused) {
+        (Ok(()), None) => record.events.push(Event::Note(format!(
+            "{} scoping filter(s) set: the next cycle is an initial one, due now",
+            filters.len()
+        ))),
+        (Err(e), None) => step_failed(record, e.to_string()),
+        (result, Some(wanted)) => {
+            let actual = match &result {
+                Ok(()) => "accepted".to_string(),
+                Err(e) => e.to_string(),
+            };
+            record.checks.push(Check {
+                what: "set_scoping_filters refused".into(),
+                ok: result.is_err() && actual.contains(wanted),
+                expected: format!("refused, naming {wanted:?}"),
+                actual,
+            });
+        }
     }
 }
 

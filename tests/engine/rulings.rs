@@ -275,3 +275,114 @@ async fn sync_all_to_sync_assigned_waits_for_a_restart() {
         );
     }
 }
+
+/// A report assigned with its manager out of scope, after the initial cycle; `restart` the
+/// known issue's switch.
+async fn report_without_manager(restart: bool) -> World {
+    let mut config = JobConfig::default();
+    config.known_issues.manager_in_scope_needs_restart = restart;
+    let mut w = World::with(config, TenantOptions::default());
+    w.assigned("u-rep", "rep@contoso.example");
+    w.dir
+        .add_user(user("u-boss", "boss@contoso.example"))
+        .unwrap();
+    w.dir
+        .set_attribute("u-rep", "manager", Some("u-boss".into()))
+        .unwrap();
+    w.cycle().await;
+    assert!(manager_of(&w).is_none());
+    w
+}
+
+fn manager_of(w: &World) -> Option<String> {
+    let t = w.target("rep@contoso.example");
+    t.get(ENT)?
+        .get("manager")?
+        .get("value")?
+        .as_str()
+        .map(String::from)
+}
+
+#[tokio::test]
+async fn a_manager_coming_into_scope_is_referenced_only_after_a_restart() {
+    // rulings.md R7: "If on day one the user is in scope and the manager is out of scope, we'll
+    // provision the user without the manager reference. When the manager comes into scope, the
+    // manager reference won't be updated until you restart provisioning".
+    let mut w = report_without_manager(true).await;
+    let step = w
+        .entry("rep@contoso.example")
+        .provisioning_steps
+        .last()
+        .cloned();
+    assert!(step.is_some_and(|s| {
+        s.description
+            .contains("not updated until provisioning is restarted")
+    }));
+    w.dir.assign("u-boss", false, "User").unwrap();
+    w.next_cycle().await;
+    assert_eq!(w.job.cycles().last().unwrap().counts.created, 1);
+    assert!(manager_of(&w).is_none());
+    // Processed again (a new title), the report still gets no reference before a restart.
+    w.dir
+        .set_attribute("u-rep", "jobTitle", Some("Lead".into()))
+        .unwrap();
+    w.next_cycle().await;
+    assert_eq!(w.target("rep@contoso.example")["title"], "Lead");
+    assert!(manager_of(&w).is_none());
+    let step = w
+        .entry("rep@contoso.example")
+        .provisioning_steps
+        .last()
+        .cloned();
+    assert!(step.is_some_and(|s| s.description.contains("came into scope after")));
+    w.job.restart(&[]);
+    w.cycle().await;
+    assert_eq!(manager_of(&w), Some(w.id_of("boss@contoso.example")));
+}
+
+#[tokio::test]
+async fn switched_off_a_manager_coming_into_scope_is_referenced_in_the_same_cycle() {
+    // rulings.md R7, the known issue switched off.
+    let mut w = report_without_manager(false).await;
+    w.dir.assign("u-boss", false, "User").unwrap();
+    w.next_cycle().await;
+    assert_eq!(manager_of(&w), Some(w.id_of("boss@contoso.example")));
+    let s = w.job.cycles().last().unwrap();
+    assert_eq!((s.counts.created, s.counts.updated), (1, 1));
+}
+
+/// Loads and prepares a scenario written to a temporary file.
+fn prepared(
+    body: &str,
+) -> Result<(blinksim::scenario::Scenario, blinksim::scenario::World), String> {
+    use blinksim::scenario::{Target, load_path, prepare};
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = tmp.path().join("refusal.toml");
+    let head = "name = \"refusal\"\n[[directory.users]]\nobjectId = \"u-1\"\nuserPrincipalName = \"ada@contoso.example\"\n";
+    std::fs::write(&path, format!("{head}{body}")).map_err(|e| e.to_string())?;
+    let scenario = load_path(&path).map_err(|e| e.to_string())?;
+    let world = prepare(&scenario, &Target::Embedded).map_err(|e| e.to_string())?;
+    Ok((scenario, world))
+}
+
+#[tokio::test]
+async fn a_scenario_scoping_on_an_unsupported_attribute_is_refused_naming_the_clause() {
+    // rulings.md R7: "a scenario using one is refused before it runs, naming the clause".
+    let job = "[job]\nscoping_filters = [{ title = \"t\", clauses = [{ attribute = \"department\", operator = \"IS NOT NULL\" }, { attribute = \"userType\", operator = \"EQUALS\", value = \"Member\" }] }]\n";
+    let e = prepared(job).err().unwrap_or_default();
+    assert!(
+        e.contains("scoping_filters[0]: clauses[1].attribute: 'userType'"),
+        "{e}"
+    );
+    // A step asking for one is refused at load too, unless it expects the refusal.
+    let step = "[[step]]\ndo = \"set_scoping_filters\"\nfilters = [{ title = \"t\", clauses = [{ attribute = \"manager\", operator = \"IS NOT NULL\" }] }]\n";
+    let e = prepared(step).err().unwrap_or_default();
+    assert!(e.contains("filters[0]") && e.contains("'manager'"), "{e}");
+    let expected = format!("{step}expect_refused = \"'manager' is not supported\"\n");
+    let (scenario, world) = prepared(&expected).unwrap();
+    assert!(blinksim::scenario::play(&scenario, world, None).await.ok());
+    // An expected refusal that does not happen fails the scenario.
+    let accepted = expected.replace("\"manager\"", "\"department\"");
+    let (scenario, world) = prepared(&accepted).unwrap();
+    assert!(!blinksim::scenario::play(&scenario, world, None).await.ok());
+}

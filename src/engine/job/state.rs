@@ -29,6 +29,9 @@ pub(crate) struct JobState {
     watermark: Option<u64>,
     escrows: BTreeMap<String, Escrow>,
     staged: BTreeSet<String>,
+    /// Users exported without their manager because it was out of scope, with that manager
+    /// (known issue "Manager isn't provisioned", rulings.md R7).
+    awaiting_manager: BTreeMap<String, String>,
     force_deletes: bool,
     quarantine: Option<Quarantine>,
     /// When the current quarantine (this reason) began.
@@ -59,6 +62,7 @@ impl JobState {
             watermark: None,
             escrows: BTreeMap::new(),
             staged: BTreeSet::new(),
+            awaiting_manager: BTreeMap::new(),
             force_deletes: false,
             quarantine: None,
             quarantine_current_began: None,
@@ -93,6 +97,11 @@ impl JobState {
 
     pub(crate) fn staged(&self) -> &BTreeSet<String> {
         &self.staged
+    }
+
+    /// Users exported without their out-of-scope manager, with that manager's id.
+    pub(crate) fn awaiting_manager(&self) -> &BTreeMap<String, String> {
+        &self.awaiting_manager
     }
 
     pub(crate) fn quarantine(&self) -> Option<&Quarantine> {
@@ -174,6 +183,7 @@ impl JobState {
             }
             LinkChange::Remove => {
                 self.links.remove(object_id);
+                self.awaiting_manager.remove(object_id);
             }
         }
     }
@@ -183,6 +193,15 @@ impl JobState {
         if let Some(link) = self.links.get_mut(object_id) {
             link.manager = manager;
         }
+    }
+
+    /// Records that `object_id` was exported without its out-of-scope `manager` (`Some`), or
+    /// that its reference is now exported (`None`).
+    pub(crate) fn set_awaiting_manager(&mut self, object_id: &str, manager: Option<String>) {
+        match manager {
+            Some(m) => self.awaiting_manager.insert(object_id.to_string(), m),
+            None => self.awaiting_manager.remove(object_id),
+        };
     }
 
     /// Marks an object held back (or no longer held back) by the deletion threshold.
@@ -383,6 +402,7 @@ impl JobState {
         if has(ResetScope::ConnectorDataStore) {
             self.links.clear();
             self.connector_store.clear();
+            self.awaiting_manager.clear();
         }
         self.force_deletes = has(ResetScope::ForceDeletes);
         if self.status != JobStatus::Paused {
