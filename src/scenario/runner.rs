@@ -11,7 +11,7 @@ use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
 use crate::engine::mapping::MappingConfig;
 use crate::engine::transport::Transport;
-use crate::engine::{JobStatus, OnDemandResult, TestConnection};
+use crate::engine::{OnDemandResult, TestConnection};
 use crate::scim::message::Request;
 use http::Method;
 use serde_json::Value;
@@ -177,7 +177,7 @@ async fn run_step(
         }
         Step::Advance { by } => {
             let until = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
-            while runnable(world.job.status()) && world.job.next_cycle_at() <= until {
+            while world.job.runnable() && world.job.next_cycle_at() <= until {
                 next_cycle(world, events, ctx).await;
             }
             world.clock.advance_to(until);
@@ -237,11 +237,11 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
         }
         Step::Stop {} => {
             world.job.stop();
-            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+            events.push(Event::Note(format!("job {}", world.job.status_code())));
         }
         Step::Start {} => {
             world.job.start();
-            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+            events.push(Event::Note(format!("job {}", world.job.status_code())));
         }
         Step::AllowDeletes {} => {
             let staged = world.job.staged_deletes().len();
@@ -352,13 +352,6 @@ fn step_failed(record: &mut StepRecord, message: String) {
     });
 }
 
-fn runnable(status: JobStatus) -> bool {
-    matches!(
-        status,
-        JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine
-    )
-}
-
 /// Hard-deletes users soft-deleted more than 30 days before `at`.
 fn purge(world: &mut World, at: i64, events: &mut Vec<Event>) {
     let purged = world.dir.purge_expired(at);
@@ -372,11 +365,10 @@ fn purge(world: &mut World, at: i64, events: &mut Vec<Event>) {
 
 /// Runs the next cycle at its scheduled time.
 async fn next_cycle(world: &mut World, events: &mut Vec<Event>, ctx: &Ctx<'_>) {
-    let status = world.job.status();
-    if !runnable(status) {
+    if !world.job.runnable() {
         events.push(Event::NotRun(format!(
             "no cycle: the job is {}",
-            status.as_str()
+            world.job.schedule_state()
         )));
         return;
     }

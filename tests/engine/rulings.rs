@@ -16,7 +16,7 @@ async fn unassigning_600_with_defaults_disables_600_in_one_cycle() {
     }
     let s = w.next_cycle().await;
     assert_eq!((s.counts.disabled, s.counts.staged_deletes), (600, 0));
-    assert_eq!(w.job.status(), JobStatus::Active);
+    assert_eq!(w.job.status_code(), StatusCode::Active);
 }
 
 #[tokio::test]
@@ -108,14 +108,14 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
         .assigned("u3", "cal@contoso.example");
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     // Cycle 2 retries (the first retry is the next cycle) and fails again: still quarantined.
     w.next_cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     // Cycles with no retry due (the next is 6 h after the first failure) keep it.
     let s = w.next_cycle().await;
     assert_eq!(s.counts.imported, 0, "no retry due");
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     w.tenant.clear_faults();
     while w
         .job
@@ -124,12 +124,12 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
         .all(|e| e.next_retry > w.job.next_cycle_at())
     {
         w.next_cycle().await;
-        assert_eq!(w.job.status(), JobStatus::Quarantine);
+        assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     }
     w.next_cycle().await;
     assert_eq!(
-        w.job.status(),
-        JobStatus::Active,
+        w.job.status_code(),
+        StatusCode::Active,
         "lifted by a successful retry"
     );
 }
@@ -144,11 +144,11 @@ async fn four_weeks_of_quarantine_disable_the_job() {
     w.cycle().await;
     let began = w.job.quarantine().unwrap().series_began;
     let mut guard = 0;
-    while w.job.status() != JobStatus::Disabled && guard < 200 {
+    while w.job.schedule_state() != ScheduleState::Disabled && guard < 200 {
         w.next_cycle().await;
         guard += 1;
     }
-    assert_eq!(w.job.status(), JobStatus::Disabled);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Disabled);
     let last = w.clock.now_millis();
     assert!(
         last - began >= 28 * 24 * 60 * MINUTE,
@@ -164,16 +164,18 @@ async fn an_escrow_older_than_28_days_is_dropped_and_disables_the_job() {
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
     assert_eq!(
-        w.job.status(),
-        JobStatus::Active,
+        w.job.status_code(),
+        StatusCode::Active,
         "one failure does not quarantine"
     );
     let mut guard = 0;
-    while w.job.status() != JobStatus::Disabled && guard < 2_000 {
+    while w.job.schedule_state() != ScheduleState::Disabled && guard < 2_000 {
         w.next_cycle().await;
         guard += 1;
     }
-    assert_eq!(w.job.status(), JobStatus::Disabled);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Disabled);
+    // Disabled without a quarantine: the code says what the last cycle left (§1.1).
+    assert_eq!(w.job.status_code(), StatusCode::Active);
     assert!(w.job.escrows().is_empty());
     assert_eq!(w.job.escrows_pruned(), 1);
 }

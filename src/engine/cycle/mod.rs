@@ -20,7 +20,8 @@ pub(crate) use reference::RefTask;
 use super::client::ScimClient;
 use super::directory::{Directory, UserRecord};
 use super::job::{
-    EngineError, JobStatus, LinkChange, ProvisioningJob, QuarantineReason, TestConnection,
+    EngineError, LinkChange, ProvisioningJob, QuarantineReason, ScheduleState, StatusCode,
+    TestConnection,
 };
 use super::log::{Action, CycleCounts, CycleKind, CycleState, CycleSummary};
 use super::scope::{self, ScopeResult};
@@ -107,10 +108,10 @@ fn millis(d: Duration) -> i64 {
 impl ProvisioningJob {
     /// Runs the next cycle now: initial when there is no watermark, incremental otherwise.
     pub async fn run_cycle(&mut self, dir: &Directory) -> Result<&CycleSummary, EngineError> {
-        match self.status() {
-            JobStatus::Paused => return Err(EngineError::Stopped),
-            JobStatus::Disabled => return Err(EngineError::Disabled),
-            _ => {}
+        match self.state().schedule() {
+            ScheduleState::Paused => return Err(EngineError::Stopped),
+            ScheduleState::Disabled => return Err(EngineError::Disabled),
+            ScheduleState::Active => {}
         }
         let start = self.clock().now_millis();
         let number = self.state_mut().begin_cycle();
@@ -138,7 +139,8 @@ impl ProvisioningJob {
             counts: CycleCounts::default(),
             escrowed: 0,
             users_in_connector_data_store: 0,
-            job_status: JobStatus::NotRun,
+            job_status: StatusCode::NotRun,
+            schedule_state: ScheduleState::Active,
             quarantine: None,
             steady_state: false,
             error: None,

@@ -58,23 +58,6 @@ pub struct Escrow {
 }
 
 names! {
-    /// The engine's run state. Graph's view of it is [`StatusCode`] with [`ScheduleState`]
-    /// ([`ProvisioningJob::synchronization_job`]): `Disabled` is a schedule state there.
-    pub enum JobStatus ("job status") {
-        /// Configured, first cycle not run yet.
-        NotRun,
-        /// Running periodically.
-        Active,
-        /// Stopped by an administrator; state kept.
-        Paused,
-        /// Quarantined: cycles slow down gradually to once a day.
-        Quarantine,
-        /// Quarantined for more than four weeks: no more cycles.
-        Disabled,
-    }
-}
-
-names! {
     /// Why a job is quarantined (Graph `synchronizationQuarantine.reason`; QUAR, ACCDEL).
     pub enum QuarantineReason ("quarantine reason") {
         /// Invalid credentials or a SCIM compliance issue at test connection.
@@ -108,20 +91,24 @@ names! {
     }
 }
 
-/// Why and since when the job is quarantined (Graph `synchronizationQuarantine`).
+/// Why and since when the job is quarantined: Graph `synchronizationQuarantine` (§1.1, §4.3),
+/// times in Unix ms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quarantine {
+    /// "the quarantine was last evaluated and imposed".
+    pub current_began: i64,
+    /// When the next cycle re-evaluates it.
+    pub next_attempt: i64,
     /// Why.
     pub reason: QuarantineReason,
-    /// The error that caused it.
-    pub message: String,
-    /// When this quarantine series began.
+    /// "first imposed in this series (a series starts when a quarantine is first imposed, and
+    /// is reset as soon as the quarantine is lifted)".
     pub series_began: i64,
-    /// Times the quarantine was re-evaluated and kept.
+    /// Times in this series the quarantine was re-evaluated and left in effect.
     pub series_count: u32,
-    /// When the next cycle is attempted.
-    pub next_attempt: i64,
+    /// The error that put the job into quarantine.
+    pub error: SyncError,
 }
 
 /// One request of the trace, with the cycle and object it belongs to.
@@ -257,19 +244,14 @@ impl ProvisioningJob {
         &self.parties
     }
 
-    /// The status.
-    pub fn status(&self) -> JobStatus {
-        self.state.status()
+    /// Whether cycles run: the schedule is active, not paused or disabled.
+    pub fn runnable(&self) -> bool {
+        self.state.runnable()
     }
 
     /// The quarantine, if any.
     pub fn quarantine(&self) -> Option<&Quarantine> {
         self.state.quarantine()
-    }
-
-    /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
-    pub fn quarantine_current_began(&self) -> Option<i64> {
-        self.state.quarantine_current_began()
     }
 
     /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
