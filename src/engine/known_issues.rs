@@ -28,6 +28,11 @@ pub struct KnownIssues {
     /// manager was out of scope gets the reference only from an initial cycle. False: the
     /// manager coming into scope exports the waiting references in the same cycle.
     pub manager_in_scope_needs_restart: bool,
+    /// "When you set provisioning to enabled = off or select Stop, the current provisioning
+    /// cycle continues running until completion": a stop arriving during a cycle pauses the
+    /// job when the cycle ends. False: the cycle ends at the stop, objects not yet begun wait
+    /// for the job to start again (the watermark stays).
+    pub stop_finishes_cycle: bool,
 }
 
 impl Default for KnownIssues {
@@ -38,6 +43,7 @@ impl Default for KnownIssues {
             strip_b2b_upn: true,
             scope_change_needs_restart: true,
             manager_in_scope_needs_restart: true,
+            stop_finishes_cycle: true,
         }
     }
 }

@@ -236,8 +236,16 @@ pub enum Step {
         #[serde(default)]
         scopes: Vec<crate::engine::ResetScope>,
     },
-    /// Stops the job.
-    Stop {},
+    /// Stops the job (the portal's Stop, or provisioning Off).
+    Stop {
+        /// The stop arrives this long from now, e.g. while the next, long cycle runs: that
+        /// cycle still runs to completion (known-issues.md, rulings.md R7). At once without.
+        #[serde(
+            default,
+            deserialize_with = "crate::duration::deserialize_option_with_unit"
+        )]
+        after: Option<HumanDuration>,
+    },
     /// Starts a stopped job.
     Start {},
     /// Allows the deletions held back by the threshold.
@@ -301,7 +309,7 @@ impl Step {
             Step::ClearFaults {} => "clear_faults",
             Step::ProvisionOnDemand { .. } => "provision_on_demand",
             Step::Restart { .. } => "restart",
-            Step::Stop {} => "stop",
+            Step::Stop { .. } => "stop",
             Step::Start {} => "start",
             Step::AllowDeletes {} => "allow_deletes",
             Step::SetMappings { .. } => "set_mappings",

@@ -181,6 +181,9 @@ async fn run_step(
                 next_cycle(world, events, ctx).await;
             }
             world.clock.advance_to(until);
+            if world.job.stop_if_due() {
+                events.push(Event::Note("the stop arrived: job Paused".into()));
+            }
             purge(world, until, events);
             events.push(Event::Note(format!(
                 "clock now {}",
@@ -235,9 +238,23 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             world.job.restart(&scopes);
             events.push(Event::Note(restart_note(&scopes)));
         }
-        Step::Stop {} => {
+        Step::Stop { after: None } => {
             world.job.stop();
             events.push(Event::Note(format!("job {}", world.job.status_code())));
+        }
+        Step::Stop { after: Some(after) } => {
+            let now = world.clock.now_millis();
+            let at = now.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+            world.job.stop_at(at);
+            let then = if world.job.config().known_issues.stop_finishes_cycle {
+                "a cycle running then continues until completion"
+            } else {
+                "a cycle running then ends there"
+            };
+            events.push(Event::Note(format!(
+                "stop arrives at {}: {then}, and no cycle starts after it",
+                crate::scim::datetime::format_millis(at)
+            )));
         }
         Step::Start {} => {
             world.job.start();
@@ -375,6 +392,10 @@ async fn next_cycle(world: &mut World, events: &mut Vec<Event>, ctx: &Ctx<'_>) {
     let at = world.job.next_cycle_at().max(world.clock.now_millis());
     purge(world, at, events);
     world.clock.advance_to(at);
+    if world.job.stop_if_due() {
+        events.push(Event::Note("the stop arrived: job Paused".into()));
+        return;
+    }
     if let Some(make) = ctx.progress {
         world.job.set_progress(Some(make(ctx.label.clone())));
     }

@@ -388,3 +388,77 @@ async fn a_scenario_scoping_on_an_unsupported_attribute_is_refused_naming_the_cl
     let (scenario, world) = prepared(&accepted).unwrap();
     assert!(!blinksim::scenario::play(&scenario, world, None).await.ok());
 }
+
+/// Six assigned users, each taking ten virtual minutes, so a cycle runs for an hour; a stop
+/// arrives 25 minutes into the first one. `finishes` is the known issue's switch.
+async fn stop_during_a_long_cycle(finishes: bool) -> (World, blinksim::engine::CycleSummary) {
+    let mut config = JobConfig {
+        object_overhead_ms: 10 * MINUTE as u64,
+        ..JobConfig::default()
+    };
+    config.known_issues.stop_finishes_cycle = finishes;
+    let mut w = World::with(config, TenantOptions::default());
+    for i in 0..6 {
+        w.assigned(&format!("u{i}"), &format!("user{i}@contoso.example"));
+    }
+    let start = w.clock.now_millis();
+    w.job.stop_at(start + 25 * MINUTE);
+    let s = w.cycle().await;
+    (w, s)
+}
+
+#[tokio::test]
+async fn a_stop_during_a_cycle_lets_the_cycle_finish() {
+    // rulings.md R7: "When you set provisioning to enabled = off or select Stop, the current
+    // provisioning cycle continues running until completion."
+    let (mut w, s) = stop_during_a_long_cycle(true).await;
+    assert_eq!(s.counts.created, 6);
+    assert!(s.simulated_duration_ms > 60 * MINUTE as u64);
+    assert_eq!(
+        (s.job_status, s.schedule_state),
+        (StatusCode::Paused, ScheduleState::Paused)
+    );
+    assert_eq!(w.job.pending_stop(), None);
+    // "The service stops executing any future cycles until you turn provisioning on again."
+    let until = w.clock.now_millis() + 5 * 60 * MINUTE;
+    assert_eq!(w.job.run_until(&w.dir, until).await, 0);
+    w.job.start();
+    assert_eq!(w.job.status_code(), StatusCode::Active);
+    let next = w.cycle().await;
+    assert_eq!(
+        (next.kind, next.counts.created),
+        (CycleKind::Incremental, 0)
+    );
+}
+
+#[tokio::test]
+async fn switched_off_a_stop_ends_the_cycle_where_it_arrives() {
+    // rulings.md R7, the known issue switched off: objects begun by the stop (0, 10 and 20
+    // minutes in) finish; the rest wait, with the watermark, for the job to start again.
+    let (mut w, s) = stop_during_a_long_cycle(false).await;
+    assert_eq!(s.counts.created, 3);
+    assert_eq!(w.tenant.users().len(), 3);
+    assert_eq!(w.job.status_code(), StatusCode::Paused);
+    assert!(w.job.next_is_initial());
+    w.job.start();
+    let next = w.cycle().await;
+    assert_eq!((next.kind, next.counts.created), (CycleKind::Initial, 3));
+    assert_eq!(w.tenant.users().len(), 6);
+}
+
+#[tokio::test]
+async fn a_stop_arriving_between_cycles_prevents_the_next() {
+    // rulings.md R7: no cycle starts after the stop.
+    let (mut w, _) = stop_during_a_long_cycle(true).await;
+    w.job.start();
+    w.cycle().await;
+    let next = w.job.next_cycle_at();
+    w.job.stop_at(next - 30 * MINUTE);
+    assert_eq!(
+        w.job.schedule_state(),
+        ScheduleState::Active,
+        "not arrived yet"
+    );
+    assert_eq!(w.job.run_until(&w.dir, next + MINUTE).await, 0);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Paused);
+}

@@ -87,11 +87,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The run being applied: its label in the trace, its start and kind.
+/// The run being applied: its label in the trace, its start and kind, and whether a stop
+/// cut it short.
 pub(crate) struct Cycle {
     pub label: String,
     pub start: i64,
     pub run: Run,
+    pub cut: bool,
 }
 
 /// One imported user with its scope and plan.
@@ -101,6 +103,20 @@ struct Work<'d> {
     plan: Plan,
 }
 
+/// An outcome as kept: its request count, without its trace or log detail when those are
+/// not retained (dropped as it arrives, so a large cycle does not hold every body).
+fn trim(mut o: Outcome, retain_trace: bool, retain_logs: bool) -> Outcome {
+    o.requests = o.trace.len();
+    if !retain_trace {
+        o.trace = Vec::new();
+    }
+    if !retain_logs {
+        o.entry.steps = Vec::new();
+        o.entry.modified = Vec::new();
+    }
+    o
+}
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -108,6 +124,8 @@ fn millis(d: Duration) -> i64 {
 impl ProvisioningJob {
     /// Runs the next cycle now: initial when there is no watermark, incremental otherwise.
     pub async fn run_cycle(&mut self, dir: &Directory) -> Result<&CycleSummary, EngineError> {
+        // A stop that arrived before this cycle's start: no cycle starts after it.
+        self.stop_if_due();
         match self.state().schedule() {
             ScheduleState::Paused => return Err(EngineError::Stopped),
             ScheduleState::Disabled => return Err(EngineError::Disabled),
@@ -153,15 +171,27 @@ impl ProvisioningJob {
         let seq_at_start = dir.seq();
         let forced = self.state_mut().take_force_deletes();
         let work = self.plan_cycle(dir, start, forced);
-        let outcomes = self.export_objects(&work, run, start).await;
-        let cycle = Cycle { label, start, run };
+        let outcomes = match self.cut_at(start) {
+            Some(cut) => self.export_until(&work, run, start, cut).await,
+            None => self.export_objects(&work, run, start).await,
+        };
+        let cut = outcomes.len() < work.len();
+        let cycle = Cycle {
+            label,
+            start,
+            run,
+            cut,
+        };
         let elapsed = self
             .apply_outcomes(dir, outcomes, &mut summary, &cycle)
             .await;
         settle::conclude(&mut summary, elapsed, self.config().request_latency_ms);
         let end = start.saturating_add(i64::try_from(summary.simulated_duration_ms).unwrap_or(0));
         settle::quarantine(self, &summary.counts, forced, end);
-        self.state_mut().set_watermark(seq_at_start);
+        // A cycle cut short by a stop keeps the watermark: the rest waits for the start.
+        if !cut {
+            self.state_mut().set_watermark(seq_at_start);
+        }
         Ok(self.end_cycle(summary, start, end))
     }
 
@@ -241,18 +271,7 @@ impl ProvisioningJob {
             .map(|(i, w)| async move { (i, ctx.process(w.record, &w.scope, w.plan).await) });
         let mut outcomes = futures::stream::iter(pipelines)
             .buffer_unordered(config.concurrency.max(1))
-            .map(|(i, mut o): (usize, Outcome)| {
-                o.requests = o.trace.len();
-                // Dropped as it arrives, so a large cycle does not hold every body.
-                if !retain_trace {
-                    o.trace = Vec::new();
-                }
-                if !retain_logs {
-                    o.entry.steps = Vec::new();
-                    o.entry.modified = Vec::new();
-                }
-                (i, o)
-            })
+            .map(|(i, o): (usize, Outcome)| (i, trim(o, retain_trace, retain_logs)))
             .inspect(|_| {
                 done += 1;
                 if let Some(p) = &progress
@@ -265,6 +284,37 @@ impl ProvisioningJob {
             .await;
         outcomes.sort_unstable_by_key(|(i, _)| *i);
         outcomes.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// The instant a pending stop cuts this cycle at: only with the Stop known issue off
+    /// (known-issues.md, rulings.md R7); with it on the cycle runs to completion.
+    fn cut_at(&self, start: i64) -> Option<i64> {
+        let at = self.state().stop_at()?;
+        (!self.config().known_issues.stop_finishes_cycle && at > start).then_some(at)
+    }
+
+    /// Runs the objects' pipelines one after another in virtual time until the stop at
+    /// `cut`: an object not begun by then is left for the next cycle.
+    async fn export_until(
+        &self,
+        work: &[Work<'_>],
+        run: Run,
+        start: i64,
+        cut: i64,
+    ) -> Vec<Outcome> {
+        let ctx = &Ctx::new(self, run, start);
+        let config = self.config();
+        let mut elapsed = Duration::ZERO;
+        let mut outcomes = Vec::new();
+        for w in work {
+            if start.saturating_add(millis(elapsed)) >= cut {
+                break;
+            }
+            let o = ctx.process(w.record, &w.scope, w.plan).await;
+            elapsed += o.cost;
+            outcomes.push(trim(o, config.retain_trace, config.retain_logs));
+        }
+        outcomes
     }
 
     /// Applies outcomes in object order, exports references, settles escrows and writes the
@@ -320,6 +370,10 @@ impl ProvisioningJob {
         counts: &mut CycleCounts,
         cycle: &Cycle,
     ) -> Duration {
+        if cycle.cut {
+            // References come after every object; a stop cut the cycle before them.
+            return Duration::ZERO;
+        }
         let tasks: Vec<(usize, String, RefTask)> = placed
             .iter()
             .enumerate()

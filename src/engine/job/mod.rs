@@ -309,7 +309,30 @@ impl ProvisioningJob {
         self.state.stop();
     }
 
-    /// Starts a stopped job; it "picks up where it left off".
+    /// Stop (or provisioning Off) arriving at `at` (Unix ms), e.g. while a long cycle runs:
+    /// "the current provisioning cycle continues running until completion" and no cycle
+    /// starts after it (known-issues.md, rulings.md R7); with `stop_finishes_cycle` off the
+    /// cycle ends at `at`. Not later than now, it stops the job at once.
+    pub fn stop_at(&mut self, at: i64) {
+        if at <= self.clock.now_millis() {
+            self.stop();
+        } else {
+            self.state.request_stop(at);
+        }
+    }
+
+    /// The instant a requested stop arrives, if one is pending.
+    pub fn pending_stop(&self) -> Option<i64> {
+        self.state.stop_at()
+    }
+
+    /// Stops the job if its requested stop has arrived by the clock's now; returns whether
+    /// it did.
+    pub fn stop_if_due(&mut self) -> bool {
+        self.state.stop_if_due(self.clock.now_millis())
+    }
+
+    /// Starts a stopped job; it "picks up where it left off". Cancels a pending stop.
     pub fn start(&mut self) {
         self.state.start();
     }
@@ -385,6 +408,7 @@ impl ProvisioningJob {
             ran += 1;
         }
         self.clock.advance_to(until);
+        self.stop_if_due();
         ran
     }
 

@@ -45,6 +45,8 @@ pub(crate) struct JobState {
     /// Graph `synchronizationSchedule.state`: `Disabled` lives here, not in the code (§1.1).
     schedule: ScheduleState,
     next_cycle_at: i64,
+    /// A stop requested for a later instant (known-issues.md Stop, rulings.md R7).
+    stop_at: Option<i64>,
     cycle_number: u32,
     on_demand_count: u32,
     logs: Vec<LogEntry>,
@@ -73,6 +75,7 @@ impl JobState {
             code: StatusCode::NotRun,
             schedule: ScheduleState::Active,
             next_cycle_at: now,
+            stop_at: None,
             cycle_number: 0,
             on_demand_count: 0,
             logs: Vec::new(),
@@ -131,6 +134,25 @@ impl JobState {
 
     pub(crate) fn next_cycle_at(&self) -> i64 {
         self.next_cycle_at
+    }
+
+    /// The instant a requested stop arrives, if one is pending.
+    pub(crate) fn stop_at(&self) -> Option<i64> {
+        self.stop_at
+    }
+
+    /// Requests a stop arriving at `at`, later than now.
+    pub(crate) fn request_stop(&mut self, at: i64) {
+        self.stop_at = Some(at);
+    }
+
+    /// Stops the job when its requested stop arrived by `now`; returns whether it did.
+    pub(crate) fn stop_if_due(&mut self, now: i64) -> bool {
+        let due = self.stop_at.is_some_and(|at| at <= now);
+        if due {
+            self.stop();
+        }
+        due
     }
 
     pub(crate) fn cycle_number(&self) -> u32 {
@@ -305,6 +327,8 @@ impl JobState {
     ) -> &CycleSummary {
         self.code = self.running_code();
         self.schedule_next(start, end);
+        // A stop that arrived during the cycle takes effect now it is over (known-issues.md).
+        self.stop_if_due(end);
         summary.escrowed = self.escrows.len() as u64;
         // WHEN: the count "doesn't go down if a user is soft-deleted or hard-deleted".
         summary.users_in_connector_data_store = self.connector_store.len() as u64;
@@ -349,6 +373,7 @@ impl JobState {
 
     /// Stops the job (PORTAL): no more cycles until started; state is kept.
     pub(crate) fn stop(&mut self) {
+        self.stop_at = None;
         if self.schedule != ScheduleState::Disabled {
             self.code = StatusCode::Paused;
             self.schedule = ScheduleState::Paused;
@@ -357,6 +382,7 @@ impl JobState {
 
     /// Starts a stopped job; it "picks up where it left off".
     pub(crate) fn start(&mut self) {
+        self.stop_at = None;
         if self.schedule == ScheduleState::Paused {
             self.schedule = ScheduleState::Active;
             self.code = self.running_code();
