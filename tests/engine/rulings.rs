@@ -437,6 +437,10 @@ async fn switched_off_a_stop_ends_the_cycle_where_it_arrives() {
     // minutes in) finish; the rest wait, with the watermark, for the job to start again.
     let (mut w, s) = stop_during_a_long_cycle(false).await;
     assert_eq!(s.counts.created, 3);
+    // Graph counts progress in pages (§1.1, §1.7): one page of six, not complete.
+    assert_eq!((s.progress.completed_units, s.progress.total_units), (0, 1));
+    let status = w.job.synchronization_job().status;
+    assert_eq!(status.progress, [s.progress.clone()]);
     assert_eq!(w.tenant.users().len(), 3);
     assert_eq!(w.job.status_code(), StatusCode::Paused);
     assert!(w.job.next_is_initial());
@@ -461,4 +465,33 @@ async fn a_stop_arriving_between_cycles_prevents_the_next() {
     );
     assert_eq!(w.job.run_until(&w.dir, next + MINUTE).await, 0);
     assert_eq!(w.job.schedule_state(), ScheduleState::Paused);
+}
+
+#[tokio::test]
+async fn progress_counts_pages_of_the_cycle_and_reports_each_page() {
+    // §1.7 WHEN: "The percentage reflects the count of pages provisioned. Each page could
+    // contain multiple users or groups"; Graph synchronizationProgress (§1.1).
+    let config = JobConfig {
+        progress_page_size: 2,
+        ..JobConfig::default()
+    };
+    let mut w = World::with(config, TenantOptions::default());
+    for i in 0..5 {
+        w.assigned(&format!("u{i}"), &format!("user{i}@contoso.example"));
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    w.job.set_progress(Some(std::sync::Arc::new(move |p| {
+        if let Ok(mut s) = sink.lock() {
+            s.push((p.completed_units, p.total_units, p.units.clone()));
+        }
+    })));
+    let s = w.cycle().await;
+    let p = &s.progress;
+    assert_eq!((p.completed_units, p.total_units, p.units.as_str()), (3, 3, "pages"));
+    assert_eq!(p.progress_observation_date_time, s.ended);
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(seen.len(), 3, "one call per page: {seen:?}");
+    assert!(seen.iter().all(|(_, total, units)| *total == 3 && units == "pages"));
+    assert_eq!(seen.last().map(|s| s.0), Some(3));
 }

@@ -9,6 +9,7 @@ mod lookup;
 mod pipeline;
 mod plan;
 mod probe;
+mod progress;
 mod reference;
 mod resource;
 mod settle;
@@ -155,6 +156,7 @@ impl ProvisioningJob {
             simulated_duration_ms: 0,
             state: CycleState::Succeeded,
             counts: CycleCounts::default(),
+            progress: progress::observed(0, 0, 1, start),
             escrowed: 0,
             users_in_connector_data_store: 0,
             job_status: StatusCode::NotRun,
@@ -176,6 +178,8 @@ impl ProvisioningJob {
             None => self.export_objects(&work, run, start).await,
         };
         let cut = outcomes.len() < work.len();
+        let page_size = self.config().progress_page_size;
+        summary.progress = progress::observed(outcomes.len(), work.len(), page_size, start);
         let cycle = Cycle {
             label,
             start,
@@ -220,6 +224,7 @@ impl ProvisioningJob {
     fn end_cycle(&mut self, mut summary: CycleSummary, start: i64, end: i64) -> &CycleSummary {
         self.clock().advance_to(end);
         summary.ended = format_millis(end);
+        summary.progress.progress_observation_date_time = summary.ended.clone();
         summary.simulated_duration_ms = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
         self.state_mut().end_cycle(summary, start, end)
     }
@@ -260,9 +265,12 @@ impl ProvisioningJob {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
         let (retain_trace, retain_logs) = (config.retain_trace, config.retain_logs);
-        let total = work.len();
-        let progress = self.progress();
-        let mut done = 0usize;
+        let mut pages = progress::PageCounter::new(
+            work.len(),
+            config.progress_page_size,
+            start,
+            self.progress(),
+        );
         // Unordered, so one object waiting out a Retry-After does not hold the others
         // back; sorted below, so what follows is in object order whatever the timing.
         let pipelines = work
@@ -272,14 +280,7 @@ impl ProvisioningJob {
         let mut outcomes = futures::stream::iter(pipelines)
             .buffer_unordered(config.concurrency.max(1))
             .map(|(i, o): (usize, Outcome)| (i, trim(o, retain_trace, retain_logs)))
-            .inspect(|_| {
-                done += 1;
-                if let Some(p) = &progress
-                    && (done.is_multiple_of(64) || done == total)
-                {
-                    p(done, total);
-                }
-            })
+            .inspect(|(i, o)| pages.done(*i, o.cost))
             .collect::<Vec<(usize, Outcome)>>()
             .await;
         outcomes.sort_unstable_by_key(|(i, _)| *i);
@@ -304,14 +305,21 @@ impl ProvisioningJob {
     ) -> Vec<Outcome> {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
+        let mut pages = progress::PageCounter::new(
+            work.len(),
+            config.progress_page_size,
+            start,
+            self.progress(),
+        );
         let mut elapsed = Duration::ZERO;
         let mut outcomes = Vec::new();
-        for w in work {
+        for (i, w) in work.iter().enumerate() {
             if start.saturating_add(millis(elapsed)) >= cut {
                 break;
             }
             let o = ctx.process(w.record, &w.scope, w.plan).await;
             elapsed += o.cost;
+            pages.done(i, o.cost);
             outcomes.push(trim(o, config.retain_trace, config.retain_logs));
         }
         outcomes

@@ -178,8 +178,9 @@ pub struct ProvisioningJob {
     pending_scope: Option<super::scope::SyncScope>,
 }
 
-/// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
-pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
+/// Called as a cycle's pages complete, with the progress as Graph counts it (in pages,
+/// §1.1 `synchronizationProgress`), e.g. to draw a progress bar.
+pub type Progress = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
 
 impl ProvisioningJob {
     /// A job on `transport`, with time from `clock`. Validates mappings and scoping filters.

@@ -41,9 +41,6 @@ names! {
 pub(super) const UNSET_TIME: &str = "0001-01-01T00:00:00Z";
 /// Graph's interval of a job never started: .NET `TimeSpan.MaxValue` (CFGAPI).
 pub(super) const NEVER_INTERVAL: &str = "P10675199DT2H48M5.4775807S";
-/// Objects per page of the progress counts. WHEN says progress counts pages; their size is
-/// NOT FOUND: chosen 100 (README).
-pub(super) const PROGRESS_PAGE_SIZE: u64 = 100;
 
 /// Graph `synchronizationJob`, as written to `status.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -87,7 +84,7 @@ pub struct SynchronizationStatus {
     pub last_successful_execution: Option<TaskExecution>,
     /// The last cycle that succeeded and exported something.
     pub last_successful_execution_with_exports: Option<TaskExecution>,
-    /// The last cycle's progress, in pages.
+    /// The last cycle's progress, in pages (§1.7).
     pub progress: Vec<SyncProgress>,
     /// The quarantine, if any.
     pub quarantine: Option<SyncQuarantine>,
@@ -166,7 +163,7 @@ pub struct SyncQuarantine {
 }
 
 /// Graph `synchronizationProgress`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncProgress {
     /// Pages done.
@@ -284,7 +281,11 @@ impl ProvisioningJob {
                 .filter(succeeded)
                 .find(|s| exported(s) > 0)
                 .map(execution),
-            progress: cycles.last().map(progress).into_iter().collect(),
+            progress: cycles
+                .last()
+                .map(|s| s.progress.clone())
+                .into_iter()
+                .collect(),
             quarantine: self.quarantine().map(quarantine),
             steady_state_first_achieved_time: achieved(steady.first()),
             steady_state_last_achieved_time: achieved(steady.last()),
@@ -333,16 +334,6 @@ fn execution(s: &CycleSummary) -> TaskExecution {
         state: s.state,
         time_began: s.started.clone(),
         time_ended: s.ended.clone(),
-    }
-}
-
-fn progress(s: &CycleSummary) -> SyncProgress {
-    let pages = s.counts.imported.div_ceil(PROGRESS_PAGE_SIZE);
-    SyncProgress {
-        completed_units: pages,
-        progress_observation_date_time: s.ended.clone(),
-        total_units: pages,
-        units: "pages".into(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Cycle summaries as the portal's sync details (§5.7).
 
 use super::{CycleKind, CycleState};
-use crate::engine::job::{QuarantineReason, ScheduleState, StatusCode};
+use crate::engine::job::{QuarantineReason, ScheduleState, StatusCode, SyncProgress};
 use serde::{Deserialize, Serialize};
 
 /// Counters of one cycle (Graph `synchronizationTaskExecution`, portal "sync details").
@@ -55,6 +55,9 @@ pub struct CycleSummary {
     pub state: CycleState,
     /// Counters.
     pub counts: CycleCounts,
+    /// Pages of imported objects processed, observed at the end (Graph
+    /// `synchronizationProgress`): fewer than all when a stop cut the cycle.
+    pub progress: SyncProgress,
     /// Objects waiting in escrow after the cycle.
     pub escrowed: u64,
     /// Users in the connector data store after the cycle.
