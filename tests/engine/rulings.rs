@@ -440,7 +440,7 @@ async fn switched_off_a_stop_ends_the_cycle_where_it_arrives() {
     // Graph counts progress in pages (§1.1, §1.7): one page of six, not complete.
     assert_eq!((s.progress.completed_units, s.progress.total_units), (0, 1));
     let status = w.job.synchronization_job().status;
-    assert_eq!(status.progress, [s.progress.clone()]);
+    assert_eq!(status.progress, std::slice::from_ref(&s.progress));
     assert_eq!(w.tenant.users().len(), 3);
     assert_eq!(w.job.status_code(), StatusCode::Paused);
     assert!(w.job.next_is_initial());
@@ -488,10 +488,16 @@ async fn progress_counts_pages_of_the_cycle_and_reports_each_page() {
     })));
     let s = w.cycle().await;
     let p = &s.progress;
-    assert_eq!((p.completed_units, p.total_units, p.units.as_str()), (3, 3, "pages"));
+    assert_eq!(
+        (p.completed_units, p.total_units, p.units.as_str()),
+        (3, 3, "pages")
+    );
     assert_eq!(p.progress_observation_date_time, s.ended);
     let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
     assert_eq!(seen.len(), 3, "one call per page: {seen:?}");
-    assert!(seen.iter().all(|(_, total, units)| *total == 3 && units == "pages"));
+    assert!(
+        seen.iter()
+            .all(|(_, total, units)| *total == 3 && units == "pages")
+    );
     assert_eq!(seen.last().map(|s| s.0), Some(3));
 }
