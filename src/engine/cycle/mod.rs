@@ -265,12 +265,7 @@ impl ProvisioningJob {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
         let (retain_trace, retain_logs) = (config.retain_trace, config.retain_logs);
-        let mut pages = progress::PageCounter::new(
-            work.len(),
-            config.progress_page_size,
-            start,
-            self.progress(),
-        );
+        let mut pages = self.page_counter(work.len(), start);
         // Unordered, so one object waiting out a Retry-After does not hold the others
         // back; sorted below, so what follows is in object order whatever the timing.
         let pipelines = work
@@ -285,6 +280,13 @@ impl ProvisioningJob {
             .await;
         outcomes.sort_unstable_by_key(|(i, _)| *i);
         outcomes.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Counts the pages of a cycle of `objects` objects that started at `start`, reporting
+    /// them to the progress callback.
+    fn page_counter(&self, objects: usize, start: i64) -> progress::PageCounter {
+        let size = self.config().progress_page_size;
+        progress::PageCounter::new(objects, size, start, self.progress())
     }
 
     /// The instant a pending stop cuts this cycle at: only with the Stop known issue off
@@ -305,12 +307,7 @@ impl ProvisioningJob {
     ) -> Vec<Outcome> {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
-        let mut pages = progress::PageCounter::new(
-            work.len(),
-            config.progress_page_size,
-            start,
-            self.progress(),
-        );
+        let mut pages = self.page_counter(work.len(), start);
         let mut elapsed = Duration::ZERO;
         let mut outcomes = Vec::new();
         for (i, w) in work.iter().enumerate() {
