@@ -174,6 +174,13 @@ pub(crate) fn deserialize_with_unit<'de, D: Deserializer<'de>>(
         .map_err(serde::de::Error::custom)
 }
 
+/// [`deserialize_with_unit`] for an optional field (with `#[serde(default)]`).
+pub(crate) fn deserialize_option_with_unit<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<HumanDuration>, D::Error> {
+    deserialize_with_unit(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,6 +96,9 @@ pub struct JobConfig {
     pub object_overhead_ms: u64,
     /// HTTP timeout per request ("responses within 60 seconds", Q&A 1151866) (ms).
     pub request_timeout_ms: u64,
+    /// Objects per page of the progress (Graph `synchronizationProgress` counts pages,
+    /// §1.1, §1.7); the size is NOT FOUND: 100.
+    pub progress_page_size: u64,
     /// Name of the target system in logs.
     pub target_system: String,
     /// Seed of ids, probe GUIDs and expression randomness.
@@ -129,6 +132,7 @@ impl Default for JobConfig {
             request_latency_ms: 100,
             object_overhead_ms: 600,
             request_timeout_ms: 60_000,
+            progress_page_size: 100,
             target_system: "Blink".to_string(),
             seed: 1,
             retain_logs: true,

@@ -22,6 +22,17 @@ pub struct KnownIssues {
     /// "After you change scope from Sync All to Sync Assigned, make sure to also perform a
     /// restart": that change waits for the next restart.
     pub scope_change_needs_restart: bool,
+    /// "If on day one the user is in scope and the manager is out of scope, we'll provision
+    /// the user without the manager reference. When the manager comes into scope, the manager
+    /// reference won't be updated until you restart provisioning": a user exported while its
+    /// manager was out of scope gets the reference only from an initial cycle. False: the
+    /// manager coming into scope exports the waiting references in the same cycle.
+    pub manager_in_scope_needs_restart: bool,
+    /// "When you set provisioning to enabled = off or select Stop, the current provisioning
+    /// cycle continues running until completion": a stop arriving during a cycle pauses the
+    /// job when the cycle ends. False: the cycle ends at the stop, objects not yet begun wait
+    /// for the job to start again (the watermark stays).
+    pub stop_finishes_cycle: bool,
 }
 
 impl Default for KnownIssues {
@@ -31,6 +42,8 @@ impl Default for KnownIssues {
             refuse_unsupported_scoping_attributes: true,
             strip_b2b_upn: true,
             scope_change_needs_restart: true,
+            manager_in_scope_needs_restart: true,
+            stop_finishes_cycle: true,
         }
     }
 }

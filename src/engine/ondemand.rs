@@ -87,6 +87,7 @@ impl ProvisioningJob {
             label,
             start,
             run: Run::OnDemand,
+            cut: false,
         };
         let o = self
             .provision_one(dir, record, &scope, unsupported, &cycle)

@@ -255,8 +255,16 @@ pub enum Step {
         #[serde(default)]
         scopes: Vec<crate::engine::ResetScope>,
     },
-    /// Stops the job.
-    Stop {},
+    /// Stops the job (the portal's Stop, or provisioning Off).
+    Stop {
+        /// The stop arrives this long from now, e.g. while the next, long cycle runs: that
+        /// cycle still runs to completion (known-issues.md, rulings.md R7). At once without.
+        #[serde(
+            default,
+            deserialize_with = "crate::duration::deserialize_option_with_unit"
+        )]
+        after: Option<HumanDuration>,
+    },
     /// Starts a stopped job.
     Start {},
     /// Allows the deletions held back by the threshold.
@@ -277,6 +285,10 @@ pub enum Step {
         /// The filters.
         #[serde(default)]
         filters: Vec<ScopingFilter>,
+        /// The step must be refused with a message containing this (e.g. a filter on an
+        /// attribute Entra cannot scope on, rulings.md R7); the job keeps its filters.
+        #[serde(default)]
+        expect_refused: Option<String>,
     },
     /// Changes the scope (with a restart).
     SetScope {
@@ -316,7 +328,7 @@ impl Step {
             Step::ClearFaults {} => "clear_faults",
             Step::ProvisionOnDemand { .. } => "provision_on_demand",
             Step::Restart { .. } => "restart",
-            Step::Stop {} => "stop",
+            Step::Stop { .. } => "stop",
             Step::Start {} => "start",
             Step::AllowDeletes {} => "allow_deletes",
             Step::SetMappings { .. } => "set_mappings",

@@ -90,6 +90,20 @@ fn timeline(out: &mut String, played: &Played, entries: Entries, console: bool) 
     }
 }
 
+fn check_lines(out: &mut String, step: &StepRecord, console: bool) {
+    for c in &step.checks {
+        if !c.ok {
+            let _ = writeln!(
+                out,
+                "  ✗ {}: expected {}, found {}",
+                c.what, c.expected, c.actual
+            );
+        } else if !console {
+            let _ = writeln!(out, "  ✓ {} = {}", c.what, c.actual);
+        }
+    }
+}
+
 fn step_block(
     out: &mut String,
     played: &Played,
@@ -109,20 +123,12 @@ fn step_block(
                 step.checks.len()
             );
         }
-        for c in &step.checks {
-            if !c.ok {
-                let _ = writeln!(
-                    out,
-                    "  ✗ {}: expected {}, found {}",
-                    c.what, c.expected, c.actual
-                );
-            } else if !console {
-                let _ = writeln!(out, "  ✓ {} = {}", c.what, c.actual);
-            }
-        }
+        check_lines(out, step, console);
         return;
     }
     let _ = writeln!(out, "{head}");
+    // A step's own checks (an expected refusal), before what it did.
+    check_lines(out, step, console);
     let mut i = 0;
     while i < step.events.len() {
         // Runs of steady-state cycles that logged nothing collapse into one line.

@@ -11,7 +11,7 @@ use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
 use crate::engine::mapping::MappingConfig;
 use crate::engine::transport::Transport;
-use crate::engine::{JobStatus, OnDemandResult, TestConnection};
+use crate::engine::{OnDemandResult, TestConnection};
 use crate::scim::message::Request;
 use http::Method;
 use serde_json::Value;
@@ -177,10 +177,13 @@ async fn run_step(
         }
         Step::Advance { by } => {
             let until = now.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
-            while runnable(world.job.status()) && world.job.next_cycle_millis() <= until {
+            while world.job.runnable() && world.job.next_cycle_millis() <= until {
                 next_cycle(world, events, ctx).await;
             }
             world.clock.advance_to_millis(until);
+            if world.job.stop_if_due() {
+                events.push(Event::Note("the stop arrived: job Paused".into()));
+            }
             purge(world, until, events);
             events.push(Event::Note(format!(
                 "clock now {}",
@@ -235,13 +238,27 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             world.job.restart(&scopes);
             events.push(Event::Note(restart_note(&scopes)));
         }
-        Step::Stop {} => {
+        Step::Stop { after: None } => {
             world.job.stop();
-            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+            events.push(Event::Note(format!("job {}", world.job.status_code())));
+        }
+        Step::Stop { after: Some(after) } => {
+            let now = world.clock.now_millis();
+            let at = now.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+            world.job.stop_at_millis(at);
+            let then = if world.job.config().known_issues.stop_finishes_cycle {
+                "a cycle running then continues until completion"
+            } else {
+                "a cycle running then ends there"
+            };
+            events.push(Event::Note(format!(
+                "stop arrives at {}: {then}, and no cycle starts after it",
+                crate::scim::datetime::format_millis(at)
+            )));
         }
         Step::Start {} => {
             world.job.start();
-            events.push(Event::Note(format!("job {}", world.job.status().as_str())));
+            events.push(Event::Note(format!("job {}", world.job.status_code())));
         }
         Step::AllowDeletes {} => {
             let staged = world.job.staged_deletes().len();
@@ -258,15 +275,10 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             let all = merge_mapping(world.job.config().mappings.clone(), mapping);
             set_mappings(world, Some(all), record);
         }
-        Step::SetScopingFilters { filters } => {
-            match world.job.set_scoping_filters(filters.clone()) {
-                Ok(()) => events.push(Event::Note(format!(
-                    "{} scoping filter(s) set: the next cycle is an initial one, due now",
-                    filters.len()
-                ))),
-                Err(e) => step_failed(record, e.to_string()),
-            }
-        }
+        Step::SetScopingFilters {
+            filters,
+            expect_refused,
+        } => set_scoping_filters(world, filters, expect_refused.as_deref(), record),
         Step::SetScope { scope } => {
             world.job.set_scope(*scope);
             events.push(Event::Note(format!(
@@ -318,6 +330,35 @@ fn set_mappings(world: &mut World, mappings: Option<Vec<MappingConfig>>, record:
     }
 }
 
+/// Sets the scoping filters, or checks that they are refused when `expect_refused` says so.
+fn set_scoping_filters(
+    world: &mut World,
+    filters: &[crate::engine::scope::ScopingFilter],
+    expect_refused: Option<&str>,
+    record: &mut StepRecord,
+) {
+    let result = world.job.set_scoping_filters(filters.to_vec());
+    match (result, expect_refused) {
+        (Ok(()), None) => record.events.push(Event::Note(format!(
+            "{} scoping filter(s) set: the next cycle is an initial one, due now",
+            filters.len()
+        ))),
+        (Err(e), None) => step_failed(record, e.to_string()),
+        (result, Some(wanted)) => {
+            let actual = match &result {
+                Ok(()) => "accepted".to_string(),
+                Err(e) => e.to_string(),
+            };
+            record.checks.push(Check {
+                what: "set_scoping_filters refused".into(),
+                ok: result.is_err() && actual.contains(wanted),
+                expected: format!("refused, naming {wanted:?}"),
+                actual,
+            });
+        }
+    }
+}
+
 fn step_failed(record: &mut StepRecord, message: String) {
     record.events.push(Event::Error(message.clone()));
     record.checks.push(Check {
@@ -326,13 +367,6 @@ fn step_failed(record: &mut StepRecord, message: String) {
         expected: "carried out".into(),
         actual: message,
     });
-}
-
-fn runnable(status: JobStatus) -> bool {
-    matches!(
-        status,
-        JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine
-    )
 }
 
 /// Hard-deletes users soft-deleted more than 30 days before `at`.
@@ -348,17 +382,20 @@ fn purge(world: &mut World, at: i64, events: &mut Vec<Event>) {
 
 /// Runs the next cycle at its scheduled time.
 async fn next_cycle(world: &mut World, events: &mut Vec<Event>, ctx: &Ctx<'_>) {
-    let status = world.job.status();
-    if !runnable(status) {
+    if !world.job.runnable() {
         events.push(Event::NotRun(format!(
             "no cycle: the job is {}",
-            status.as_str()
+            world.job.schedule_state()
         )));
         return;
     }
     let at = world.job.next_cycle_millis().max(world.clock.now_millis());
     purge(world, at, events);
     world.clock.advance_to_millis(at);
+    if world.job.stop_if_due() {
+        events.push(Event::Note("the stop arrived: job Paused".into()));
+        return;
+    }
     if let Some(make) = ctx.progress {
         world.job.set_progress(Some(make(ctx.label.clone())));
     }

@@ -421,9 +421,18 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
                 compile(&all).map_err(|e| step_err(s, located, "mapping", e.to_string()))?;
                 current = Some(all);
             }
-            Step::SetScopingFilters { filters } => {
+            // An expected refusal is checked when the step runs.
+            Step::SetScopingFilters {
+                filters,
+                expect_refused: None,
+            } => {
+                let refuse = s
+                    .file
+                    .job
+                    .known_issues
+                    .refuse_unsupported_scoping_attributes;
                 for (i, f) in filters.iter().enumerate() {
-                    f.validate().map_err(|e| {
+                    f.validate_with(refuse).map_err(|e| {
                         step_err(s, located, &format!("filters[{i}]"), e.to_string())
                     })?;
                 }

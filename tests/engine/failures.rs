@@ -164,15 +164,15 @@ async fn four_weeks_in_quarantine_disable_the_job() {
     w.assigned("u1", "ada@contoso.example");
     w.job.set_secret_token("revoked");
     for _ in 0..40 {
-        if w.job.status() == JobStatus::Disabled {
+        if w.job.schedule_state() == ScheduleState::Disabled {
             break;
         }
         w.next_cycle().await;
     }
-    assert_eq!(w.job.status(), JobStatus::Disabled);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Disabled);
     assert!(w.job.run_cycle(&w.dir).await.is_err());
     w.job.restart(&[]);
-    assert_eq!(w.job.status(), JobStatus::Active);
+    assert_eq!(w.job.status_code(), StatusCode::Active);
 }
 
 #[tokio::test]

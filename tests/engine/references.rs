@@ -59,7 +59,7 @@ async fn a_manager_outside_scope_is_deferred_until_the_report_is_processed_again
         .clone();
     assert_eq!(last.status, Skipped);
     assert!(
-        last.description.contains("is not provisioned"),
+        last.description.contains("is not in scope"),
         "{}",
         last.description
     );

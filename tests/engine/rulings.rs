@@ -16,7 +16,7 @@ async fn unassigning_600_with_defaults_disables_600_in_one_cycle() {
     }
     let s = w.next_cycle().await;
     assert_eq!((s.counts.disabled, s.counts.staged_deletes), (600, 0));
-    assert_eq!(w.job.status(), JobStatus::Active);
+    assert_eq!(w.job.status_code(), StatusCode::Active);
 }
 
 #[tokio::test]
@@ -108,14 +108,14 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
         .assigned("u3", "cal@contoso.example");
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     // Cycle 2 retries (the first retry is the next cycle) and fails again: still quarantined.
     w.next_cycle().await;
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     // Cycles with no retry due (the next is 6 h after the first failure) keep it.
     let s = w.next_cycle().await;
     assert_eq!(s.counts.imported, 0, "no retry due");
-    assert_eq!(w.job.status(), JobStatus::Quarantine);
+    assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     w.tenant.clear_faults();
     while w
         .job
@@ -124,12 +124,12 @@ async fn a_threshold_quarantine_persists_until_a_retry_succeeds() {
         .all(|e| e.next_retry > ms(w.job.next_cycle_at()))
     {
         w.next_cycle().await;
-        assert_eq!(w.job.status(), JobStatus::Quarantine);
+        assert_eq!(w.job.status_code(), StatusCode::Quarantine);
     }
     w.next_cycle().await;
     assert_eq!(
-        w.job.status(),
-        JobStatus::Active,
+        w.job.status_code(),
+        StatusCode::Active,
         "lifted by a successful retry"
     );
 }
@@ -144,11 +144,11 @@ async fn four_weeks_of_quarantine_disable_the_job() {
     w.cycle().await;
     let began = w.job.quarantine().unwrap().series_began;
     let mut guard = 0;
-    while w.job.status() != JobStatus::Disabled && guard < 200 {
+    while w.job.schedule_state() != ScheduleState::Disabled && guard < 200 {
         w.next_cycle().await;
         guard += 1;
     }
-    assert_eq!(w.job.status(), JobStatus::Disabled);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Disabled);
     let last = w.clock.now_millis();
     assert!(
         last - began >= 28 * 24 * 60 * MINUTE,
@@ -164,16 +164,18 @@ async fn an_escrow_older_than_28_days_is_dropped_and_disables_the_job() {
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
     assert_eq!(
-        w.job.status(),
-        JobStatus::Active,
+        w.job.status_code(),
+        StatusCode::Active,
         "one failure does not quarantine"
     );
     let mut guard = 0;
-    while w.job.status() != JobStatus::Disabled && guard < 2_000 {
+    while w.job.schedule_state() != ScheduleState::Disabled && guard < 2_000 {
         w.next_cycle().await;
         guard += 1;
     }
-    assert_eq!(w.job.status(), JobStatus::Disabled);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Disabled);
+    // Disabled without a quarantine: the code says what the last cycle left (§1.1).
+    assert_eq!(w.job.status_code(), StatusCode::Active);
     assert!(w.job.escrows().is_empty());
     assert_eq!(w.job.escrows_pruned(), 1);
 }
@@ -274,4 +276,228 @@ async fn sync_all_to_sync_assigned_waits_for_a_restart() {
             "{known_issue}"
         );
     }
+}
+
+/// A report assigned with its manager out of scope, after the initial cycle; `restart` the
+/// known issue's switch.
+async fn report_without_manager(restart: bool) -> World {
+    let mut config = JobConfig::default();
+    config.known_issues.manager_in_scope_needs_restart = restart;
+    let mut w = World::with(config, TenantOptions::default());
+    w.assigned("u-rep", "rep@contoso.example");
+    w.dir
+        .add_user(user("u-boss", "boss@contoso.example"))
+        .unwrap();
+    w.dir
+        .set_attribute("u-rep", "manager", Some("u-boss".into()))
+        .unwrap();
+    w.cycle().await;
+    assert!(manager_of(&w).is_none());
+    w
+}
+
+fn manager_of(w: &World) -> Option<String> {
+    let t = w.target("rep@contoso.example");
+    t.get(ENT)?
+        .get("manager")?
+        .get("value")?
+        .as_str()
+        .map(String::from)
+}
+
+#[tokio::test]
+async fn a_manager_coming_into_scope_is_referenced_only_after_a_restart() {
+    // rulings.md R7: "If on day one the user is in scope and the manager is out of scope, we'll
+    // provision the user without the manager reference. When the manager comes into scope, the
+    // manager reference won't be updated until you restart provisioning".
+    let mut w = report_without_manager(true).await;
+    let step = w
+        .entry("rep@contoso.example")
+        .provisioning_steps
+        .last()
+        .cloned();
+    assert!(step.is_some_and(|s| {
+        s.description
+            .contains("not updated until provisioning is restarted")
+    }));
+    w.dir.assign("u-boss", false, "User").unwrap();
+    w.next_cycle().await;
+    assert_eq!(w.job.cycles().last().unwrap().counts.created, 1);
+    assert!(manager_of(&w).is_none());
+    // Processed again (a new title), the report still gets no reference before a restart.
+    w.dir
+        .set_attribute("u-rep", "jobTitle", Some("Lead".into()))
+        .unwrap();
+    w.next_cycle().await;
+    assert_eq!(w.target("rep@contoso.example")["title"], "Lead");
+    assert!(manager_of(&w).is_none());
+    let step = w
+        .entry("rep@contoso.example")
+        .provisioning_steps
+        .last()
+        .cloned();
+    assert!(step.is_some_and(|s| s.description.contains("came into scope after")));
+    w.job.restart(&[]);
+    w.cycle().await;
+    assert_eq!(manager_of(&w), Some(w.id_of("boss@contoso.example")));
+}
+
+#[tokio::test]
+async fn switched_off_a_manager_coming_into_scope_is_referenced_in_the_same_cycle() {
+    // rulings.md R7, the known issue switched off.
+    let mut w = report_without_manager(false).await;
+    w.dir.assign("u-boss", false, "User").unwrap();
+    w.next_cycle().await;
+    assert_eq!(manager_of(&w), Some(w.id_of("boss@contoso.example")));
+    let s = w.job.cycles().last().unwrap();
+    assert_eq!((s.counts.created, s.counts.updated), (1, 1));
+}
+
+/// Loads and prepares a scenario written to a temporary file.
+fn prepared(
+    body: &str,
+) -> Result<(blinksim::scenario::Scenario, blinksim::scenario::World), String> {
+    use blinksim::scenario::{Target, load_path, prepare};
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = tmp.path().join("refusal.toml");
+    let head = "name = \"refusal\"\n[[directory.users]]\nobjectId = \"u-1\"\nuserPrincipalName = \"ada@contoso.example\"\n";
+    std::fs::write(&path, format!("{head}{body}")).map_err(|e| e.to_string())?;
+    let scenario = load_path(&path).map_err(|e| e.to_string())?;
+    let world = prepare(&scenario, &Target::Embedded).map_err(|e| e.to_string())?;
+    Ok((scenario, world))
+}
+
+#[tokio::test]
+async fn a_scenario_scoping_on_an_unsupported_attribute_is_refused_naming_the_clause() {
+    // rulings.md R7: "a scenario using one is refused before it runs, naming the clause".
+    let job = "[job]\nscoping_filters = [{ title = \"t\", clauses = [{ attribute = \"department\", operator = \"IS NOT NULL\" }, { attribute = \"userType\", operator = \"EQUALS\", value = \"Member\" }] }]\n";
+    let e = prepared(job).err().unwrap_or_default();
+    assert!(
+        e.contains("scoping_filters[0]: clauses[1].attribute: 'userType'"),
+        "{e}"
+    );
+    // A step asking for one is refused at load too, unless it expects the refusal.
+    let step = "[[step]]\ndo = \"set_scoping_filters\"\nfilters = [{ title = \"t\", clauses = [{ attribute = \"manager\", operator = \"IS NOT NULL\" }] }]\n";
+    let e = prepared(step).err().unwrap_or_default();
+    assert!(e.contains("filters[0]") && e.contains("'manager'"), "{e}");
+    let expected = format!("{step}expect_refused = \"'manager' is not supported\"\n");
+    let (scenario, world) = prepared(&expected).unwrap();
+    assert!(blinksim::scenario::play(&scenario, world, None).await.ok());
+    // An expected refusal that does not happen fails the scenario.
+    let accepted = expected.replace("\"manager\"", "\"department\"");
+    let (scenario, world) = prepared(&accepted).unwrap();
+    assert!(!blinksim::scenario::play(&scenario, world, None).await.ok());
+}
+
+/// Six assigned users, each taking ten virtual minutes, so a cycle runs for an hour; a stop
+/// arrives 25 minutes into the first one. `finishes` is the known issue's switch.
+async fn stop_during_a_long_cycle(finishes: bool) -> (World, blinksim::engine::CycleSummary) {
+    let mut config = JobConfig {
+        object_overhead_ms: 10 * MINUTE as u64,
+        ..JobConfig::default()
+    };
+    config.known_issues.stop_finishes_cycle = finishes;
+    let mut w = World::with(config, TenantOptions::default());
+    for i in 0..6 {
+        w.assigned(&format!("u{i}"), &format!("user{i}@contoso.example"));
+    }
+    let start = w.clock.now_millis();
+    w.job.stop_at(at(start + 25 * MINUTE));
+    let s = w.cycle().await;
+    (w, s)
+}
+
+#[tokio::test]
+async fn a_stop_during_a_cycle_lets_the_cycle_finish() {
+    // rulings.md R7: "When you set provisioning to enabled = off or select Stop, the current
+    // provisioning cycle continues running until completion."
+    let (mut w, s) = stop_during_a_long_cycle(true).await;
+    assert_eq!(s.counts.created, 6);
+    assert!(s.simulated_duration_ms > 60 * MINUTE as u64);
+    assert_eq!(
+        (s.job_status, s.schedule_state),
+        (StatusCode::Paused, ScheduleState::Paused)
+    );
+    assert_eq!(w.job.pending_stop(), None);
+    // "The service stops executing any future cycles until you turn provisioning on again."
+    let until = w.clock.now_millis() + 5 * 60 * MINUTE;
+    assert_eq!(w.job.run_until(&w.dir, at(until)).await, 0);
+    w.job.start();
+    assert_eq!(w.job.status_code(), StatusCode::Active);
+    let next = w.cycle().await;
+    assert_eq!(
+        (next.kind, next.counts.created),
+        (CycleKind::Incremental, 0)
+    );
+}
+
+#[tokio::test]
+async fn switched_off_a_stop_ends_the_cycle_where_it_arrives() {
+    // rulings.md R7, the known issue switched off: objects begun by the stop (0, 10 and 20
+    // minutes in) finish; the rest wait, with the watermark, for the job to start again.
+    let (mut w, s) = stop_during_a_long_cycle(false).await;
+    assert_eq!(s.counts.created, 3);
+    // Graph counts progress in pages (§1.1, §1.7): one page of six, not complete.
+    assert_eq!((s.progress.completed_units, s.progress.total_units), (0, 1));
+    let status = w.job.synchronization_job().status;
+    assert_eq!(status.progress, std::slice::from_ref(&s.progress));
+    assert_eq!(w.tenant.users().len(), 3);
+    assert_eq!(w.job.status_code(), StatusCode::Paused);
+    assert!(w.job.next_is_initial());
+    w.job.start();
+    let next = w.cycle().await;
+    assert_eq!((next.kind, next.counts.created), (CycleKind::Initial, 3));
+    assert_eq!(w.tenant.users().len(), 6);
+}
+
+#[tokio::test]
+async fn a_stop_arriving_between_cycles_prevents_the_next() {
+    // rulings.md R7: no cycle starts after the stop.
+    let (mut w, _) = stop_during_a_long_cycle(true).await;
+    w.job.start();
+    w.cycle().await;
+    let next = ms(w.job.next_cycle_at());
+    w.job.stop_at(at(next - 30 * MINUTE));
+    assert_eq!(
+        w.job.schedule_state(),
+        ScheduleState::Active,
+        "not arrived yet"
+    );
+    assert_eq!(w.job.run_until(&w.dir, at(next + MINUTE)).await, 0);
+    assert_eq!(w.job.schedule_state(), ScheduleState::Paused);
+}
+
+#[tokio::test]
+async fn progress_counts_pages_of_the_cycle_and_reports_each_page() {
+    // §1.7 WHEN: "The percentage reflects the count of pages provisioned. Each page could
+    // contain multiple users or groups"; Graph synchronizationProgress (§1.1).
+    let config = JobConfig {
+        progress_page_size: 2,
+        ..JobConfig::default()
+    };
+    let mut w = World::with(config, TenantOptions::default());
+    for i in 0..5 {
+        w.assigned(&format!("u{i}"), &format!("user{i}@contoso.example"));
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    w.job.set_progress(Some(std::sync::Arc::new(move |p| {
+        if let Ok(mut s) = sink.lock() {
+            s.push((p.completed_units, p.total_units, p.units.clone()));
+        }
+    })));
+    let s = w.cycle().await;
+    let p = &s.progress;
+    assert_eq!(
+        (p.completed_units, p.total_units, p.units.as_str()),
+        (3, 3, "pages")
+    );
+    assert_eq!(p.progress_observation_date_time, s.ended);
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert_eq!(seen.len(), 3, "one call per page: {seen:?}");
+    assert!(
+        seen.iter()
+            .all(|(_, total, units)| *total == 3 && units == "pages")
+    );
+    assert_eq!(seen.last().map(|s| s.0), Some(3));
 }

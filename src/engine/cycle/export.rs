@@ -119,7 +119,7 @@ impl Ctx<'_> {
             .collect();
         o.entry.modified = modified(&exported, &eval.redacted);
         o.entry.target = self.resource.identity(&id, &user_name);
-        o.reference = self.reference_task(eval, &id, None);
+        o.reference = self.reference_task(eval, &o.object_id, &id, None);
         o.link = linked(id, user_name);
         o
     }
@@ -163,7 +163,7 @@ impl Ctx<'_> {
         if self.job.config().actions.update {
             let current_reference =
                 self.current_reference(&record.user.object_id, current.as_ref());
-            o.reference = self.reference_task(&eval, &id, current_reference);
+            o.reference = self.reference_task(&eval, &o.object_id, &id, current_reference);
         }
         if changes.is_empty() {
             // The reference task set above still runs: a manager change alone is exported.

@@ -9,6 +9,7 @@ mod lookup;
 mod pipeline;
 mod plan;
 mod probe;
+mod progress;
 mod reference;
 mod resource;
 mod settle;
@@ -20,7 +21,8 @@ pub(crate) use reference::RefTask;
 use super::client::ScimClient;
 use super::directory::{Directory, UserRecord};
 use super::job::{
-    EngineError, JobStatus, LinkChange, ProvisioningJob, QuarantineReason, TestConnection,
+    EngineError, LinkChange, ProvisioningJob, QuarantineReason, ScheduleState, StatusCode,
+    TestConnection,
 };
 use super::log::{Action, CycleCounts, CycleKind, CycleState, CycleSummary};
 use super::scope::{self, ScopeResult};
@@ -86,11 +88,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The run being applied: its label in the trace, its start and kind.
+/// The run being applied: its label in the trace, its start and kind, and whether a stop
+/// cut it short.
 pub(crate) struct Cycle {
     pub label: String,
     pub start: i64,
     pub run: Run,
+    pub cut: bool,
 }
 
 /// One imported user with its scope and plan.
@@ -100,6 +104,20 @@ struct Work<'d> {
     plan: Plan,
 }
 
+/// An outcome as kept: its request count, without its trace or log detail when those are
+/// not retained (dropped as it arrives, so a large cycle does not hold every body).
+fn trim(mut o: Outcome, retain_trace: bool, retain_logs: bool) -> Outcome {
+    o.requests = o.trace.len();
+    if !retain_trace {
+        o.trace = Vec::new();
+    }
+    if !retain_logs {
+        o.entry.steps = Vec::new();
+        o.entry.modified = Vec::new();
+    }
+    o
+}
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -107,10 +125,12 @@ fn millis(d: Duration) -> i64 {
 impl ProvisioningJob {
     /// Runs the next cycle now: initial when there is no watermark, incremental otherwise.
     pub async fn run_cycle(&mut self, dir: &Directory) -> Result<&CycleSummary, EngineError> {
-        match self.status() {
-            JobStatus::Paused => return Err(EngineError::Stopped),
-            JobStatus::Disabled => return Err(EngineError::Disabled),
-            _ => {}
+        // A stop that arrived before this cycle's start: no cycle starts after it.
+        self.stop_if_due();
+        match self.state().schedule() {
+            ScheduleState::Paused => return Err(EngineError::Stopped),
+            ScheduleState::Disabled => return Err(EngineError::Disabled),
+            ScheduleState::Active => {}
         }
         let start = self.clock().now_millis();
         let number = self.state_mut().begin_cycle();
@@ -136,9 +156,11 @@ impl ProvisioningJob {
             simulated_duration_ms: 0,
             state: CycleState::Succeeded,
             counts: CycleCounts::default(),
+            progress: progress::observed(0, 0, 1, start),
             escrowed: 0,
             users_in_connector_data_store: 0,
-            job_status: JobStatus::NotRun,
+            job_status: StatusCode::NotRun,
+            schedule_state: ScheduleState::Active,
             quarantine: None,
             steady_state: false,
             error: None,
@@ -151,15 +173,29 @@ impl ProvisioningJob {
         let seq_at_start = dir.seq();
         let forced = self.state_mut().take_force_deletes();
         let work = self.plan_cycle(dir, start, forced);
-        let outcomes = self.export_objects(&work, run, start).await;
-        let cycle = Cycle { label, start, run };
+        let outcomes = match self.cut_at(start) {
+            Some(cut) => self.export_until(&work, run, start, cut).await,
+            None => self.export_objects(&work, run, start).await,
+        };
+        let cut = outcomes.len() < work.len();
+        let page_size = self.config().progress_page_size;
+        summary.progress = progress::observed(outcomes.len(), work.len(), page_size, start);
+        let cycle = Cycle {
+            label,
+            start,
+            run,
+            cut,
+        };
         let elapsed = self
             .apply_outcomes(dir, outcomes, &mut summary, &cycle)
             .await;
         settle::conclude(&mut summary, elapsed, self.config().request_latency_ms);
         let end = start.saturating_add(i64::try_from(summary.simulated_duration_ms).unwrap_or(0));
         settle::quarantine(self, &summary.counts, forced, end);
-        self.state_mut().set_watermark(seq_at_start);
+        // A cycle cut short by a stop keeps the watermark: the rest waits for the start.
+        if !cut {
+            self.state_mut().set_watermark(seq_at_start);
+        }
         Ok(self.end_cycle(summary, start, end))
     }
 
@@ -188,6 +224,7 @@ impl ProvisioningJob {
     fn end_cycle(&mut self, mut summary: CycleSummary, start: i64, end: i64) -> &CycleSummary {
         self.clock().advance_to_millis(end);
         summary.ended = format_millis(end);
+        summary.progress.progress_observation_date_time = summary.ended.clone();
         summary.simulated_duration_ms = u64::try_from(end.saturating_sub(start)).unwrap_or(0);
         self.state_mut().end_cycle(summary, start, end)
     }
@@ -228,9 +265,7 @@ impl ProvisioningJob {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
         let (retain_trace, retain_logs) = (config.retain_trace, config.retain_logs);
-        let total = work.len();
-        let progress = self.progress();
-        let mut done = 0usize;
+        let mut pages = self.page_counter(work.len(), start);
         // Unordered, so one object waiting out a Retry-After does not hold the others
         // back; sorted below, so what follows is in object order whatever the timing.
         let pipelines = work
@@ -239,30 +274,52 @@ impl ProvisioningJob {
             .map(|(i, w)| async move { (i, ctx.process(w.record, &w.scope, w.plan).await) });
         let mut outcomes = futures::stream::iter(pipelines)
             .buffer_unordered(config.concurrency.max(1))
-            .map(|(i, mut o): (usize, Outcome)| {
-                o.requests = o.trace.len();
-                // Dropped as it arrives, so a large cycle does not hold every body.
-                if !retain_trace {
-                    o.trace = Vec::new();
-                }
-                if !retain_logs {
-                    o.entry.steps = Vec::new();
-                    o.entry.modified = Vec::new();
-                }
-                (i, o)
-            })
-            .inspect(|_| {
-                done += 1;
-                if let Some(p) = &progress
-                    && (done.is_multiple_of(64) || done == total)
-                {
-                    p(done, total);
-                }
-            })
+            .map(|(i, o): (usize, Outcome)| (i, trim(o, retain_trace, retain_logs)))
+            .inspect(|(i, o)| pages.done(*i, o.cost))
             .collect::<Vec<(usize, Outcome)>>()
             .await;
         outcomes.sort_unstable_by_key(|(i, _)| *i);
         outcomes.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Counts the pages of a cycle of `objects` objects that started at `start`, reporting
+    /// them to the progress callback.
+    fn page_counter(&self, objects: usize, start: i64) -> progress::PageCounter {
+        let size = self.config().progress_page_size;
+        progress::PageCounter::new(objects, size, start, self.progress())
+    }
+
+    /// The instant a pending stop cuts this cycle at: only with the Stop known issue off
+    /// (known-issues.md, rulings.md R7); with it on the cycle runs to completion.
+    fn cut_at(&self, start: i64) -> Option<i64> {
+        let at = self.state().stop_at()?;
+        (!self.config().known_issues.stop_finishes_cycle && at > start).then_some(at)
+    }
+
+    /// Runs the objects' pipelines one after another in virtual time until the stop at
+    /// `cut`: an object not begun by then is left for the next cycle.
+    async fn export_until(
+        &self,
+        work: &[Work<'_>],
+        run: Run,
+        start: i64,
+        cut: i64,
+    ) -> Vec<Outcome> {
+        let ctx = &Ctx::new(self, run, start);
+        let config = self.config();
+        let mut pages = self.page_counter(work.len(), start);
+        let mut elapsed = Duration::ZERO;
+        let mut outcomes = Vec::new();
+        for (i, w) in work.iter().enumerate() {
+            if start.saturating_add(millis(elapsed)) >= cut {
+                break;
+            }
+            let o = ctx.process(w.record, &w.scope, w.plan).await;
+            elapsed += o.cost;
+            pages.done(i, o.cost);
+            outcomes.push(trim(o, config.retain_trace, config.retain_logs));
+        }
+        outcomes
     }
 
     /// Applies outcomes in object order, exports references, settles escrows and writes the
@@ -318,6 +375,10 @@ impl ProvisioningJob {
         counts: &mut CycleCounts,
         cycle: &Cycle,
     ) -> Duration {
+        if cycle.cut {
+            // References come after every object; a stop cut the cycle before them.
+            return Duration::ZERO;
+        }
         let tasks: Vec<(usize, String, RefTask)> = placed
             .iter()
             .enumerate()

@@ -6,7 +6,7 @@ use crate::engine::config::JobConfig;
 use crate::engine::directory::{Directory, EffectiveAssignment, UserRecord};
 use crate::engine::job::JobState;
 use crate::engine::scope::{self, ScopeResult, SkipReason};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a cycle decided to do with one user before exporting anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,17 +55,40 @@ pub(crate) fn import<'d>(
     };
     match state.watermark() {
         None => dir.users().iter().filter(|r| relevant(r)).collect(),
-        Some(w) => dir
-            .users()
-            .iter()
-            .filter(|r| {
-                let id = &r.user.object_id;
-                (r.changed_seq > w && relevant(r))
-                    || state.escrows().get(id).is_some_and(|e| e.next_retry <= now)
-                    || state.staged().contains(id)
-            })
-            .collect(),
+        Some(w) => {
+            let woken = woken_reports(state, config, dir, w);
+            dir.users()
+                .iter()
+                .filter(|r| {
+                    let id = &r.user.object_id;
+                    ((r.changed_seq > w || woken.contains(id.as_str())) && relevant(r))
+                        || state.escrows().get(id).is_some_and(|e| e.next_retry <= now)
+                        || state.staged().contains(id)
+                })
+                .collect()
+        }
     }
+}
+
+/// With the manager known issue switched off, the users exported without a manager that
+/// changed since watermark `w` (e.g. came into scope), so their reference follows at once;
+/// none while it is on: "the manager reference won't be updated until you restart
+/// provisioning" (known-issues.md, rulings.md R7).
+fn woken_reports<'s>(
+    state: &'s JobState,
+    config: &JobConfig,
+    dir: &Directory,
+    w: u64,
+) -> HashSet<&'s str> {
+    if config.known_issues.manager_in_scope_needs_restart {
+        return HashSet::new();
+    }
+    state
+        .awaiting_manager()
+        .iter()
+        .filter(|(_, m)| dir.user(m).is_some_and(|r| r.changed_seq > w))
+        .map(|(report, _)| report.as_str())
+        .collect()
 }
 
 /// What to do with one user.

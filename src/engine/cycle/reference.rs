@@ -17,6 +17,7 @@ use std::time::Duration;
 /// A manager reference to export after all objects (HPW step 6).
 #[derive(Clone, Debug)]
 pub(crate) struct RefTask {
+    pub object_id: String,
     pub target_id: String,
     pub desired: Option<String>,
     pub current: Option<String>,
@@ -29,6 +30,8 @@ pub(crate) struct RefResult {
     pub modified: Option<ModifiedProperty>,
     /// The manager id now in the target, when the PATCH succeeded (`Some(None)`: removed).
     pub exported: Option<Option<String>>,
+    /// The out-of-scope manager the object was exported without, when it was.
+    pub awaiting: Option<String>,
     pub failure: Option<Failure>,
     pub trace: Vec<TraceEntry>,
     pub cost: Duration,
@@ -49,8 +52,12 @@ impl RefResult {
     pub(crate) fn apply(self, state: &mut JobState, o: &mut Outcome) -> Option<Failure> {
         o.entry.steps.extend(self.step);
         o.entry.modified.extend(self.modified);
+        if self.awaiting.is_some() {
+            state.set_awaiting_manager(&o.object_id, self.awaiting);
+        }
         if let Some(manager) = self.exported {
             state.set_link_manager(&o.object_id, manager);
+            state.set_awaiting_manager(&o.object_id, None);
             // A user whose only change was its manager counts as updated, not skipped.
             let entry = &mut o.entry;
             if entry.action == Action::Other && entry.status == Status::Skipped {
@@ -76,6 +83,7 @@ impl Ctx<'_> {
     pub(crate) fn reference_task(
         &self,
         eval: &Evaluation,
+        object_id: &str,
         target_id: &str,
         current: Option<String>,
     ) -> Option<RefTask> {
@@ -85,6 +93,7 @@ impl Ctx<'_> {
             _ => None,
         };
         (desired.is_some() || current.is_some()).then(|| RefTask {
+            object_id: object_id.to_string(),
             target_id: target_id.to_string(),
             desired,
             current,
@@ -110,6 +119,53 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the reference of `object_id` to `manager` waits for a restart: it was exported
+    /// without that manager while the manager was out of scope, and this is no initial cycle
+    /// (known-issues.md "Manager isn't provisioned", rulings.md R7).
+    fn waits_for_restart(&self, object_id: &str, manager: &str) -> bool {
+        self.job
+            .config()
+            .known_issues
+            .manager_in_scope_needs_restart
+            && self.run != super::Run::Initial
+            && self
+                .job
+                .state()
+                .awaiting_manager()
+                .get(object_id)
+                .map(String::as_str)
+                == Some(manager)
+    }
+
+    /// The skipped step of a reference to manager `m` that has no link: a manager that failed
+    /// (escrowed) is in scope and waits for the report's next processing; any other is out of
+    /// scope, and the report is exported without it (known-issues.md, rulings.md R7).
+    fn unprovisioned_manager(&self, upn: &str, m: &str, name: &str, r: &mut RefResult) -> Step {
+        let target = self.target();
+        let name = if name.is_empty() { m } else { name };
+        let description = if self.job.state().escrows().contains_key(m) {
+            format!(
+                "The manager '{name}' of User '{upn}' is not provisioned in {target} yet: the reference is exported when User '{upn}' is next processed"
+            )
+        } else {
+            r.awaiting = Some(m.to_string());
+            let then = if self
+                .job
+                .config()
+                .known_issues
+                .manager_in_scope_needs_restart
+            {
+                "is not updated until provisioning is restarted"
+            } else {
+                "is exported when the manager comes into scope"
+            };
+            format!(
+                "The manager '{name}' of User '{upn}' is not in scope: User '{upn}' is provisioned without the manager reference, which {then}"
+            )
+        };
+        reference_step(Status::Skipped, description)
+    }
+
     /// Exports one manager reference: after both users exist; deferred while the manager is
     /// not provisioned (KNOWN "Manager isn't provisioned").
     pub(crate) async fn export_reference(
@@ -132,17 +188,22 @@ impl Ctx<'_> {
             .and_then(|m| dir.user(m))
             .map(|r| r.user.user_principal_name.clone());
         let dialect = self.dialect();
+        let manager_name = || manager_upn.clone().unwrap_or_default();
         let (body, new_id) = match (&task.desired, manager_target) {
             (Some(_), Some(id)) if task.current.as_deref() == Some(id.as_str()) => return r,
-            (Some(_), Some(id)) => (wire::manager_body(&id, dialect), Some(id)),
-            (Some(m), None) => {
+            (Some(m), Some(_)) if self.waits_for_restart(&task.object_id, m) => {
                 r.step = Some(reference_step(
                     Status::Skipped,
                     format!(
-                        "The manager '{}' of User '{upn}' is not provisioned in {target} yet: the reference is exported when User '{upn}' is next processed",
-                        manager_upn.unwrap_or_else(|| m.clone())
+                        "The manager '{}' of User '{upn}' came into scope after User '{upn}' was provisioned without it: the reference is not updated until provisioning is restarted",
+                        manager_name()
                     ),
                 ));
+                return r;
+            }
+            (Some(_), Some(id)) => (wire::manager_body(&id, dialect), Some(id)),
+            (Some(m), None) => {
+                r.step = Some(self.unprovisioned_manager(upn, m, &manager_name(), &mut r));
                 return r;
             }
             (None, _) => match &task.current {

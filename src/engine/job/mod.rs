@@ -59,23 +59,6 @@ pub struct Escrow {
 }
 
 names! {
-    /// The engine's run state. Graph's view of it is [`StatusCode`] with [`ScheduleState`]
-    /// ([`ProvisioningJob::synchronization_job`]): `Disabled` is a schedule state there.
-    pub enum JobStatus ("job status") {
-        /// Configured, first cycle not run yet.
-        NotRun,
-        /// Running periodically.
-        Active,
-        /// Stopped by an administrator; state kept.
-        Paused,
-        /// Quarantined: cycles slow down gradually to once a day.
-        Quarantine,
-        /// Quarantined for more than four weeks: no more cycles.
-        Disabled,
-    }
-}
-
-names! {
     /// Why a job is quarantined (Graph `synchronizationQuarantine.reason`; QUAR, ACCDEL).
     pub enum QuarantineReason ("quarantine reason") {
         /// Invalid credentials or a SCIM compliance issue at test connection.
@@ -109,20 +92,24 @@ names! {
     }
 }
 
-/// Why and since when the job is quarantined (Graph `synchronizationQuarantine`).
+/// Why and since when the job is quarantined: Graph `synchronizationQuarantine` (§1.1, §4.3),
+/// times in Unix ms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quarantine {
+    /// "the quarantine was last evaluated and imposed".
+    pub current_began: i64,
+    /// When the next cycle re-evaluates it.
+    pub next_attempt: i64,
     /// Why.
     pub reason: QuarantineReason,
-    /// The error that caused it.
-    pub message: String,
-    /// When this quarantine series began.
+    /// "first imposed in this series (a series starts when a quarantine is first imposed, and
+    /// is reset as soon as the quarantine is lifted)".
     pub series_began: i64,
-    /// Times the quarantine was re-evaluated and kept.
+    /// Times in this series the quarantine was re-evaluated and left in effect.
     pub series_count: u32,
-    /// When the next cycle is attempted.
-    pub next_attempt: i64,
+    /// The error that put the job into quarantine.
+    pub error: SyncError,
 }
 
 /// One request of the trace, with the cycle and object it belongs to.
@@ -192,8 +179,9 @@ pub struct ProvisioningJob {
     pending_scope: Option<super::scope::SyncScope>,
 }
 
-/// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
-pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
+/// Called as a cycle's pages complete, with the progress as Graph counts it (in pages,
+/// §1.1 `synchronizationProgress`), e.g. to draw a progress bar.
+pub type Progress = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
 
 impl ProvisioningJob {
     /// A job on `transport`, with time from `clock`. Validates mappings and scoping filters.
@@ -258,19 +246,14 @@ impl ProvisioningJob {
         &self.parties
     }
 
-    /// The status.
-    pub fn status(&self) -> JobStatus {
-        self.state.status()
+    /// Whether cycles run: the schedule is active, not paused or disabled.
+    pub fn runnable(&self) -> bool {
+        self.state.runnable()
     }
 
     /// The quarantine, if any.
     pub fn quarantine(&self) -> Option<&Quarantine> {
         self.state.quarantine()
-    }
-
-    /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
-    pub fn quarantine_current_began(&self) -> Option<OffsetDateTime> {
-        self.state.quarantine_current_began().map(from_unix_millis)
     }
 
     /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
@@ -333,7 +316,35 @@ impl ProvisioningJob {
         self.state.stop();
     }
 
-    /// Starts a stopped job; it "picks up where it left off".
+    /// Stop (or provisioning Off) arriving at `at`, e.g. while a long cycle runs:
+    /// "the current provisioning cycle continues running until completion" and no cycle
+    /// starts after it (known-issues.md, rulings.md R7); with `stop_finishes_cycle` off the
+    /// cycle ends at `at`. Not later than now, it stops the job at once.
+    pub fn stop_at(&mut self, at: OffsetDateTime) {
+        self.stop_at_millis(unix_millis(at));
+    }
+
+    /// [`Self::stop_at`] in Unix milliseconds.
+    pub(crate) fn stop_at_millis(&mut self, at: i64) {
+        if at <= self.clock.now_millis() {
+            self.stop();
+        } else {
+            self.state.request_stop(at);
+        }
+    }
+
+    /// The instant a requested stop arrives, if one is pending.
+    pub fn pending_stop(&self) -> Option<OffsetDateTime> {
+        self.state.stop_at().map(from_unix_millis)
+    }
+
+    /// Stops the job if its requested stop has arrived by the clock's now; returns whether
+    /// it did.
+    pub fn stop_if_due(&mut self) -> bool {
+        self.state.stop_if_due(self.clock.now_millis())
+    }
+
+    /// Starts a stopped job; it "picks up where it left off". Cancels a pending stop.
     pub fn start(&mut self) {
         self.state.start();
     }
@@ -410,6 +421,7 @@ impl ProvisioningJob {
             ran += 1;
         }
         self.clock.advance_to_millis(until);
+        self.stop_if_due();
         ran
     }
 

@@ -2,7 +2,8 @@
 //! escrows, quarantine, staged deletes, the schedule) and what it has produced (logs, cycle
 //! summaries, the request trace). Changed only through the methods here.
 
-use super::{Escrow, JobStatus, Link, Quarantine, QuarantineReason, ResetScope, TraceRecord};
+use super::status::{ScheduleState, StatusCode, SyncError};
+use super::{Escrow, Link, Quarantine, QuarantineReason, ResetScope, TraceRecord};
 use crate::engine::client::TraceEntry;
 use crate::engine::failure::FailureCode;
 use crate::engine::log::{CycleSummary, LogEntry};
@@ -29,16 +30,23 @@ pub(crate) struct JobState {
     watermark: Option<u64>,
     escrows: BTreeMap<String, Escrow>,
     staged: BTreeSet<String>,
+    /// Users exported without their manager because it was out of scope, with that manager
+    /// (known issue "Manager isn't provisioned", rulings.md R7).
+    awaiting_manager: BTreeMap<String, String>,
     force_deletes: bool,
     quarantine: Option<Quarantine>,
-    /// When the current quarantine (this reason) began.
-    quarantine_current_began: Option<i64>,
     /// Escrows of this cycle that were retried and succeeded (R4 lifts quarantine on one).
     retries_succeeded: u64,
     /// Escrows dropped after 28 days (Graph `escrowsPruned`).
     escrows_pruned: u64,
-    status: JobStatus,
+    /// Graph `synchronizationStatus.code` (never `NotConfigured`: that is read from the
+    /// configuration, `status.rs`).
+    code: StatusCode,
+    /// Graph `synchronizationSchedule.state`: `Disabled` lives here, not in the code (§1.1).
+    schedule: ScheduleState,
     next_cycle_at: i64,
+    /// A stop requested for a later instant (known-issues.md Stop, rulings.md R7).
+    stop_at: Option<i64>,
     cycle_number: u32,
     on_demand_count: u32,
     logs: Vec<LogEntry>,
@@ -59,13 +67,15 @@ impl JobState {
             watermark: None,
             escrows: BTreeMap::new(),
             staged: BTreeSet::new(),
+            awaiting_manager: BTreeMap::new(),
             force_deletes: false,
             quarantine: None,
-            quarantine_current_began: None,
             retries_succeeded: 0,
             escrows_pruned: 0,
-            status: JobStatus::NotRun,
+            code: StatusCode::NotRun,
+            schedule: ScheduleState::Active,
             next_cycle_at: now,
+            stop_at: None,
             cycle_number: 0,
             on_demand_count: 0,
             logs: Vec::new(),
@@ -95,13 +105,13 @@ impl JobState {
         &self.staged
     }
 
-    pub(crate) fn quarantine(&self) -> Option<&Quarantine> {
-        self.quarantine.as_ref()
+    /// Users exported without their out-of-scope manager, with that manager's id.
+    pub(crate) fn awaiting_manager(&self) -> &BTreeMap<String, String> {
+        &self.awaiting_manager
     }
 
-    /// When the current quarantine began (a new reason begins a new one in the same series).
-    pub(crate) fn quarantine_current_began(&self) -> Option<i64> {
-        self.quarantine_current_began
+    pub(crate) fn quarantine(&self) -> Option<&Quarantine> {
+        self.quarantine.as_ref()
     }
 
     /// Escrowed objects whose retry succeeded in the cycle running or last run.
@@ -114,12 +124,35 @@ impl JobState {
         self.escrows_pruned
     }
 
-    pub(crate) fn status(&self) -> JobStatus {
-        self.status
+    pub(crate) fn code(&self) -> StatusCode {
+        self.code
+    }
+
+    pub(crate) fn schedule(&self) -> ScheduleState {
+        self.schedule
     }
 
     pub(crate) fn next_cycle_at(&self) -> i64 {
         self.next_cycle_at
+    }
+
+    /// The instant a requested stop arrives, if one is pending.
+    pub(crate) fn stop_at(&self) -> Option<i64> {
+        self.stop_at
+    }
+
+    /// Requests a stop arriving at `at`, later than now.
+    pub(crate) fn request_stop(&mut self, at: i64) {
+        self.stop_at = Some(at);
+    }
+
+    /// Stops the job when its requested stop arrived by `now`; returns whether it did.
+    pub(crate) fn stop_if_due(&mut self, now: i64) -> bool {
+        let due = self.stop_at.is_some_and(|at| at <= now);
+        if due {
+            self.stop();
+        }
+        due
     }
 
     pub(crate) fn cycle_number(&self) -> u32 {
@@ -138,12 +171,9 @@ impl JobState {
         &self.trace
     }
 
-    /// Whether a cycle may run now: not paused, not disabled.
+    /// Whether a cycle may run now: the schedule is neither paused nor disabled.
     pub(crate) fn runnable(&self) -> bool {
-        matches!(
-            self.status,
-            JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine
-        )
+        self.schedule == ScheduleState::Active
     }
 
     /// Numbers the next cycle (1-based).
@@ -174,6 +204,7 @@ impl JobState {
             }
             LinkChange::Remove => {
                 self.links.remove(object_id);
+                self.awaiting_manager.remove(object_id);
             }
         }
     }
@@ -183,6 +214,15 @@ impl JobState {
         if let Some(link) = self.links.get_mut(object_id) {
             link.manager = manager;
         }
+    }
+
+    /// Records that `object_id` was exported without its out-of-scope `manager` (`Some`), or
+    /// that its reference is now exported (`None`).
+    pub(crate) fn set_awaiting_manager(&mut self, object_id: &str, manager: Option<String>) {
+        match manager {
+            Some(m) => self.awaiting_manager.insert(object_id.to_string(), m),
+            None => self.awaiting_manager.remove(object_id),
+        };
     }
 
     /// Marks an object held back (or no longer held back) by the deletion threshold.
@@ -223,7 +263,7 @@ impl JobState {
                 // escrow entry is removed and the job is disabled" (QUAR; rulings.md R4).
                 self.escrows.remove(object_id);
                 self.escrows_pruned += 1;
-                self.status = JobStatus::Disabled;
+                self.schedule = ScheduleState::Disabled;
                 None
             }
         }
@@ -236,33 +276,38 @@ impl JobState {
         }
     }
 
-    /// Enters (or stays in) quarantine for `reason`.
+    /// Imposes quarantine for `reason` at `at`, or keeps it after re-evaluating it (Graph
+    /// `synchronizationQuarantine`: `currentBegan` "last evaluated and imposed", `seriesCount`
+    /// "re-evaluated and left in effect").
     pub(crate) fn enter_quarantine(&mut self, reason: QuarantineReason, message: &str, at: i64) {
-        if self.quarantine.as_ref().is_none_or(|q| q.reason != reason) {
-            self.quarantine_current_began = Some(at);
-        }
+        let error = SyncError {
+            code: reason.as_str().to_string(),
+            message: message.to_string(),
+            tenant_actionable: true,
+        };
         match &mut self.quarantine {
             Some(q) => {
                 q.reason = reason;
-                q.message = message.to_string();
+                q.error = error;
+                q.current_began = at;
                 q.series_count += 1;
             }
             None => {
                 self.quarantine = Some(Quarantine {
+                    current_began: at,
+                    next_attempt: at,
                     reason,
-                    message: message.into(),
                     series_began: at,
                     series_count: 0,
-                    next_attempt: at,
+                    error,
                 });
             }
         }
     }
 
-    /// Leaves quarantine.
+    /// Leaves quarantine: the series ends.
     pub(crate) fn clear_quarantine(&mut self) {
         self.quarantine = None;
-        self.quarantine_current_began = None;
     }
 
     /// Leaves quarantine when it is for `reason`.
@@ -280,18 +325,15 @@ impl JobState {
         start: i64,
         end: i64,
     ) -> &CycleSummary {
-        if self.status != JobStatus::Disabled {
-            self.status = if self.quarantine.is_some() {
-                JobStatus::Quarantine
-            } else {
-                JobStatus::Active
-            };
-        }
+        self.code = self.running_code();
         self.schedule_next(start, end);
+        // A stop that arrived during the cycle takes effect now it is over (known-issues.md).
+        self.stop_if_due(end);
         summary.escrowed = self.escrows.len() as u64;
         // WHEN: the count "doesn't go down if a user is soft-deleted or hard-deleted".
         summary.users_in_connector_data_store = self.connector_store.len() as u64;
-        summary.job_status = self.status;
+        summary.job_status = self.code;
+        summary.schedule_state = self.schedule;
         summary.quarantine = self.quarantine.as_ref().map(|q| q.reason);
         let index = self.cycles.len();
         self.cycles.push(summary);
@@ -309,7 +351,7 @@ impl JobState {
         if let Some(q) = &mut self.quarantine {
             q.next_attempt = self.next_cycle_at;
             if end.saturating_sub(q.series_began) > millis(QUARANTINE_DISABLE_AFTER) {
-                self.status = JobStatus::Disabled;
+                self.schedule = ScheduleState::Disabled;
             }
         }
     }
@@ -331,27 +373,28 @@ impl JobState {
 
     /// Stops the job (PORTAL): no more cycles until started; state is kept.
     pub(crate) fn stop(&mut self) {
-        if self.status != JobStatus::Disabled {
-            self.status = JobStatus::Paused;
+        self.stop_at = None;
+        if self.schedule != ScheduleState::Disabled {
+            self.code = StatusCode::Paused;
+            self.schedule = ScheduleState::Paused;
         }
     }
 
     /// Starts a stopped job; it "picks up where it left off".
     pub(crate) fn start(&mut self) {
-        if self.status == JobStatus::Paused {
-            self.status = if self.quarantine.is_some() {
-                JobStatus::Quarantine
-            } else {
-                self.idle_status()
-            };
+        self.stop_at = None;
+        if self.schedule == ScheduleState::Paused {
+            self.schedule = ScheduleState::Active;
+            self.code = self.running_code();
         }
     }
 
-    fn idle_status(&self) -> JobStatus {
-        if self.cycle_number == 0 {
-            JobStatus::NotRun
-        } else {
-            JobStatus::Active
+    /// The code of a job whose schedule runs: quarantined, or active once a cycle ran.
+    fn running_code(&self) -> StatusCode {
+        match (&self.quarantine, self.cycle_number) {
+            (Some(_), _) => StatusCode::Quarantine,
+            (None, 0) => StatusCode::NotRun,
+            (None, _) => StatusCode::Active,
         }
     }
 
@@ -383,13 +426,12 @@ impl JobState {
         if has(ResetScope::ConnectorDataStore) {
             self.links.clear();
             self.connector_store.clear();
+            self.awaiting_manager.clear();
         }
         self.force_deletes = has(ResetScope::ForceDeletes);
-        if self.status != JobStatus::Paused {
-            self.status = match &self.quarantine {
-                Some(_) => JobStatus::Quarantine,
-                None => self.idle_status(),
-            };
+        if self.schedule != ScheduleState::Paused {
+            self.schedule = ScheduleState::Active;
+            self.code = self.running_code();
         }
         self.next_cycle_at = now;
     }

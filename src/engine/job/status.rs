@@ -1,7 +1,7 @@
 //! The job as Graph shows it (§1.1): `synchronizationJob` with its `synchronizationSchedule`
 //! and `synchronizationStatus`, built from the job's state and cycle summaries.
 
-use super::{JobStatus, ProvisioningJob, Quarantine};
+use super::{ProvisioningJob, Quarantine};
 use crate::engine::log::{CycleKind, CycleState, CycleSummary};
 use crate::engine::names::names;
 use crate::engine::policy::{self, CYCLE_INTERVAL};
@@ -41,9 +41,6 @@ names! {
 pub(super) const UNSET_TIME: &str = "0001-01-01T00:00:00Z";
 /// Graph's interval of a job never started: .NET `TimeSpan.MaxValue` (CFGAPI).
 pub(super) const NEVER_INTERVAL: &str = "P10675199DT2H48M5.4775807S";
-/// Objects per page of the progress counts. WHEN says progress counts pages; their size is
-/// NOT FOUND: chosen 100 (README).
-pub(super) const PROGRESS_PAGE_SIZE: u64 = 100;
 
 /// Graph `synchronizationJob`, as written to `status.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -87,7 +84,7 @@ pub struct SynchronizationStatus {
     pub last_successful_execution: Option<TaskExecution>,
     /// The last cycle that succeeded and exported something.
     pub last_successful_execution_with_exports: Option<TaskExecution>,
-    /// The last cycle's progress, in pages.
+    /// The last cycle's progress, in pages (§1.7).
     pub progress: Vec<SyncProgress>,
     /// The quarantine, if any.
     pub quarantine: Option<SyncQuarantine>,
@@ -166,7 +163,7 @@ pub struct SyncQuarantine {
 }
 
 /// Graph `synchronizationProgress`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncProgress {
     /// Pages done.
@@ -227,24 +224,23 @@ impl ProvisioningJob {
         !self.config().secret_token.is_empty() || !self.cycles().is_empty()
     }
 
-    /// Graph's `synchronizationStatus.code`: `Disabled` is the schedule's, not a code.
+    /// Graph's `synchronizationStatus.code`: `NotConfigured` until a token is given or a
+    /// cycle ran; `Disabled` is the schedule's, not a code.
     pub fn status_code(&self) -> StatusCode {
-        match self.status() {
-            _ if !self.configured() => StatusCode::NotConfigured,
-            JobStatus::NotRun => StatusCode::NotRun,
-            JobStatus::Active => StatusCode::Active,
-            JobStatus::Paused => StatusCode::Paused,
-            JobStatus::Quarantine | JobStatus::Disabled => StatusCode::Quarantine,
+        if self.configured() {
+            self.state().code()
+        } else {
+            StatusCode::NotConfigured
         }
     }
 
-    /// Graph's `synchronizationSchedule.state`.
+    /// Graph's `synchronizationSchedule.state`: `Disabled` for a job not configured (CFGAPI's
+    /// fresh job) or disabled by quarantine or an expired escrow (QUAR, rulings.md R4).
     pub fn schedule_state(&self) -> ScheduleState {
-        match self.status() {
-            _ if !self.configured() => ScheduleState::Disabled,
-            JobStatus::Disabled => ScheduleState::Disabled,
-            JobStatus::Paused => ScheduleState::Paused,
-            JobStatus::NotRun | JobStatus::Active | JobStatus::Quarantine => ScheduleState::Active,
+        if self.configured() {
+            self.state().schedule()
+        } else {
+            ScheduleState::Disabled
         }
     }
 
@@ -285,8 +281,12 @@ impl ProvisioningJob {
                 .filter(succeeded)
                 .find(|s| exported(s) > 0)
                 .map(execution),
-            progress: cycles.last().map(progress).into_iter().collect(),
-            quarantine: self.quarantine().map(|q| quarantine(q, cycles)),
+            progress: cycles
+                .last()
+                .map(|s| s.progress.clone())
+                .into_iter()
+                .collect(),
+            quarantine: self.quarantine().map(quarantine),
             steady_state_first_achieved_time: achieved(steady.first()),
             steady_state_last_achieved_time: achieved(steady.last()),
             synchronized_entry_count_by_type: cycles
@@ -337,41 +337,14 @@ fn execution(s: &CycleSummary) -> TaskExecution {
     }
 }
 
-fn progress(s: &CycleSummary) -> SyncProgress {
-    let pages = s.counts.imported.div_ceil(PROGRESS_PAGE_SIZE);
-    SyncProgress {
-        completed_units: pages,
-        progress_observation_date_time: s.ended.clone(),
-        total_units: pages,
-        units: "pages".into(),
-    }
-}
-
-/// The quarantine with its current start: the engine imposes or keeps a quarantine only when
-/// a cycle ends (or, for a failed test connection, when it starts).
-fn quarantine(q: &Quarantine, cycles: &[CycleSummary]) -> SyncQuarantine {
-    let current_began = cycles
-        .iter()
-        .rev()
-        .find(|s| s.quarantine.is_some())
-        .map_or_else(
-            || format_millis(q.series_began),
-            |s| match s.state {
-                CycleState::Failed => s.started.clone(),
-                _ => s.ended.clone(),
-            },
-        );
+fn quarantine(q: &Quarantine) -> SyncQuarantine {
     SyncQuarantine {
-        current_began,
+        current_began: format_millis(q.current_began),
         next_attempt: format_millis(q.next_attempt),
         reason: q.reason,
         series_began: format_millis(q.series_began),
         series_count: q.series_count,
-        error: SyncError {
-            code: q.reason.as_str().to_string(),
-            message: q.message.clone(),
-            tenant_actionable: true,
-        },
+        error: q.error.clone(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Cycle summaries as the portal's sync details (§5.7).
 
 use super::{CycleKind, CycleState};
-use crate::engine::job::{JobStatus, QuarantineReason};
+use crate::engine::job::{QuarantineReason, ScheduleState, StatusCode, SyncProgress};
 use serde::{Deserialize, Serialize};
 
 /// Counters of one cycle (Graph `synchronizationTaskExecution`, portal "sync details").
@@ -55,12 +55,18 @@ pub struct CycleSummary {
     pub state: CycleState,
     /// Counters.
     pub counts: CycleCounts,
+    /// Pages of imported objects processed, observed at the end (Graph
+    /// `synchronizationProgress`): fewer than all when a stop cut the cycle.
+    pub progress: SyncProgress,
     /// Objects waiting in escrow after the cycle.
     pub escrowed: u64,
     /// Users in the connector data store after the cycle.
     pub users_in_connector_data_store: u64,
-    /// Job status code after the cycle (`Active`, `Quarantine`, ...).
-    pub job_status: JobStatus,
+    /// Graph `synchronizationStatus.code` after the cycle (`Active`, `Quarantine`, ...).
+    pub job_status: StatusCode,
+    /// Graph `synchronizationSchedule.state` after the cycle (`Disabled` after four weeks
+    /// of quarantine).
+    pub schedule_state: ScheduleState,
     /// Quarantine reason, when quarantined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<QuarantineReason>,
@@ -97,7 +103,7 @@ impl CycleSummary {
             out.push_str(&format!(" | staged deletes {}", c.staged_deletes));
         }
         out.push_str(&format!(
-            "\n  requests {} | escrowed {} | users in connector data store {} | job {}{}{}",
+            "\n  requests {} | escrowed {} | users in connector data store {} | job {}{}{}{}",
             c.requests,
             self.escrowed,
             self.users_in_connector_data_store,
@@ -106,6 +112,10 @@ impl CycleSummary {
                 .as_ref()
                 .map(|q| format!(" ({q})"))
                 .unwrap_or_default(),
+            match self.schedule_state {
+                ScheduleState::Active => String::new(),
+                state => format!(", schedule {state}"),
+            },
             if self.steady_state {
                 " | steady state"
             } else {

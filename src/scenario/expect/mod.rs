@@ -10,7 +10,7 @@ pub(crate) use names::{CycleRef, CycleWord, OrNone};
 
 use crate::engine::failure::FailureCode;
 use crate::engine::job::{
-    JobStatus, ProvisioningJob, QuarantineReason, ScheduleState, StatusCode, TestConnection,
+    ProvisioningJob, QuarantineReason, ScheduleState, StatusCode, TestConnection,
 };
 use crate::engine::log::{Action, CycleKind, CycleState, Status};
 use crate::engine::scope::SkipReason;
@@ -57,8 +57,10 @@ pub struct CycleExpect {
     pub requests: Option<u64>,
     /// Steady state.
     pub steady_state: Option<bool>,
-    /// Job status after the cycle.
-    pub job_status: Option<JobStatus>,
+    /// Graph's status code after the cycle (`Active`, `Quarantine`, ...).
+    pub job_status: Option<StatusCode>,
+    /// Graph's schedule state after the cycle (`Active`, `Disabled`, `Paused`).
+    pub schedule_state: Option<ScheduleState>,
     /// Quarantine reason after the cycle ("none" for none).
     pub quarantine: Option<OrNone<QuarantineReason>>,
 }

@@ -52,6 +52,7 @@ pub(super) fn cycle_checks(checks: &mut Checks, c: &CycleExpect, job: &Provision
     );
     checks.eq(at("steady_state"), c.steady_state, s.steady_state);
     checks.eq(at("job_status"), c.job_status, s.job_status);
+    checks.eq(at("schedule_state"), c.schedule_state, s.schedule_state);
     checks.eq(at("quarantine"), c.quarantine, s.quarantine.into());
 }
 
