@@ -210,20 +210,7 @@ async fn run_step(
 fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
     let events = &mut record.events;
     match step {
-        Step::AddFaults { fault } => match &world.tenant {
-            Some(tenant) => {
-                let names: Vec<String> = fault
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| f.name.clone().unwrap_or_else(|| format!("#{i}")))
-                    .collect();
-                tenant.add_faults(fault.clone());
-                events.push(Event::Note(format!("faults added: {}", names.join(", "))));
-            }
-            None => events.push(Event::Note(
-                "faults ignored: the target is not the embedded tenant".into(),
-            )),
-        },
+        Step::AddFaults { fault } => add_faults(world, fault, events),
         Step::ClearFaults {} => {
             if let Some(tenant) = &world.tenant {
                 tenant.clear_faults();
@@ -242,20 +229,7 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             world.job.stop();
             events.push(Event::Note(format!("job {}", world.job.status_code())));
         }
-        Step::Stop { after: Some(after) } => {
-            let now = world.clock.now_millis();
-            let at = now.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
-            world.job.stop_at_millis(at);
-            let then = if world.job.config().known_issues.stop_finishes_cycle {
-                "a cycle running then continues until completion"
-            } else {
-                "a cycle running then ends there"
-            };
-            events.push(Event::Note(format!(
-                "stop arrives at {}: {then}, and no cycle starts after it",
-                crate::scim::datetime::format_millis(at)
-            )));
-        }
+        Step::Stop { after: Some(after) } => delayed_stop(world, after.0, events),
         Step::Start {} => {
             world.job.start();
             events.push(Event::Note(format!("job {}", world.job.status_code())));
@@ -292,6 +266,38 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
         // Directory steps were applied before.
         _ => {}
     }
+}
+
+fn add_faults(world: &World, fault: &[crate::FaultRule], events: &mut Vec<Event>) {
+    let Some(tenant) = &world.tenant else {
+        events.push(Event::Note(
+            "faults ignored: the target is not the embedded tenant".into(),
+        ));
+        return;
+    };
+    let names: Vec<String> = fault
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.name.clone().unwrap_or_else(|| format!("#{i}")))
+        .collect();
+    tenant.add_faults(fault.to_vec());
+    events.push(Event::Note(format!("faults added: {}", names.join(", "))));
+}
+
+/// A stop arriving `after` from now (rulings.md R7: the running cycle finishes, by default).
+fn delayed_stop(world: &mut World, after: std::time::Duration, events: &mut Vec<Event>) {
+    let now = world.clock.now_millis();
+    let at = now.saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+    world.job.stop_at_millis(at);
+    let then = if world.job.config().known_issues.stop_finishes_cycle {
+        "a cycle running then continues until completion"
+    } else {
+        "a cycle running then ends there"
+    };
+    events.push(Event::Note(format!(
+        "stop arrives at {}: {then}, and no cycle starts after it",
+        crate::scim::datetime::format_millis(at)
+    )));
 }
 
 async fn expect_step(

@@ -11,7 +11,7 @@ use crate::engine::mapping::{MappingConfig, compile};
 use crate::engine::transport::Transport;
 use crate::sim::{Connection, DEFAULT_START, SimError, Simulation, from_unix_millis, unix_millis};
 use crate::tenant::Tenant;
-use crate::tenant::faults::rule::validate_all;
+use crate::tenant::faults::validate_all;
 use std::path::Path;
 use std::sync::Arc;
 

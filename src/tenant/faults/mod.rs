@@ -5,7 +5,9 @@
 pub(crate) mod parse;
 pub(crate) mod rule;
 pub(crate) mod set;
+mod validate;
 
 pub(crate) use parse::{ParseError, parse_json, parse_toml};
 pub(crate) use rule::{Effect, LostAs, Operation, RuleError};
 pub(crate) use set::{AppliedFault, Decision, FaultSet, Installed, RequestFacts};
+pub(crate) use validate::validate_all;

@@ -1,6 +1,7 @@
 //! Reading fault rules from TOML and JSON, with typed errors.
 
-use super::rule::{FaultFile, FaultRule, RuleError, validate_all};
+use super::rule::{FaultFile, FaultRule, RuleError};
+use super::validate::validate_all;
 
 /// Why fault rules could not be read.
 #[derive(Debug, thiserror::Error)]
