@@ -14,7 +14,7 @@ use crate::scim::message::Request;
 use crate::scim::patch::{PatchOptions, PatchRequest, patch_user};
 use crate::scim::user::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};
 use crate::tenant::faults::parse::{parse_json as faults_json, parse_toml as faults_toml};
-use crate::tenant::faults::rule::validate_all;
+use crate::tenant::faults::validate_all;
 
 use crate::tenant::store::{Rules, Store};
 use crate::tenant::{DEFAULT_TOKEN, Tenant, TenantOptions};
@@ -58,7 +58,7 @@ fn stored(attrs: UserAttrs) -> User {
 fn tenant_with(users: &[Value]) -> Tenant {
     let tenant = Tenant::with_clock(
         TenantOptions::default(),
-        Arc::new(VirtualClock::new(DEFAULT_START)),
+        Arc::new(VirtualClock::new(crate::sim::DEFAULT_START)),
     );
     tenant.set_base_url(BASE_URL);
     for user in users {
