@@ -19,7 +19,7 @@ fn spec(domain: &str) -> DirectorySpec {
         users: PEOPLE,
         seed: 13,
         domain: domain.to_string(),
-        default_access_percent: 100,
+        default_access_percent: 0,
         group_assigned_percent: 0,
         unassigned_percent: 0,
         disabled_percent: 0,
@@ -100,6 +100,7 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
         Some(format!("{}: {}", e.error_code, e.reason))
     }).take(5).collect();
     register_created(runner, &names).await;
+    runner.note = Some(format!("Cycles: {}", said.join("; ")));
     if failures.is_empty() {
         return Ok(());
     }

@@ -197,7 +197,13 @@ pub async fn run(options: &CheckOptions, allow_remote: bool) -> Result<Report, C
         }
         let t = Instant::now();
         let outcome = catalog::perform(def.id, &mut runner).await;
-        results.push(def.result(outcome, runner.take_exchanges(), t.elapsed()));
+        let mut result = def.result(outcome, runner.take_exchanges(), t.elapsed());
+        if let Some(note) = runner.note.take()
+            && result.message.is_empty()
+        {
+            result.message = note;
+        }
+        results.push(result);
     }
     let left_behind = runner.cleanup(options.keep).await;
     Ok(Report {

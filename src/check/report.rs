@@ -39,6 +39,8 @@ pub fn console(report: &Report) -> String {
         );
         if r.verdict != Verdict::Pass {
             details(&mut out, r);
+        } else if !r.message.is_empty() {
+            let _ = writeln!(out, "       {}", r.message);
         }
     }
     let _ = writeln!(out, "{}", summary(report));

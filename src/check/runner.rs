@@ -41,6 +41,8 @@ pub struct Runner {
     pub prefix: String,
     /// The shared user the `create` check made, used by later checks.
     pub fixture: Option<Created>,
+    /// What a passing check has to say (the lifecycle's cycles), taken with its result.
+    pub note: Option<String>,
     exchanges: Vec<Exchange>,
     created: Vec<String>,
     groups_advertised: bool,
@@ -82,6 +84,7 @@ impl Runner {
             options: options.clone(),
             prefix: format!("bscheck-{}-", &run[..8]),
             fixture: None,
+            note: None,
             exchanges: Vec::new(),
             created: Vec::new(),
             groups_advertised: false,
