@@ -184,15 +184,16 @@ impl Runner {
 
     /// Sends `count` probe GETs at up to `rate` per second, `parallel` at a time; returns the
     /// statuses (None for a transport error) and the wall time taken.
-    pub async fn burst(&self, path: &str, count: u32, rate: u32) -> (Vec<Option<u16>>, u64) {
+    pub async fn burst(&mut self, path: &str, count: u32, rate: u32) -> (Vec<Option<u16>>, u64) {
         let started = Instant::now();
         let full = format!("{}{path}", self.base_path);
+        let (transport, token) = (&self.transport, self.token.as_str());
         let sends = (0..count).map(|i| {
-            let request = Request::new(Method::GET, &full).bearer(&self.token);
+            let request = Request::new(Method::GET, &full).bearer(token);
             let due = std::time::Duration::from_secs_f64(f64::from(i) / f64::from(rate.max(1)));
             async move {
                 tokio::time::sleep_until(tokio::time::Instant::from_std(started + due)).await;
-                self.transport
+                transport
                     .send(request)
                     .await
                     .ok()
@@ -200,7 +201,22 @@ impl Runner {
             }
         });
         let statuses = futures::future::join_all(sends).await;
-        (statuses, millis(started.elapsed()))
+        let took = millis(started.elapsed());
+        let mut counts = std::collections::BTreeMap::new();
+        for s in &statuses {
+            *counts.entry(s.map_or("no answer".to_string(), |s| s.to_string())).or_insert(0) += 1;
+        }
+        let tally: Vec<String> = counts.iter().map(|(s, n)| format!("{n} × {s}")).collect();
+        self.exchanges.push(Exchange {
+            method: "GET".into(),
+            path: format!("{full} ({count} times at {rate}/s)"),
+            request_body: None,
+            status: statuses.iter().flatten().copied().find(|s| *s != 200).or(Some(200)),
+            content_type: None,
+            response: format!("{} in {took} ms", tally.join(", ")),
+            elapsed_ms: took,
+        });
+        (statuses, took)
     }
 }
 
