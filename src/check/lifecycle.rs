@@ -70,6 +70,7 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
     let job = JobConfig {
         tenant_url: runner.options.url.clone(),
         secret_token: runner.options.token.clone(),
+        mappings: Some(super::profile_mappings(runner.options.profile)),
         ..JobConfig::default()
     };
     let connection = Connection::Http {
@@ -87,8 +88,8 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
         let summary = sim.next_cycle().await.map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
         let c = &summary.counts;
         said.push(format!(
-            "{}: {} created, {} updated, {} disabled, {} deleted, {} failed{}",
-            step.name(), c.created, c.updated, c.disabled, c.deleted, c.failed,
+            "{}: {} created, {} updated, {} disabled, {} deleted, {} failed, {} manager references failed{}",
+            step.name(), c.created, c.updated, c.disabled, c.deleted, c.failed, c.reference_failures,
             summary.quarantine.as_ref().map(|q| format!(", quarantine {q:?}")).unwrap_or_default()
         ));
         if c.failed > 0 || c.reference_failures > 0 || summary.quarantine.is_some() {

@@ -218,11 +218,17 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The targets of the profile's mappings (§6.4; the generic profile drops Blink's extension).
-pub fn mapping_targets(profile: Profile) -> Vec<String> {
+/// The profile's mappings (§6.4; the generic profile drops Blink's extension).
+pub fn profile_mappings(profile: Profile) -> Vec<crate::engine::mapping::MappingConfig> {
     crate::engine::mapping::blink_default_mappings()
         .into_iter()
-        .map(|m| m.target)
-        .filter(|t| profile == Profile::Blink || !t.starts_with(crate::scim::schema::BLINK_SCHEMA))
+        .filter(|m| {
+            profile == Profile::Blink || !m.target.starts_with(crate::scim::schema::BLINK_SCHEMA)
+        })
         .collect()
+}
+
+/// The targets of the profile's mappings.
+pub fn mapping_targets(profile: Profile) -> Vec<String> {
+    profile_mappings(profile).into_iter().map(|m| m.target).collect()
 }

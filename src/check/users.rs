@@ -147,9 +147,11 @@ fn qualified(target: &str) -> String {
 pub(super) async fn schemas(runner: &mut Runner) -> Judged {
     let body = discovery(runner, "/Schemas").await?;
     let declared = declared(&body);
+    // id, externalId and meta are common attributes, outside every schema (RFC 7643 §3.1).
+    let common = |t: &str| ["id", "externalId", "meta"].contains(&t);
     let missing: Vec<String> = mapping_targets(runner.options.profile)
         .into_iter()
-        .filter(|t| !declared.contains(&qualified(t)))
+        .filter(|t| !common(t) && !declared.contains(&qualified(t)))
         .collect();
     if missing.is_empty() {
         return Ok(());
