@@ -24,19 +24,43 @@ async fn junit_is_xml_with_one_testcase_per_check() {
     let report = report_with_a_failure().await;
     let xml = report::junit(&report);
     let doc = roxmltree::Document::parse(&xml).expect("JUnit parses as XML");
-    let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).expect("a testsuite");
-    let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
-    assert_eq!(cases.len(), CATALOG.len(), "every check, groups included (asked)");
-    assert_eq!(suite.attribute("tests"), Some(CATALOG.len().to_string().as_str()));
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .expect("a testsuite");
+    let cases: Vec<_> = suite
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(
+        cases.len(),
+        CATALOG.len(),
+        "every check, groups included (asked)"
+    );
+    assert_eq!(
+        suite.attribute("tests"),
+        Some(CATALOG.len().to_string().as_str())
+    );
     let failures = report.count(Verdict::Fail);
     assert!(failures > 0);
-    assert_eq!(suite.attribute("failures"), Some(failures.to_string().as_str()));
+    assert_eq!(
+        suite.attribute("failures"),
+        Some(failures.to_string().as_str())
+    );
     let failed = cases
         .iter()
         .find(|c| c.attribute("name") == Some("content-type"))
         .expect("content-type testcase");
-    let failure = failed.children().find(|n| n.has_tag_name("failure")).expect("a failure");
-    assert!(failure.attribute("message").unwrap_or_default().contains("text/html"));
+    let failure = failed
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
+    assert!(
+        failure
+            .attribute("message")
+            .unwrap_or_default()
+            .contains("text/html")
+    );
     assert!(failure.text().unwrap_or_default().contains("RFC 7644 §3.1"));
 }
 
@@ -45,15 +69,27 @@ async fn html_lists_every_check_with_its_exchanges_and_no_external_resource() {
     let report = report_with_a_failure().await;
     let page = report::html(&report);
     for def in CATALOG {
-        assert!(page.contains(&format!("data-check=\"{}\"", def.name)), "{} listed", def.name);
+        assert!(
+            page.contains(&format!("data-check=\"{}\"", def.name)),
+            "{} listed",
+            def.name
+        );
     }
     assert!(page.contains("<details><summary>GET /scim/Users/"));
     for external in ["<link", "<script", "<img", "src=", "url("] {
-        assert!(!page.contains(external), "self-contained, yet has {external}");
+        assert!(
+            !page.contains(external),
+            "self-contained, yet has {external}"
+        );
     }
     if let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
-        .find(|b| std::process::Command::new(b).arg("--version").output().is_ok())
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok()
+        })
     {
         let dir = std::env::temp_dir().join(format!("blinksim-check-html-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -66,7 +102,11 @@ async fn html_lists_every_check_with_its_exchanges_and_no_external_resource() {
             .expect("chromium runs");
         let dom = String::from_utf8_lossy(&out.stdout);
         for def in CATALOG {
-            assert!(dom.contains(&format!("data-check=\"{}\"", def.name)), "{} in the DOM", def.name);
+            assert!(
+                dom.contains(&format!("data-check=\"{}\"", def.name)),
+                "{} in the DOM",
+                def.name
+            );
         }
     }
 }
@@ -75,12 +115,25 @@ async fn html_lists_every_check_with_its_exchanges_and_no_external_resource() {
 async fn console_has_a_table_details_and_a_summary_line() {
     let report = report_with_a_failure().await;
     let text = report::console(&report);
-    assert!(text.lines().next().unwrap_or_default().starts_with("RESULT CHECK"));
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .starts_with("RESULT CHECK")
+    );
     assert!(text.contains("FAIL   content-type"));
-    assert!(text.contains("entra: Provisioning log: SystemForCrossDomainIdentityManagementServiceIncompatible"));
+    assert!(text.contains(
+        "entra: Provisioning log: SystemForCrossDomainIdentityManagementServiceIncompatible"
+    ));
     let last = text.lines().last().unwrap_or_default();
-    assert!(last.starts_with(&format!("{} checks:", CATALOG.len())), "{last}");
+    assert!(
+        last.starts_with(&format!("{} checks:", CATALOG.len())),
+        "{last}"
+    );
     assert!(last.contains("failed"));
     let json: serde_json::Value = serde_json::from_str(&report::json(&report)).expect("JSON");
-    assert_eq!(json["results"].as_array().map(Vec::len), Some(CATALOG.len()));
+    assert_eq!(
+        json["results"].as_array().map(Vec::len),
+        Some(CATALOG.len())
+    );
 }

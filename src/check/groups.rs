@@ -17,22 +17,40 @@ fn op(dialect: Dialect, name: &str) -> String {
         Dialect::Current => name.to_string(),
         Dialect::Legacy => {
             let mut c = name.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         }
     }
 }
 
 async fn patch_group(runner: &mut Runner, id: &str, ops: Value) -> Judged {
     let body = json!({"schemas": [PATCH_OP_SCHEMA], "Operations": ops});
-    let outcome = runner.send(Method::PATCH, &format!("/Groups/{id}"), Some(&body), Auth::Token).await;
+    let outcome = runner
+        .send(
+            Method::PATCH,
+            &format!("/Groups/{id}"),
+            Some(&body),
+            Auth::Token,
+        )
+        .await;
     expect_status(&outcome, &[200, 204], Verb::Update).map(|_| ())
 }
 
 async fn members(runner: &mut Runner, id: &str) -> Result<Vec<String>, Finding> {
-    let outcome = runner.send(Method::GET, &format!("/Groups/{id}"), None, Auth::Token).await;
+    let outcome = runner
+        .send(Method::GET, &format!("/Groups/{id}"), None, Auth::Token)
+        .await;
     let body = json_body(expect_status(&outcome, &[200], Verb::Read)?, Verb::Read)?;
-    let list = body.get("members").and_then(Value::as_array).cloned().unwrap_or_default();
-    Ok(list.iter().filter_map(|m| m.get("value").and_then(Value::as_str).map(String::from)).collect())
+    let list = body
+        .get("members")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Ok(list
+        .iter()
+        .filter_map(|m| m.get("value").and_then(Value::as_str).map(String::from))
+        .collect())
 }
 
 fn membership(expected: bool, member: &str, found: &[String]) -> Judged {
@@ -40,7 +58,10 @@ fn membership(expected: bool, member: &str, found: &[String]) -> Judged {
         return Ok(());
     }
     Err(Finding::fail(
-        format!("after the PATCH the group's members are {found:?}; {member} should be {}", if expected { "in" } else { "out" }),
+        format!(
+            "after the PATCH the group's members are {found:?}; {member} should be {}",
+            if expected { "in" } else { "out" }
+        ),
         "Entra logs the membership change as exported; the app's group does not follow, and Entra does not notice until a restart.",
     ))
 }
@@ -49,35 +70,59 @@ fn membership(expected: bool, member: &str, found: &[String]) -> Judged {
 /// rename, delete.
 pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
     let name = runner.fresh_name("group");
-    let body = json!({"schemas": [GROUP_SCHEMA], "externalId": name, "displayName": name, "members": []});
-    let outcome = runner.send(Method::POST, "/Groups", Some(&body), Auth::Token).await;
+    let body =
+        json!({"schemas": [GROUP_SCHEMA], "externalId": name, "displayName": name, "members": []});
+    let outcome = runner
+        .send(Method::POST, "/Groups", Some(&body), Auth::Token)
+        .await;
     let created = json_body(expect_status(&outcome, &[201], Verb::Create)?, Verb::Create)?;
     let Some(id) = created.get("id").and_then(Value::as_str).map(String::from) else {
-        return Err(Finding::fail("201 without an id", super::judge::entra_incompatible(Verb::Create, 201)));
+        return Err(Finding::fail(
+            "201 without an id",
+            super::judge::entra_incompatible(Verb::Create, 201),
+        ));
     };
     runner.created(format!("Groups/{id}"));
-    let query = format!("/Groups?excludedAttributes=members&{}", filter_query("displayName", &name));
+    let query = format!(
+        "/Groups?excludedAttributes=members&{}",
+        filter_query("displayName", &name)
+    );
     let outcome = runner.send(Method::GET, &query, None, Auth::Token).await;
     let (total, found) = list_response(expect_status(&outcome, &[200], Verb::Match)?, Verb::Match)?;
     if total != 1 || found.iter().any(|g| g.get("members").is_some()) {
         return Err(Finding::fail(
-            format!("displayName eq with excludedAttributes=members answered {total} groups (members shown: {})", found.iter().any(|g| g.get("members").is_some())),
+            format!(
+                "displayName eq with excludedAttributes=members answered {total} groups (members shown: {})",
+                found.iter().any(|g| g.get("members").is_some())
+            ),
             "Entra does not find the group and creates it again (EntryConflict), or reads every member on each match.",
         ));
     }
     let member = scratch(runner, true).await?;
-    let add = json!([{"op": op(dialect, "add"), "path": "members", "value": [{"value": member.id}]}]);
+    let add =
+        json!([{"op": op(dialect, "add"), "path": "members", "value": [{"value": member.id}]}]);
     patch_group(runner, &id, add).await?;
     membership(true, &member.id, &members(runner, &id).await?)?;
     let remove = match dialect {
-        Dialect::Current => json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", member.id)}]),
-        Dialect::Legacy => json!([{"op": "Remove", "path": "members", "value": [{"value": member.id}]}]),
+        Dialect::Current => {
+            json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", member.id)}])
+        }
+        Dialect::Legacy => {
+            json!([{"op": "Remove", "path": "members", "value": [{"value": member.id}]}])
+        }
     };
     patch_group(runner, &id, remove).await?;
     membership(false, &member.id, &members(runner, &id).await?)?;
     let renamed = format!("{name}-renamed");
-    patch_group(runner, &id, json!([{"op": op(dialect, "replace"), "path": "displayName", "value": renamed}])).await?;
-    let outcome = runner.send(Method::DELETE, &format!("/Groups/{id}"), None, Auth::Token).await;
+    patch_group(
+        runner,
+        &id,
+        json!([{"op": op(dialect, "replace"), "path": "displayName", "value": renamed}]),
+    )
+    .await?;
+    let outcome = runner
+        .send(Method::DELETE, &format!("/Groups/{id}"), None, Auth::Token)
+        .await;
     expect_status(&outcome, &[204, 200], Verb::Delete)?;
     runner.deleted(&format!("Groups/{id}"));
     Ok(())

@@ -95,7 +95,11 @@ pub fn expect_status<'a>(
                 entra_for_response(verb, r)
             };
             Err(Finding::fail(
-                format!("expected HTTP {}, got {}", list(statuses), r.status.as_u16()),
+                format!(
+                    "expected HTTP {}, got {}",
+                    list(statuses),
+                    r.status.as_u16()
+                ),
                 entra,
             ))
         }
@@ -170,7 +174,10 @@ pub fn unauthorized(outcome: &Result<Response, TransportError>) -> Judged {
     match outcome {
         Ok(r) if r.status.as_u16() == 401 => Ok(()),
         Ok(r) if r.status.is_success() => Err(Finding::fail(
-            format!("HTTP {} without valid credentials: the endpoint is open", r.status.as_u16()),
+            format!(
+                "HTTP {} without valid credentials: the endpoint is open",
+                r.status.as_u16()
+            ),
             "Test Connection succeeds with any secret token, so a wrong token in Entra goes unnoticed; anyone can read and change users.",
         )),
         Ok(r) => Err(Finding::warn(
@@ -212,7 +219,12 @@ pub fn single_match(resp: &Response, id: &str, query: &str) -> Judged {
 /// application/json).
 pub fn content_type(resp: &Response) -> Judged {
     let ct = resp.header(header::CONTENT_TYPE).unwrap_or_default();
-    let media = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let media = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match media.as_str() {
         "application/scim+json" => Ok(()),
         "application/json" => Err(Finding::warn(

@@ -55,10 +55,16 @@ impl Step {
         let dir = sim.directory_mut();
         let r = match self {
             Step::Initial => Ok(()),
-            Step::Update => dir.set_attribute(&keys[0], "jobTitle", Some("Lifecycle update".into())),
+            Step::Update => {
+                dir.set_attribute(&keys[0], "jobTitle", Some("Lifecycle update".into()))
+            }
             Step::Manager => dir.set_attribute(&keys[1], "manager", Some(keys[2].clone())),
             Step::Unassign => dir.unassign(&keys[3], false),
-            Step::Restore => dir.assign(&keys[3], false, crate::engine::directory::model::USER_ROLE_ID),
+            Step::Restore => dir.assign(
+                &keys[3],
+                false,
+                crate::engine::directory::model::USER_ROLE_ID,
+            ),
             Step::HardDelete => dir.hard_delete(&keys[4], now),
         };
         r.map_err(|e| e.to_string())
@@ -77,15 +83,41 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
         url: runner.options.url.clone(),
         token: runner.options.token.clone(),
     };
-    let built = Simulation::builder().generated_directory(spec(&domain)).job(job).connection(connection).build();
-    let mut sim = built.map_err(|e| Finding::fail(format!("the lifecycle could not start: {e}"), "-"))?;
-    let keys: Vec<String> = sim.directory().users().iter().map(|u| u.user.object_id.clone()).collect();
-    let names: Vec<String> = sim.directory().users().iter().map(|u| u.user.user_principal_name.clone()).collect();
+    let built = Simulation::builder()
+        .generated_directory(spec(&domain))
+        .job(job)
+        .connection(connection)
+        .build();
+    let mut sim =
+        built.map_err(|e| Finding::fail(format!("the lifecycle could not start: {e}"), "-"))?;
+    let keys: Vec<String> = sim
+        .directory()
+        .users()
+        .iter()
+        .map(|u| u.user.object_id.clone())
+        .collect();
+    let names: Vec<String> = sim
+        .directory()
+        .users()
+        .iter()
+        .map(|u| u.user.user_principal_name.clone())
+        .collect();
     let mut said = Vec::new();
     let mut failures = Vec::new();
-    for step in [Step::Initial, Step::Update, Step::Manager, Step::Unassign, Step::Restore, Step::HardDelete] {
-        step.apply(&mut sim, &keys).map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
-        let summary = sim.next_cycle().await.map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
+    for step in [
+        Step::Initial,
+        Step::Update,
+        Step::Manager,
+        Step::Unassign,
+        Step::Restore,
+        Step::HardDelete,
+    ] {
+        step.apply(&mut sim, &keys)
+            .map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
+        let summary = sim
+            .next_cycle()
+            .await
+            .map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
         let c = &summary.counts;
         said.push(format!(
             "{}: {} created, {} updated, {} disabled, {} deleted, {} failed, {} manager references failed{}",
@@ -96,17 +128,27 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
             failures.push(step.name());
         }
     }
-    let logged: Vec<String> = sim.job().logs().iter().filter_map(|l| {
-        let e = l.provisioning_status_info.error_information.as_ref()?;
-        Some(format!("{}: {}", e.error_code, e.reason))
-    }).take(5).collect();
+    let logged: Vec<String> = sim
+        .job()
+        .logs()
+        .iter()
+        .filter_map(|l| {
+            let e = l.provisioning_status_info.error_information.as_ref()?;
+            Some(format!("{}: {}", e.error_code, e.reason))
+        })
+        .take(5)
+        .collect();
     register_created(runner, &names).await;
     runner.note = Some(format!("Cycles: {}", said.join("; ")));
     if failures.is_empty() {
         return Ok(());
     }
     Err(Finding::fail(
-        format!("failures in {}. Cycles: {}", failures.join(", "), said.join("; ")),
+        format!(
+            "failures in {}. Cycles: {}",
+            failures.join(", "),
+            said.join("; ")
+        ),
         format!("Provisioning logs: {}", logged.join(" | ")),
     ))
 }
@@ -114,7 +156,9 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
 /// Finds the users the engine created so cleanup deletes them (they carry the run's prefix).
 async fn register_created(runner: &mut Runner, names: &[String]) {
     for name in names {
-        let outcome = runner.send(Method::GET, &eq_query("userName", name), None, Auth::Token).await;
+        let outcome = runner
+            .send(Method::GET, &eq_query("userName", name), None, Auth::Token)
+            .await;
         let ids: Vec<String> = outcome
             .ok()
             .and_then(|r| r.json())

@@ -8,9 +8,9 @@ pub mod cli;
 mod groups;
 pub mod judge;
 mod lifecycle;
+mod patches;
 pub mod report;
 pub mod runner;
-mod patches;
 mod users;
 
 use runner::Runner;
@@ -230,5 +230,8 @@ pub fn profile_mappings(profile: Profile) -> Vec<crate::engine::mapping::Mapping
 
 /// The targets of the profile's mappings.
 pub fn mapping_targets(profile: Profile) -> Vec<String> {
-    profile_mappings(profile).into_iter().map(|m| m.target).collect()
+    profile_mappings(profile)
+        .into_iter()
+        .map(|m| m.target)
+        .collect()
 }

@@ -25,9 +25,18 @@ pub fn summary(report: &Report) -> String {
 
 /// The console table: one line per check, the details of each failure and warning below it.
 pub fn console(report: &Report) -> String {
-    let width = report.results.iter().map(|r| r.name.len()).max().unwrap_or(4);
+    let width = report
+        .results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(4);
     let mut out = String::new();
-    let _ = writeln!(out, "{:<6} {:<width$} {:>7}  REFERENCE", "RESULT", "CHECK", "MS");
+    let _ = writeln!(
+        out,
+        "{:<6} {:<width$} {:>7}  REFERENCE",
+        "RESULT", "CHECK", "MS"
+    );
     for r in &report.results {
         let _ = writeln!(
             out,
@@ -97,7 +106,11 @@ pub fn junit(report: &Report) -> String {
         match r.verdict {
             Verdict::Pass => {}
             Verdict::Warn => {
-                let _ = write!(out, "<system-out>warning: {}</system-out>", escape(text.as_str()));
+                let _ = write!(
+                    out,
+                    "<system-out>warning: {}</system-out>",
+                    escape(text.as_str())
+                );
             }
             Verdict::Fail => {
                 let _ = write!(

@@ -91,7 +91,9 @@ impl Runner {
             serial: 0,
             slowest: None,
         };
-        let answer = runner.send(Method::GET, "/ResourceTypes", None, Auth::Token).await;
+        let answer = runner
+            .send(Method::GET, "/ResourceTypes", None, Auth::Token)
+            .await;
         runner.exchanges.clear();
         match answer {
             Err(e) => Err(CheckError::Unreachable {
@@ -204,14 +206,21 @@ impl Runner {
         let took = millis(started.elapsed());
         let mut counts = std::collections::BTreeMap::new();
         for s in &statuses {
-            *counts.entry(s.map_or("no answer".to_string(), |s| s.to_string())).or_insert(0) += 1;
+            *counts
+                .entry(s.map_or("no answer".to_string(), |s| s.to_string()))
+                .or_insert(0) += 1;
         }
         let tally: Vec<String> = counts.iter().map(|(s, n)| format!("{n} × {s}")).collect();
         self.exchanges.push(Exchange {
             method: "GET".into(),
             path: format!("{full} ({count} times at {rate}/s)"),
             request_body: None,
-            status: statuses.iter().flatten().copied().find(|s| *s != 200).or(Some(200)),
+            status: statuses
+                .iter()
+                .flatten()
+                .copied()
+                .find(|s| *s != 200)
+                .or(Some(200)),
             content_type: None,
             response: format!("{} in {took} ms", tally.join(", ")),
             elapsed_ms: took,
@@ -242,7 +251,10 @@ fn exchange(
     let (status, content_type, response) = match outcome {
         Ok(r) => {
             let text = String::from_utf8_lossy(&r.body);
-            let cut = text.char_indices().nth(SHOWN_BYTES).map_or(text.len(), |(i, _)| i);
+            let cut = text
+                .char_indices()
+                .nth(SHOWN_BYTES)
+                .map_or(text.len(), |(i, _)| i);
             (
                 Some(r.status.as_u16()),
                 r.header(header::CONTENT_TYPE).map(str::to_string),

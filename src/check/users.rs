@@ -9,14 +9,18 @@ use crate::scim::schema::{BLINK_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA};
 use http::{Method, header};
 use serde_json::{Value, json};
 
-
 /// `filter=<attr> eq "<value>"` as Entra encodes it (§7 wire form).
 pub(super) fn eq_query(attr: &str, value: &str) -> String {
     format!("/Users?{}", crate::engine::wire::filter_query(attr, value))
 }
 
 /// The POST body Entra sends for a new user (Appendix B.1 Create User; `create_body`'s shape).
-pub(super) fn entra_user(profile: Profile, user_name: &str, external_id: &str, email: bool) -> Value {
+pub(super) fn entra_user(
+    profile: Profile,
+    user_name: &str,
+    external_id: &str,
+    email: bool,
+) -> Value {
     let mut body = json!({
         "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA],
         "externalId": external_id,
@@ -41,7 +45,9 @@ pub(super) async fn scratch(runner: &mut Runner, email: bool) -> Result<Created,
     let name = runner.fresh_name("user");
     let user_name = format!("{name}@check.example.com");
     let body = entra_user(runner.options.profile, &user_name, &name, email);
-    let outcome = runner.send(Method::POST, "/Users", Some(&body), Auth::Token).await;
+    let outcome = runner
+        .send(Method::POST, "/Users", Some(&body), Auth::Token)
+        .await;
     let resp = expect_status(&outcome, &[201], Verb::Create)?;
     let created = json_body(resp, Verb::Create)?;
     let id = created.get("id").and_then(Value::as_str).ok_or_else(|| {
@@ -70,20 +76,26 @@ pub(super) fn fixture(runner: &Runner) -> Result<Created, Finding> {
 
 /// GET /Users/{id} as a JSON resource.
 pub(super) async fn get_user(runner: &mut Runner, id: &str) -> Result<Value, Finding> {
-    let outcome = runner.send(Method::GET, &format!("/Users/{id}"), None, Auth::Token).await;
+    let outcome = runner
+        .send(Method::GET, &format!("/Users/{id}"), None, Auth::Token)
+        .await;
     let resp = expect_status(&outcome, &[200], Verb::Read)?;
     json_body(resp, Verb::Read)
 }
 
 pub(super) async fn probe(runner: &mut Runner) -> Judged {
     let guid = uuid::Uuid::new_v4().to_string();
-    let outcome = runner.send(Method::GET, &eq_query("userName", &guid), None, Auth::Token).await;
+    let outcome = runner
+        .send(Method::GET, &eq_query("userName", &guid), None, Auth::Token)
+        .await;
     judge::probe(&outcome)
 }
 
 pub(super) async fn auth(runner: &mut Runner, auth: Auth) -> Judged {
     let guid = uuid::Uuid::new_v4().to_string();
-    let outcome = runner.send(Method::GET, &eq_query("userName", &guid), None, auth).await;
+    let outcome = runner
+        .send(Method::GET, &eq_query("userName", &guid), None, auth)
+        .await;
     judge::unauthorized(&outcome).map_err(|mut f| {
         f.entra = format!("{} {}", judge::TEST_CONNECTION_CREDENTIALS, f.entra);
         f
@@ -98,11 +110,16 @@ async fn discovery(runner: &mut Runner, path: &str) -> Result<Value, Finding> {
 
 pub(super) async fn service_provider_config(runner: &mut Runner) -> Judged {
     let body = discovery(runner, "/ServiceProviderConfig").await?;
-    let supported = |k: &str| body.pointer(&format!("/{k}/supported")).and_then(Value::as_bool);
+    let supported = |k: &str| {
+        body.pointer(&format!("/{k}/supported"))
+            .and_then(Value::as_bool)
+    };
     match (supported("patch"), supported("filter")) {
         (Some(true), Some(true)) => Ok(()),
         (patch, filter) => Err(Finding::fail(
-            format!("ServiceProviderConfig says patch.supported {patch:?}, filter.supported {filter:?}"),
+            format!(
+                "ServiceProviderConfig says patch.supported {patch:?}, filter.supported {filter:?}"
+            ),
             "Entra updates only with PATCH and matches only with filter: neither may be unsupported.",
         )),
     }
@@ -119,10 +136,20 @@ fn declared(schemas: &Value) -> Vec<String> {
     let mut names = Vec::new();
     for s in &items {
         let urn = s.get("id").and_then(Value::as_str).unwrap_or_default();
-        for a in s.get("attributes").and_then(Value::as_array).into_iter().flatten() {
+        for a in s
+            .get("attributes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = a.get("name").and_then(Value::as_str).unwrap_or_default();
             names.push(format!("{urn}:{name}").to_ascii_lowercase());
-            for sub in a.get("subAttributes").and_then(Value::as_array).into_iter().flatten() {
+            for sub in a
+                .get("subAttributes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let sub = sub.get("name").and_then(Value::as_str).unwrap_or_default();
                 names.push(format!("{urn}:{name}.{sub}").to_ascii_lowercase());
             }
@@ -164,8 +191,14 @@ pub(super) async fn schemas(runner: &mut Runner) -> Judged {
 
 pub(super) async fn resource_types(runner: &mut Runner) -> Judged {
     let body = discovery(runner, "/ResourceTypes").await?;
-    let items = body.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
-    let user = items.iter().any(|t| t.get("endpoint").and_then(Value::as_str) == Some("/Users"));
+    let items = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let user = items
+        .iter()
+        .any(|t| t.get("endpoint").and_then(Value::as_str) == Some("/Users"));
     if user {
         return Ok(());
     }
@@ -179,7 +212,9 @@ pub(super) async fn create(runner: &mut Runner) -> Judged {
     let name = runner.fresh_name("fixture");
     let user_name = format!("{name}@check.example.com");
     let body = entra_user(runner.options.profile, &user_name, &name, true);
-    let outcome = runner.send(Method::POST, "/Users", Some(&body), Auth::Token).await;
+    let outcome = runner
+        .send(Method::POST, "/Users", Some(&body), Auth::Token)
+        .await;
     let resp = expect_status(&outcome, &[201], Verb::Create)?;
     let location = resp.header(header::LOCATION).map(str::to_string);
     let created = json_body(resp, Verb::Create)?;
@@ -206,7 +241,14 @@ pub(super) async fn create(runner: &mut Runner) -> Judged {
 
 pub(super) async fn content_type(runner: &mut Runner) -> Judged {
     let user = fixture(runner)?;
-    let outcome = runner.send(Method::GET, &format!("/Users/{}", user.id), None, Auth::Token).await;
+    let outcome = runner
+        .send(
+            Method::GET,
+            &format!("/Users/{}", user.id),
+            None,
+            Auth::Token,
+        )
+        .await;
     let resp = expect_status(&outcome, &[200], Verb::Read)?;
     judge::content_type(resp)
 }
@@ -232,23 +274,39 @@ pub(super) async fn get_by_id(runner: &mut Runner) -> Judged {
     let user = fixture(runner)?;
     let body = get_user(runner, &user.id).await?;
     let id_ok = body.get("id").and_then(Value::as_str) == Some(user.id.as_str());
-    let name = body.get("userName").and_then(Value::as_str).unwrap_or_default();
+    let name = body
+        .get("userName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if id_ok && name.eq_ignore_ascii_case(&user.user_name) {
         return Ok(());
     }
     Err(Finding::fail(
-        format!("GET /Users/{} answered id {:?}, userName {name:?}", user.id, body.get("id")),
+        format!(
+            "GET /Users/{} answered id {:?}, userName {name:?}",
+            user.id,
+            body.get("id")
+        ),
         "Entra compares the wrong values and updates the user every cycle.",
     ))
 }
 
 pub(super) async fn duplicate(runner: &mut Runner) -> Judged {
     let user = fixture(runner)?;
-    let body = entra_user(runner.options.profile, &user.user_name, &user.external_id, true);
-    let outcome = runner.send(Method::POST, "/Users", Some(&body), Auth::Token).await;
+    let body = entra_user(
+        runner.options.profile,
+        &user.user_name,
+        &user.external_id,
+        true,
+    );
+    let outcome = runner
+        .send(Method::POST, "/Users", Some(&body), Auth::Token)
+        .await;
     if let Ok(r) = &outcome
         && r.status.is_success()
-        && let Some(id) = r.json().and_then(|v| v.get("id").and_then(Value::as_str).map(String::from))
+        && let Some(id) = r
+            .json()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(String::from))
     {
         runner.created(format!("Users/{id}"));
     }
@@ -277,13 +335,23 @@ pub(super) async fn pagination(runner: &mut Runner) -> Judged {
     for _ in 0..2 {
         scratch(runner, true).await?;
     }
-    let outcome = runner.send(Method::GET, "/Users?startIndex=2&count=2", None, Auth::Token).await;
+    let outcome = runner
+        .send(
+            Method::GET,
+            "/Users?startIndex=2&count=2",
+            None,
+            Auth::Token,
+        )
+        .await;
     let resp = expect_status(&outcome, &[200], Verb::Match)?;
     let body = json_body(resp, Verb::Match)?;
     let (total, resources) = judge::list_response(resp, Verb::Match)?;
     let start = body.get("startIndex").and_then(Value::as_u64);
     let per_page = body.get("itemsPerPage").and_then(Value::as_u64);
-    let fine = total >= 3 && resources.len() <= 2 && !resources.is_empty() && start == Some(2)
+    let fine = total >= 3
+        && resources.len() <= 2
+        && !resources.is_empty()
+        && start == Some(2)
         && per_page.is_none_or(|n| n == resources.len() as u64);
     if fine {
         return Ok(());
@@ -302,7 +370,8 @@ pub(super) async fn attributes(runner: &mut Runner) -> Judged {
     let only = format!("/Users/{}?attributes=userName", user.id);
     let outcome = runner.send(Method::GET, &only, None, Auth::Token).await;
     let body = json_body(expect_status(&outcome, &[200], Verb::Read)?, Verb::Read)?;
-    let bad_only = body.get("userName").is_none() || body.get("id").is_none() || body.get("title").is_some();
+    let bad_only =
+        body.get("userName").is_none() || body.get("id").is_none() || body.get("title").is_some();
     let without = format!("/Users/{}?excludedAttributes=title", user.id);
     let outcome = runner.send(Method::GET, &without, None, Auth::Token).await;
     let body2 = json_body(expect_status(&outcome, &[200], Verb::Read)?, Verb::Read)?;
@@ -311,7 +380,9 @@ pub(super) async fn attributes(runner: &mut Runner) -> Judged {
         return Ok(());
     }
     Err(Finding::fail(
-        format!("attributes=userName kept other attributes or lost id/userName: {bad_only}; excludedAttributes=title kept title: {bad_without}"),
+        format!(
+            "attributes=userName kept other attributes or lost id/userName: {bad_only}; excludedAttributes=title kept title: {bad_without}"
+        ),
         "Entra asks for groups with excludedAttributes=members to avoid huge answers; an endpoint that ignores it sends every member on each read.",
     ))
 }
@@ -329,8 +400,14 @@ pub(super) async fn response_time(runner: &mut Runner) -> Judged {
         && u128::from(ms) >= limit.as_millis()
     {
         return Err(Finding::fail(
-            format!("{request} took {ms} ms; Entra waits {} ms", limit.as_millis()),
-            judge::entra_for_transport(Verb::Read, &crate::engine::transport::TransportError::Timeout(limit)),
+            format!(
+                "{request} took {ms} ms; Entra waits {} ms",
+                limit.as_millis()
+            ),
+            judge::entra_for_transport(
+                Verb::Read,
+                &crate::engine::transport::TransportError::Timeout(limit),
+            ),
         ));
     }
     // Bounded: 3 s at a quarter above the rate to sustain.
@@ -344,7 +421,10 @@ pub(super) async fn response_time(runner: &mut Runner) -> Judged {
         return Ok(());
     }
     Err(Finding::fail(
-        format!("{} requests at {pace}/s: {failed} not answered 200, {achieved:.1} req/s sustained (need {rate})", statuses.len()),
+        format!(
+            "{} requests at {pace}/s: {failed} not answered 200, {achieved:.1} req/s sustained (need {rate})",
+            statuses.len()
+        ),
         "Entra sends requests in parallel: 429s are logged as TooManyRequests and the object escrowed; a slow endpoint stretches each cycle past 40 minutes (§1.6).",
     ))
 }
