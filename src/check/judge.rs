@@ -283,3 +283,66 @@ pub fn has_value(resource: &Value, target: &str, expected: &Value) -> Judged {
         "The change is lost: Entra reads the user back in the next cycle, sees the difference and sends the same PATCH every cycle, logged as an update each time.",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http::StatusCode;
+
+    fn answer(status: u16, body: &Value) -> Result<Response, TransportError> {
+        let status = StatusCode::from_u16(status).expect("status");
+        Ok(Response::scim(status, Bytes::from(body.to_string())))
+    }
+
+    fn list(resources: Vec<Value>) -> Value {
+        serde_json::json!({"schemas": [LIST_RESPONSE_SCHEMA], "totalResults": resources.len(), "Resources": resources})
+    }
+
+    #[test]
+    fn a_non_empty_probe_answer_fails_test_connection() {
+        let found = probe(&answer(200, &list(vec![serde_json::json!({"id": "1"})]))).unwrap_err();
+        assert!(found.message.contains("a random GUID matched 1 users"));
+        assert!(found.entra.starts_with("Test Connection:"));
+        assert!(probe(&answer(200, &list(Vec::new()))).is_ok());
+    }
+
+    #[test]
+    fn an_open_endpoint_fails_the_401_checks() {
+        let found = unauthorized(&answer(200, &list(Vec::new()))).unwrap_err();
+        assert!(!found.warn);
+        assert!(found.message.contains("the endpoint is open"));
+    }
+
+    #[test]
+    fn a_filter_that_ignores_case_finds_nothing_and_entra_creates_again() {
+        let resp = answer(200, &list(Vec::new())).expect("answer");
+        let found = single_match(&resp, "42", "userName eq").unwrap_err();
+        assert!(found.message.contains("found nothing"));
+        assert!(found.entra.contains("EntryConflict"));
+    }
+
+    #[test]
+    fn an_error_without_the_scim_schema_fails() {
+        let resp = answer(404, &serde_json::json!({"error": "not found"})).expect("answer");
+        assert!(
+            error_body(&resp)
+                .unwrap_err()
+                .message
+                .contains("without a SCIM error body")
+        );
+        let scim = serde_json::json!({"schemas": [ERROR_SCHEMA], "status": 404});
+        let resp = answer(404, &scim).expect("answer");
+        assert!(
+            error_body(&resp).unwrap_err().warn,
+            "a numeric status is a warning"
+        );
+    }
+
+    #[test]
+    fn legacy_string_booleans_read_back_as_booleans() {
+        let user = serde_json::json!({"active": false});
+        assert!(has_value(&user, "active", &Value::from("False")).is_ok());
+        assert!(has_value(&user, "active", &Value::Bool(true)).is_err());
+    }
+}
