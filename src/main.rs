@@ -1,13 +1,13 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::trial::{TrialError, try_expression};
-use blinksim::exit::ExitStatus;
-use blinksim::scenario::world::directory_section;
+use blinksim::ExitStatus;
+use blinksim::engine::{DirectorySpec, generate};
+use blinksim::engine::{TrialError, try_expression};
+use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
+use blinksim::tenant::{ServeConfig, load_faults, serve};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -96,8 +96,8 @@ impl CheckArgs {
         options
     }
 
-    fn outputs(&self) -> blinksim::check::cli::Outputs {
-        blinksim::check::cli::Outputs {
+    fn outputs(&self) -> blinksim::check::Outputs {
+        blinksim::check::Outputs {
             json: self.json,
             junit: self.junit.clone(),
             html: self.html.clone(),
@@ -166,8 +166,8 @@ struct LoadArgs {
     json: bool,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, blinksim::duration::DurationError> {
-    blinksim::duration::parse_duration(text)
+fn parse_duration(text: &str) -> Result<Duration, blinksim::DurationError> {
+    blinksim::parse_duration(text)
 }
 
 #[derive(Args)]
@@ -187,6 +187,9 @@ struct RunArgs {
     /// Print machine-readable summaries instead of the report.
     #[arg(long)]
     json: bool,
+    /// Stop with exit 1 after this long (e.g. 90s, 15m).
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    max_duration: Duration,
 }
 
 #[derive(Subcommand)]
@@ -274,13 +277,13 @@ struct ServeArgs {
     journal: Option<PathBuf>,
     /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
     /// still writes every request.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_CAPACITY)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_CAPACITY)]
     journal_size: usize,
     /// Bytes the in-memory journal may hold in total; the oldest entries go first.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BYTES)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BYTES)]
     journal_bytes: usize,
     /// Bodies longer than this are kept truncated in the journal (and marked so).
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BODY_BYTES)]
+    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BODY_BYTES)]
     journal_body_bytes: usize,
     /// Time a client has for a request's headers (e.g. 30s).
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
@@ -378,22 +381,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => {
-            let target = match (args.target, args.token) {
-                (Some(url), Some(token)) => Target::Http { url, token },
-                _ => Target::Embedded,
-            };
-            let options = RunOptions {
-                paths: args.paths,
-                target,
-                out: args.out,
-                json: args.json,
-                progress: !args.json && std::io::stderr().is_terminal(),
-            };
-            let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
-            let status = runtime.block_on(run(&options, &mut stdout, &mut stderr));
-            ExitCode::from(u8::try_from(status).unwrap_or(2))
-        }
+        Command::Run(args) => run_scenarios(args, &runtime),
         Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
         Command::Expr(args) => expr(args),
         Command::Load(args) => runtime.block_on(load(args)),
@@ -401,7 +389,7 @@ fn main() -> ExitCode {
         Command::Check(args) => {
             let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
             let (options, outputs) = (args.options(), args.outputs());
-            let command = blinksim::check::cli::command(
+            let command = blinksim::check::command(
                 &options,
                 args.allow_remote,
                 &outputs,
@@ -409,6 +397,46 @@ fn main() -> ExitCode {
                 &mut stderr,
             );
             runtime.block_on(command).into()
+        }
+    }
+}
+
+/// `blinksim run`: plays the scenarios; past `--max-duration` it stops the process with exit 1.
+fn run_scenarios(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let target = match (args.target, args.token) {
+        (Some(url), Some(token)) => Target::Http { url, token },
+        _ => Target::Embedded,
+    };
+    let options = RunOptions {
+        paths: args.paths,
+        target,
+        out: args.out,
+        json: args.json,
+        progress: !args.json && std::io::stderr().is_terminal(),
+    };
+    // Its own thread (the future borrows stdout as a `dyn Write`, which is not `Send`), so
+    // the deadline holds even while a step computes.
+    let handle = runtime.handle().clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+        let status = handle.block_on(run(&options, &mut stdout, &mut stderr));
+        let _ = done.send(status);
+    });
+    match finished.recv_timeout(args.max_duration) {
+        Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(2)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            eprintln!("blinksim run: the run stopped without a status");
+            ExitCode::from(2)
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let _ = std::io::stdout().flush();
+            eprintln!(
+                "blinksim run: stopped after --max-duration {}; the scenarios did not finish",
+                blinksim::format_duration(args.max_duration)
+            );
+            // The run is mid-step on its thread: leave without waiting for it.
+            std::process::exit(1)
         }
     }
 }
@@ -461,7 +489,7 @@ fn expr(args: ExprArgs) -> ExitCode {
         }
     };
     let now = match args.now.as_deref() {
-        Some(text) => match blinksim::scim::datetime::parse_millis(text) {
+        Some(text) => match blinksim::scim::parse_millis(text) {
             Some(ms) => ms,
             None => {
                 eprintln!("blinksim expr: --now: '{text}' is not an RFC 3339 date-time");
@@ -566,7 +594,7 @@ async fn load(args: LoadArgs) -> ExitCode {
         faults,
         max_duration: args.max_duration,
     };
-    let progress: Option<&dyn Fn(String) -> blinksim::engine::job::Progress> =
+    let progress: Option<&dyn Fn(String) -> blinksim::engine::Progress> =
         (!args.json && std::io::stderr().is_terminal()).then_some(&blinksim::progress::bar);
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {

@@ -1,10 +1,10 @@
 //! Every check can fail: each case runs checks against the embedded tenant with a fault rule
 //! (or an option) that breaks exactly the behaviour it checks, and asserts the verdict and text.
 
+use blinksim::HumanDuration;
 use blinksim::check::{CheckOptions, Report, Verdict, run};
-use blinksim::duration::HumanDuration;
 use blinksim::tenant::MockTenant;
-use blinksim::tenant::faults::{Effect, FaultRule, HeaderMatch, Operation};
+use blinksim::tenant::{Effect, FaultRule, HeaderMatch, Operation};
 use std::time::Duration;
 
 fn status(code: u16) -> Effect {

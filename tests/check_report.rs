@@ -1,10 +1,9 @@
 //! The report forms: JUnit parses as XML with one testcase per check; the HTML page lists
 //! every check (and, when chromium is installed, renders it with each check in the DOM).
 
-use blinksim::check::catalog::CATALOG;
-use blinksim::check::{CheckOptions, Report, Verdict, report, run};
+use blinksim::check::{CATALOG, CheckOptions, Report, Verdict, run};
 use blinksim::tenant::MockTenant;
-use blinksim::tenant::faults::{Effect, FaultRule, Operation};
+use blinksim::tenant::{Effect, FaultRule, Operation};
 
 async fn report_with_a_failure() -> Report {
     let mock = MockTenant::start().await;
@@ -22,7 +21,7 @@ async fn report_with_a_failure() -> Report {
 #[tokio::test]
 async fn junit_is_xml_with_one_testcase_per_check() {
     let report = report_with_a_failure().await;
-    let xml = report::junit(&report);
+    let xml = report.junit();
     let doc = roxmltree::Document::parse(&xml).expect("JUnit parses as XML");
     let suite = doc
         .descendants()
@@ -67,7 +66,7 @@ async fn junit_is_xml_with_one_testcase_per_check() {
 #[tokio::test]
 async fn html_lists_every_check_with_its_exchanges_and_no_external_resource() {
     let report = report_with_a_failure().await;
-    let page = report::html(&report);
+    let page = report.html();
     for def in CATALOG {
         assert!(
             page.contains(&format!("data-check=\"{}\"", def.name)),
@@ -114,7 +113,7 @@ async fn html_lists_every_check_with_its_exchanges_and_no_external_resource() {
 #[tokio::test]
 async fn console_has_a_table_details_and_a_summary_line() {
     let report = report_with_a_failure().await;
-    let text = report::console(&report);
+    let text = report.console();
     assert!(
         text.lines()
             .next()
@@ -131,7 +130,7 @@ async fn console_has_a_table_details_and_a_summary_line() {
         "{last}"
     );
     assert!(last.contains("failed"));
-    let json: serde_json::Value = serde_json::from_str(&report::json(&report)).expect("JSON");
+    let json: serde_json::Value = serde_json::from_str(&report.json()).expect("JSON");
     assert_eq!(
         json["results"].as_array().map(Vec::len),
         Some(CATALOG.len())

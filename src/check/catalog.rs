@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// Every check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckId {
+pub(crate) enum CheckId {
     /// Test Connection probe.
     Probe,
     /// 401 without a token.
@@ -68,7 +68,7 @@ pub enum CheckId {
 #[derive(Clone, Copy, Debug)]
 pub struct CheckDef {
     /// Which check.
-    pub id: CheckId,
+    pub(crate) id: CheckId,
     /// Its name.
     pub name: &'static str,
     /// Tags for `--only`.
@@ -281,7 +281,7 @@ pub const CATALOG: &[CheckDef] = &[
 
 impl CheckDef {
     /// Whether `--only` selects this check (by tag or name; all when empty).
-    pub fn selected(&self, only: &[String]) -> bool {
+    pub(crate) fn selected(&self, only: &[String]) -> bool {
         only.is_empty()
             || only
                 .iter()
@@ -289,7 +289,12 @@ impl CheckDef {
     }
 
     /// The result of this check.
-    pub fn result(&self, outcome: Judged, exchanges: Vec<Exchange>, took: Duration) -> CheckResult {
+    pub(crate) fn result(
+        &self,
+        outcome: Judged,
+        exchanges: Vec<Exchange>,
+        took: Duration,
+    ) -> CheckResult {
         let (verdict, message, entra) = match outcome {
             Ok(()) => (Verdict::Pass, String::new(), String::new()),
             Err(f) if f.warn => (Verdict::Warn, f.message, f.entra),
@@ -309,7 +314,7 @@ impl CheckDef {
 }
 
 /// Performs one check.
-pub async fn perform(id: CheckId, runner: &mut Runner) -> Judged {
+pub(crate) async fn perform(id: CheckId, runner: &mut Runner) -> Judged {
     match id {
         C::Probe => users::probe(runner).await,
         C::AuthMissing => users::auth(runner, super::runner::Auth::Missing).await,

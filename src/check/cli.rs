@@ -1,7 +1,7 @@
 //! The `check` command's output: console table or JSON on stdout, JUnit and HTML files, and the
 //! exit status (0 all pass, 1 a check fails, 2 unreachable target or bad arguments).
 
-use super::{CheckOptions, report, run};
+use super::{CheckOptions, run};
 use crate::exit::ExitStatus;
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,14 +33,14 @@ pub async fn command(
         }
     };
     let text = if outputs.json {
-        report::json(&report)
+        report.json()
     } else {
-        report::console(&report)
+        report.console()
     };
     let _ = writeln!(out, "{}", text.trim_end());
     let files = [
-        (outputs.junit.as_ref(), report::junit(&report)),
-        (outputs.html.as_ref(), report::html(&report)),
+        (outputs.junit.as_ref(), report.junit()),
+        (outputs.html.as_ref(), report.html()),
     ];
     for (path, content) in files {
         if let Some(path) = path

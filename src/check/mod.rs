@@ -1,17 +1,21 @@
 //! `blinksim check URL`: named checks that send a SCIM endpoint exactly what Entra sends and
 //! judge each answer as Entra's client does (aad-provisioning-service.md §3.2, §4.2, §7,
-//! Appendix A and B; rulings R1, R6). Checks are data ([`catalog`]), judging is pure
-//! ([`judge`]); [`runner`] is the thin HTTP layer.
+//! Appendix A and B; rulings R1, R6). Checks are data ([`CATALOG`]), judging is pure
+//! (`judge`); `runner` is the thin HTTP layer; [`Report`] renders as a console table, JSON,
+//! JUnit XML and HTML.
 
-pub mod catalog;
-pub mod cli;
+mod catalog;
+mod cli;
 mod groups;
-pub mod judge;
+mod judge;
 mod lifecycle;
 mod patches;
-pub mod report;
-pub mod runner;
+mod report;
+mod runner;
 mod users;
+
+pub use catalog::{CATALOG, CheckDef};
+pub use cli::{Outputs, command};
 
 use runner::Runner;
 use serde::Serialize;
@@ -219,7 +223,7 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// The profile's mappings (§6.4; the generic profile drops Blink's extension).
-pub fn profile_mappings(profile: Profile) -> Vec<crate::engine::mapping::MappingConfig> {
+pub(crate) fn profile_mappings(profile: Profile) -> Vec<crate::engine::mapping::MappingConfig> {
     crate::engine::mapping::blink_default_mappings()
         .into_iter()
         .filter(|m| {
@@ -229,7 +233,7 @@ pub fn profile_mappings(profile: Profile) -> Vec<crate::engine::mapping::Mapping
 }
 
 /// The targets of the profile's mappings.
-pub fn mapping_targets(profile: Profile) -> Vec<String> {
+pub(crate) fn mapping_targets(profile: Profile) -> Vec<String> {
     profile_mappings(profile)
         .into_iter()
         .map(|m| m.target)

@@ -5,8 +5,36 @@ use super::{CheckResult, Report, Verdict};
 use quick_xml::escape::escape;
 use std::fmt::Write as _;
 
-/// The closing summary line.
-pub fn summary(report: &Report) -> String {
+impl Report {
+    /// The closing summary line.
+    pub fn summary(&self) -> String {
+        summary(self)
+    }
+
+    /// The console table: one line per check, the details of each failure and warning below it.
+    pub fn console(&self) -> String {
+        console(self)
+    }
+
+    /// The report as JSON.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The report as JUnit XML: one `testsuite`, one `testcase` per check; a failure carries
+    /// the finding, what Entra does, and the last exchange.
+    pub fn junit(&self) -> String {
+        junit(self)
+    }
+
+    /// One self-contained HTML page (no external resources): every check with its requests
+    /// and responses.
+    pub fn html(&self) -> String {
+        html(self)
+    }
+}
+
+fn summary(report: &Report) -> String {
     format!(
         "{} checks: {} passed, {} warned, {} failed in {:.1} s against {}{}",
         report.results.len(),
@@ -23,8 +51,7 @@ pub fn summary(report: &Report) -> String {
     )
 }
 
-/// The console table: one line per check, the details of each failure and warning below it.
-pub fn console(report: &Report) -> String {
+fn console(report: &Report) -> String {
     let width = report
         .results
         .iter()
@@ -77,14 +104,7 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// The report as JSON.
-pub fn json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_default()
-}
-
-/// The report as JUnit XML: one `testsuite`, one `testcase` per check; a failure carries the
-/// finding, what Entra does, and the last exchange.
-pub fn junit(report: &Report) -> String {
+fn junit(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -129,9 +149,7 @@ pub fn junit(report: &Report) -> String {
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.pass{color:#176f2c}.warn{color:#8a6d00}.fail{color:#b00020}pre{white-space:pre-wrap;background:#f6f6f6;padding:6px;margin:4px 0;max-width:110ch}details{margin:2px 0}";
 
-/// One self-contained HTML page (no external resources): every check with its requests and
-/// responses.
-pub fn html(report: &Report) -> String {
+fn html(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
         out,

@@ -12,11 +12,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Exit status: every expectation held.
-pub const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_OK: i32 = 0;
 /// Exit status: an expectation failed.
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// Exit status: a scenario is malformed (nothing ran).
-pub const EXIT_MALFORMED: i32 = 2;
+pub(crate) const EXIT_MALFORMED: i32 = 2;
 
 /// What `blinksim run` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +31,26 @@ pub struct RunOptions {
     pub json: bool,
     /// Draw progress bars on stderr.
     pub progress: bool,
+}
+
+/// Loads and checks every file; every error is kept, so one run names them all.
+fn prepare_all(
+    files: &[PathBuf],
+    target: &Target,
+) -> Result<Vec<(super::Scenario, super::World)>, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut prepared = Vec::new();
+    for file in files {
+        match load_path(file).and_then(|s| prepare(&s, target).map(|w| (s, w))) {
+            Ok(pair) => prepared.push(pair),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(prepared)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Runs the scenarios; returns the exit status.
@@ -50,17 +70,10 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         Ok(files) => files,
         Err(e) => return malformed(vec![e], stderr),
     };
-    let mut errors = Vec::new();
-    let mut prepared = Vec::new();
-    for file in &files {
-        match load_path(file).and_then(|s| prepare(&s, &options.target).map(|w| (s, w))) {
-            Ok(pair) => prepared.push(pair),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return malformed(errors, stderr);
-    }
+    let prepared = match prepare_all(&files, &options.target) {
+        Ok(prepared) => prepared,
+        Err(errors) => return malformed(errors, stderr),
+    };
 
     let single = prepared.len() == 1;
     let stems: Vec<String> = prepared.iter().map(|(s, _)| s.stem()).collect();

@@ -8,25 +8,14 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// The files written, relative to the folder.
-pub const FILES: [&str; 8] = [
-    "logs.jsonl",
-    "logs.csv",
-    "logs-steps.csv",
-    "logs-modified-properties.csv",
-    "trace.jsonl",
-    "tenant.json",
-    "cycles.json",
-    "summary.json",
-];
-
 fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
     Ok(BufWriter::new(File::create(dir.join(name))?))
 }
 
 /// Writes the provisioning logs (JSON lines and the portal's three CSV files), the request
-/// trace (JSON lines), the final tenant state, the cycle summaries and the run summary.
-pub fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
+/// trace (JSON lines), the final tenant state, the cycle summaries, the run summary and the
+/// job as Graph's `synchronizationJob` with its `synchronizationStatus` (§1.1).
+pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let job = &played.world.job;
 
@@ -62,5 +51,10 @@ pub fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     let mut summary = create(dir, "summary.json")?;
     serde_json::to_writer_pretty(&mut summary, &summary_json(played))?;
     summary.write_all(b"\n")?;
-    summary.flush()
+    summary.flush()?;
+
+    let mut status = create(dir, "status.json")?;
+    serde_json::to_writer_pretty(&mut status, &job.synchronization_job())?;
+    status.write_all(b"\n")?;
+    status.flush()
 }

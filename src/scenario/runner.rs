@@ -6,6 +6,7 @@ use super::load::Scenario;
 use super::model::{Detail, Located, Step};
 use super::world::{Target, World, apply_directory_step, merge_mapping};
 use crate::clock::Clock;
+use crate::engine::ResetScope;
 use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
 use crate::engine::mapping::MappingConfig;
@@ -226,13 +227,13 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             }
             events.push(Event::Note("faults cleared".into()));
         }
-        Step::Restart { full } => {
-            world.job.restart(*full);
-            events.push(Event::Note(if *full {
-                "restarted (links cleared): the next cycle is an initial one, due now".into()
-            } else {
-                "restarted: the next cycle is an initial one, due now".into()
-            }));
+        Step::Restart { full, scopes } => {
+            let mut scopes = scopes.clone();
+            if *full {
+                scopes.push(ResetScope::Full);
+            }
+            world.job.restart(&scopes);
+            events.push(Event::Note(restart_note(&scopes)));
         }
         Step::Stop {} => {
             world.job.stop();
@@ -397,7 +398,7 @@ async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Even
 
 /// Why the target's users could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum TargetReadError {
+pub(crate) enum TargetReadError {
     /// No response.
     #[error("{0}")]
     Transport(#[from] crate::engine::transport::TransportError),
@@ -411,7 +412,7 @@ pub enum TargetReadError {
 
 /// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
 /// by paging through `GET /Users`.
-pub async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
+pub(crate) async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
         None => list_remote(world.transport.as_ref(), world.job.config()).await?,
@@ -463,4 +464,21 @@ async fn list_remote(
         }
     }
     Ok(users)
+}
+
+/// What a restart with `scopes` did, for the report.
+fn restart_note(scopes: &[ResetScope]) -> String {
+    match scopes {
+        [] => "restarted: the next cycle is an initial one, due now".into(),
+        [ResetScope::Full] => {
+            "restarted (links cleared): the next cycle is an initial one, due now".into()
+        }
+        _ => {
+            let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+            format!(
+                "restarted with resetScope {}; the next cycle is due now",
+                names.join(", ")
+            )
+        }
+    }
 }

@@ -99,6 +99,9 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     tenant.add_faults(config.faults);
     let started = Instant::now();
     let added = tenant.prefill(config.users, config.seed);
+    // The handlers are installed before the banner, so a SIGTERM sent as soon as the URL is
+    // printed stops the server cleanly instead of killing the process.
+    let stop = stop_signal();
     let server = MockTenant::start_with(tenant, config.addr).await?;
     let usable = usable_address(server.address());
     if usable != server.address() {
@@ -131,32 +134,26 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     }
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
-    stop_signal().await;
+    stop.await;
     writeln!(out, "Stopping: finishing in-flight requests.")?;
     out.flush()?;
     server.shutdown().await;
     Ok(())
 }
 
-/// Resolves on Ctrl-C or, on Unix, SIGTERM.
-pub async fn stop_signal() {
+/// Resolves on Ctrl-C or, on Unix, SIGTERM; the SIGTERM handler is installed at the call.
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            return;
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
