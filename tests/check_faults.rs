@@ -1,10 +1,13 @@
-//! Every check can fail: each case runs checks against the embedded tenant with a fault rule
-//! (or an option) that breaks exactly the behaviour it checks, and asserts the verdict and text.
+//! Every check can fail: each case runs checks against the embedded tenant broken by a fault
+//! rule, a tenant option, or a proxy with one quirk, each breaking exactly the behaviour the
+//! check checks, and asserts the verdict and text.
+
+mod check_quirks;
 
 use blinksim::HumanDuration;
-use blinksim::check::{CheckOptions, Report, Verdict, run};
-use blinksim::tenant::MockTenant;
-use blinksim::tenant::{Effect, FaultRule, HeaderMatch, Operation};
+use blinksim::check::{CATALOG, CheckOptions, Report, Verdict, run};
+use blinksim::tenant::{Effect, FaultRule, HeaderMatch, MockTenant, Operation, TenantOptions};
+use check_quirks::{Proxy, Quirk};
 use std::time::Duration;
 
 fn status(code: u16) -> Effect {
@@ -39,265 +42,324 @@ async fn check_with(
     report
 }
 
+/// What breaks the behaviour a check checks.
+enum Break {
+    /// Fault rules on the embedded tenant.
+    Rules(fn() -> Vec<FaultRule>),
+    /// A tenant option (`[tenant]` keys).
+    Tenant(&'static str),
+    /// A proxy with this quirk in front of the embedded tenant.
+    Quirk(Quirk),
+}
+
 struct Case {
     check: &'static str,
-    rules: fn() -> Vec<FaultRule>,
+    breaks: Break,
     verdict: Verdict,
     text: &'static str,
 }
 
-fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            check: "probe",
-            rules: || {
-                vec![FaultRule {
-                    first: Some(1),
-                    ..on(Operation::List, status(404))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200, got 404",
-        },
-        Case {
-            check: "probe",
-            rules: || vec![on(Operation::List, Effect::EmptyOk)],
-            verdict: Verdict::Fail,
-            text: "not a JSON object",
-        },
-        Case {
-            check: "auth-wrong-token",
-            rules: || {
-                vec![FaultRule {
-                    header: Some(HeaderMatch {
-                        name: "authorization".into(),
-                        value: Some("Bearer blinksim-check-wrong-token".into()),
-                    }),
-                    ..FaultRule::new(status(403))
-                }]
-            },
-            verdict: Verdict::Warn,
-            text: "expected HTTP 401, got 403",
-        },
-        Case {
-            check: "auth-missing-token",
-            rules: || {
-                vec![FaultRule {
-                    first: Some(1),
-                    ..on(Operation::List, status(500))
-                }]
-            },
-            verdict: Verdict::Warn,
-            text: "expected HTTP 401, got 500",
-        },
-        Case {
-            check: "discovery-service-provider-config",
-            rules: || {
-                vec![FaultRule {
-                    path: Some("*/ServiceProviderConfig".into()),
-                    ..FaultRule::new(status(500))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200, got 500",
-        },
-        Case {
-            check: "discovery-schemas",
-            rules: || {
-                vec![FaultRule {
-                    path: Some("*/Schemas".into()),
-                    ..FaultRule::new(Effect::MalformedJson)
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "not a JSON object",
-        },
-        Case {
-            check: "discovery-resource-types",
-            rules: || {
-                vec![FaultRule {
-                    path: Some("*/ResourceTypes".into()),
-                    after: Some(1),
-                    ..FaultRule::new(status(404))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200, got 404",
-        },
-        Case {
-            check: "create-user",
-            rules: || vec![on(Operation::Create, Effect::EmptyOk)],
-            verdict: Verdict::Fail,
-            text: "expected HTTP 201, got 200",
-        },
-        Case {
-            check: "content-type",
-            rules: || vec![on(Operation::Get, Effect::WrongContentType)],
-            verdict: Verdict::Fail,
-            text: "is not a JSON media type",
-        },
-        Case {
-            check: "filter-username-case-insensitive",
-            rules: || {
-                vec![FaultRule {
-                    filter: Some("userName eq".into()),
-                    ..on(Operation::List, Effect::DuplicateMatch)
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "returned 2 users",
-        },
-        Case {
-            check: "filter-externalid",
-            rules: || {
-                vec![FaultRule {
-                    filter: Some("externalId eq".into()),
-                    ..on(Operation::List, status(400))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200, got 400",
-        },
-        Case {
-            check: "get-user-by-id",
-            rules: || vec![on(Operation::Get, Effect::MalformedJson)],
-            verdict: Verdict::Fail,
-            text: "not a JSON object",
-        },
-        Case {
-            check: "duplicate-create-409",
-            rules: || {
-                vec![FaultRule {
-                    after: Some(1),
-                    ..on(Operation::Create, status(500))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "expected HTTP 409, got 500",
-        },
-        Case {
-            check: "update-single-valued-current",
-            rules: || vec![on(Operation::Patch, status(400))],
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200 or 204, got 400",
-        },
-        Case {
-            check: "update-single-valued-legacy",
-            rules: || vec![on(Operation::Patch, status(400))],
-            verdict: Verdict::Fail,
-            text: "expected HTTP 200 or 204, got 400",
-        },
-        Case {
-            check: "update-work-email-current",
-            rules: || vec![on(Operation::Patch, Effect::EmptyOk)],
-            verdict: Verdict::Fail,
-            text: "not a JSON object",
-        },
-        Case {
-            check: "update-work-email-legacy",
-            rules: || vec![on(Operation::Patch, status(422))],
-            verdict: Verdict::Fail,
-            text: "got 422",
-        },
-        Case {
-            check: "update-pathless-replace-current",
-            rules: || vec![on(Operation::Patch, status(400))],
-            verdict: Verdict::Fail,
-            text: "got 400",
-        },
-        Case {
-            check: "patch-answer",
-            rules: || vec![on(Operation::Patch, Effect::EmptyOk)],
-            verdict: Verdict::Fail,
-            text: "HTTP 200 with a body that is not a JSON object",
-        },
-        Case {
-            check: "disable-enable-current",
-            rules: || vec![on(Operation::Patch, status(500))],
-            verdict: Verdict::Fail,
-            text: "got 500",
-        },
-        Case {
-            check: "disable-enable-legacy",
-            rules: || vec![on(Operation::Patch, status(400))],
-            verdict: Verdict::Fail,
-            text: "got 400",
-        },
-        Case {
-            check: "manager-set-remove-current",
-            rules: || vec![on(Operation::Patch, status(400))],
-            verdict: Verdict::Fail,
-            text: "got 400",
-        },
-        Case {
-            check: "manager-set-remove-legacy",
-            rules: || {
-                vec![FaultRule {
-                    after: Some(1),
-                    ..on(Operation::Patch, status(400))
-                }]
-            },
-            verdict: Verdict::Fail,
-            text: "got 400",
-        },
-        Case {
-            check: "noop-patch",
-            rules: || vec![on(Operation::Patch, status(500))],
-            verdict: Verdict::Fail,
-            text: "got 500",
-        },
-        Case {
-            check: "delete-then-404",
-            rules: || vec![on(Operation::Delete, status(405))],
-            verdict: Verdict::Fail,
-            text: "expected HTTP 204 or 200, got 405",
-        },
-        Case {
-            check: "pagination",
-            rules: || vec![on(Operation::List, Effect::MalformedJson)],
-            verdict: Verdict::Fail,
-            text: "not a JSON object",
-        },
-        Case {
-            check: "attributes-excluded-attributes",
-            rules: || vec![on(Operation::Get, status(400))],
-            verdict: Verdict::Fail,
-            text: "got 400",
-        },
-        Case {
-            check: "error-body",
-            rules: || vec![on(Operation::Get, Effect::EmptyOk)],
-            verdict: Verdict::Fail,
-            text: "expected HTTP 404, got 200",
-        },
-        Case {
-            check: "response-time",
-            rules: || {
-                vec![FaultRule::new(Effect::RateLimit {
-                    per_second: 5.0,
-                    burst: 1,
-                    retry_after: None,
-                })]
-            },
-            verdict: Verdict::Fail,
-            text: "not answered 200",
-        },
-        Case {
-            check: "lifecycle",
-            rules: || vec![on(Operation::Create, status(500))],
-            verdict: Verdict::Fail,
-            text: "failures in initial cycle",
-        },
-    ]
+const fn case(check: &'static str, breaks: Break, verdict: Verdict, text: &'static str) -> Case {
+    Case {
+        check,
+        breaks,
+        verdict,
+        text,
+    }
+}
+
+use Break::{Quirk as Q, Rules, Tenant};
+use Verdict::{Fail, Warn};
+
+/// Every check, each with what breaks exactly its behaviour (some with more than one way).
+const CASES: &[Case] = &[
+    case(
+        "probe",
+        Q(Quirk::IgnoresFilter),
+        Fail,
+        "a random GUID matched 3 users",
+    ),
+    case(
+        "probe",
+        Rules(|| vec![first(on(Operation::List, status(404)))]),
+        Fail,
+        "expected HTTP 200, got 404",
+    ),
+    case(
+        "probe",
+        Rules(|| vec![on(Operation::List, Effect::EmptyOk)]),
+        Fail,
+        "not a JSON object",
+    ),
+    case(
+        "auth-missing-token",
+        Q(Quirk::OpenEndpoint),
+        Fail,
+        "the endpoint is open",
+    ),
+    case(
+        "auth-missing-token",
+        Rules(|| vec![first(on(Operation::List, status(500)))]),
+        Warn,
+        "expected HTTP 401, got 500",
+    ),
+    case(
+        "auth-wrong-token",
+        Q(Quirk::OpenEndpoint),
+        Fail,
+        "the endpoint is open",
+    ),
+    case(
+        "auth-wrong-token",
+        Rules(|| {
+            vec![FaultRule {
+                header: Some(wrong_token()),
+                ..FaultRule::new(status(403))
+            }]
+        }),
+        Warn,
+        "expected HTTP 401, got 403",
+    ),
+    case(
+        "discovery-service-provider-config",
+        Q(Quirk::PatchUnsupported),
+        Fail,
+        "patch.supported Some(false)",
+    ),
+    case(
+        "discovery-schemas",
+        Q(Quirk::NoBlinkSchema),
+        Fail,
+        "/Schemas does not declare: urn:ietf:params:scim:schemas:extension:blink:2.0:User:",
+    ),
+    case(
+        "discovery-resource-types",
+        Q(Quirk::NoUserType),
+        Fail,
+        "lists no User type with endpoint /Users",
+    ),
+    case(
+        "create-user",
+        Q(Quirk::CreateNoContent),
+        Fail,
+        "expected HTTP 201, got 204",
+    ),
+    case(
+        "create-user",
+        Q(Quirk::NoLocation),
+        Warn,
+        "201 without a Location header",
+    ),
+    case(
+        "content-type",
+        Rules(|| vec![on(Operation::Get, Effect::WrongContentType)]),
+        Fail,
+        "'text/html; charset=utf-8' is not a JSON media type",
+    ),
+    case(
+        "filter-username-case-insensitive",
+        Q(Quirk::CaseSensitiveUserName),
+        Fail,
+        "userName eq (upper-cased) found nothing",
+    ),
+    case(
+        "filter-username-case-insensitive",
+        Rules(|| {
+            vec![FaultRule {
+                filter: Some("userName eq".into()),
+                ..on(Operation::List, Effect::DuplicateMatch)
+            }]
+        }),
+        Fail,
+        "returned 2 users",
+    ),
+    case(
+        "filter-externalid",
+        Q(Quirk::NoExternalIdFilter),
+        Fail,
+        "expected HTTP 200, got 400",
+    ),
+    case(
+        "get-user-by-id",
+        Q(Quirk::WrongIdOnGet),
+        Fail,
+        "answered id Some(String(\"someone-else\"))",
+    ),
+    case(
+        "duplicate-create-409",
+        Q(Quirk::DuplicateIs400),
+        Fail,
+        "expected HTTP 409, got 400",
+    ),
+    case(
+        "duplicate-create-409",
+        Q(Quirk::DuplicatePlainBody),
+        Fail,
+        "HTTP 409 without a SCIM error body",
+    ),
+    case(
+        "update-single-valued-current",
+        Q(Quirk::IgnoresPatch),
+        Fail,
+        "after the PATCH, title reads Some(String(\"Tester\")), expected \"Title Current\"",
+    ),
+    case(
+        "update-single-valued-legacy",
+        Q(Quirk::RefusesLegacy),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "update-work-email-current",
+        Tenant(r#"{"filter_no_match": "no_target"}"#),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "update-work-email-legacy",
+        Tenant(r#"{"filter_no_match": "no_target"}"#),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "update-pathless-replace-current",
+        Q(Quirk::RequiresPath),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "patch-answer",
+        Q(Quirk::PatchEmptyOk),
+        Fail,
+        "HTTP 200 with a body that is not a JSON object",
+    ),
+    case(
+        "disable-enable-current",
+        Q(Quirk::AlwaysActive),
+        Fail,
+        "after the PATCH active reads Some(Bool(true)), expected the boolean false",
+    ),
+    case(
+        "disable-enable-legacy",
+        Q(Quirk::RefusesStringBooleans),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "manager-set-remove-current",
+        Q(Quirk::DropsManager),
+        Fail,
+        "manager reads None, expected",
+    ),
+    case(
+        "manager-set-remove-legacy",
+        Q(Quirk::KeepsManager),
+        Fail,
+        "manager reads Some(String(",
+    ),
+    case(
+        "noop-patch",
+        Q(Quirk::RefusesNoopPatch),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
+        "delete-then-404",
+        Q(Quirk::SoftDelete),
+        Fail,
+        "after DELETE, GET: expected HTTP 404, got 200",
+    ),
+    case(
+        "delete-then-404",
+        Rules(|| vec![on(Operation::Delete, status(405))]),
+        Fail,
+        "expected HTTP 204 or 200, got 405",
+    ),
+    case(
+        "pagination",
+        Q(Quirk::IgnoresPaging),
+        Fail,
+        "startIndex=2&count=2 answered totalResults 6, 6 resources, startIndex Some(1)",
+    ),
+    case(
+        "attributes-excluded-attributes",
+        Q(Quirk::IgnoresAttributes),
+        Fail,
+        "attributes=userName kept other attributes or lost id/userName: true",
+    ),
+    case(
+        "error-body",
+        Q(Quirk::PlainErrors),
+        Fail,
+        "HTTP 404 without a SCIM error body",
+    ),
+    case(
+        "response-time",
+        Rules(|| {
+            vec![FaultRule::new(Effect::RateLimit {
+                per_second: 5.0,
+                burst: 1,
+                retry_after: None,
+            })]
+        }),
+        Fail,
+        "not answered 200",
+    ),
+    case(
+        "lifecycle",
+        Rules(|| vec![on(Operation::Create, status(500))]),
+        Fail,
+        "failures in initial cycle",
+    ),
+];
+
+fn first(rule: FaultRule) -> FaultRule {
+    FaultRule {
+        first: Some(1),
+        ..rule
+    }
+}
+
+fn wrong_token() -> HeaderMatch {
+    HeaderMatch {
+        name: "authorization".into(),
+        value: Some("Bearer blinksim-check-wrong-token".into()),
+    }
+}
+
+/// Runs `only` against a tenant broken as `breaks` says (three prefilled users).
+async fn broken(breaks: &Break, only: &[&str]) -> Report {
+    let options = match breaks {
+        Tenant(json) => serde_json::from_str(json).expect("tenant options"),
+        _ => TenantOptions::default(),
+    };
+    let mock = MockTenant::builder()
+        .options(options)
+        .users(3)
+        .start()
+        .await;
+    if let Rules(rules) = breaks {
+        mock.tenant().add_faults(rules());
+    }
+    let proxy = match breaks {
+        Q(quirk) => Some(Proxy::start(&mock, *quirk).await),
+        _ => None,
+    };
+    let url = proxy.as_ref().map_or(mock.uri(), |p| p.url.clone());
+    let mut options = CheckOptions::new(&url, mock.token());
+    options.only = only.iter().map(|s| s.to_string()).collect();
+    let report = run(&options, false).await.expect("the tenant answers");
+    drop(proxy);
+    mock.shutdown().await;
+    report
 }
 
 #[tokio::test]
 async fn every_check_fails_when_its_behaviour_breaks() {
     let mut wrong = Vec::new();
-    for case in cases() {
+    for case in CASES {
         // Checks after create-user need its user; create-user itself is then judged too.
-        let only = ["create-user", case.check];
-        let report = check_with((case.rules)(), &only, |_| {}).await;
+        let report = broken(&case.breaks, &["create-user", case.check]).await;
         let Some(result) = report.result(case.check) else {
             wrong.push(format!("{} did not run", case.check));
             continue;
@@ -314,6 +376,16 @@ async fn every_check_fails_when_its_behaviour_breaks() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn every_check_has_a_case_that_breaks_it() {
+    let missing: Vec<&str> = CATALOG
+        .iter()
+        .map(|d| d.name)
+        .filter(|n| !CASES.iter().any(|c| c.check == *n) && !n.starts_with("groups-"))
+        .collect();
+    assert!(missing.is_empty(), "no breaking case for {missing:?}");
 }
 
 #[tokio::test]
