@@ -3,13 +3,17 @@
 //! reports what the provisioning logs would say.
 
 use super::judge::{Finding, Judged};
-use super::runner::{Auth, Runner};
-use super::users::eq_query;
+use super::runner::{Runner, exchange};
+use super::{Exchange, millis};
 use crate::engine::config::JobConfig;
 use crate::engine::directory::generator::DirectorySpec;
+use crate::engine::transport::{BoxFuture, Delivered, Transport, TransportError};
+use crate::scim::message::Request;
 use crate::sim::{Connection, Simulation};
-use http::Method;
+use parking_lot::Mutex;
 use serde_json::Value;
+use std::sync::Arc;
+use std::time::Instant;
 
 /// People in the generated directory.
 const PEOPLE: usize = 20;
@@ -71,7 +75,17 @@ impl Step {
     }
 }
 
-pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
+const STEPS: [Step; 6] = [
+    Step::Initial,
+    Step::Update,
+    Step::Manager,
+    Step::Unassign,
+    Step::Restore,
+    Step::HardDelete,
+];
+
+/// The engine's job against the target, its requests recorded.
+fn simulation(runner: &Runner, log: &Arc<Mutex<Recorded>>) -> Result<Simulation, Finding> {
     let domain = format!("{}lifecycle.example.com", runner.prefix);
     let job = JobConfig {
         tenant_url: runner.options.url.clone(),
@@ -83,50 +97,72 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
         url: runner.options.url.clone(),
         token: runner.options.token.clone(),
     };
-    let built = Simulation::builder()
+    let recorder = log.clone();
+    Simulation::builder()
         .generated_directory(spec(&domain))
         .job(job)
         .connection(connection)
-        .build();
-    let mut sim =
-        built.map_err(|e| Finding::fail(format!("the lifecycle could not start: {e}"), "-"))?;
+        .wrap_transport(move |inner| {
+            Arc::new(Recording {
+                inner,
+                log: recorder,
+            })
+        })
+        .build()
+        .map_err(|e| stopped(format!("the lifecycle could not start: {e}")))
+}
+
+fn stopped(message: String) -> Finding {
+    Finding::fail(
+        message,
+        "The provisioning job stops before the lifecycle ends (see the exchanges).",
+    )
+}
+
+/// What each cycle did, and the steps with failures.
+struct Played {
+    said: Vec<String>,
+    failures: Vec<&'static str>,
+}
+
+async fn play(sim: &mut Simulation) -> Result<Played, Finding> {
     let keys: Vec<String> = sim
         .directory()
         .users()
         .iter()
         .map(|u| u.user.object_id.clone())
         .collect();
-    let names: Vec<String> = sim
-        .directory()
-        .users()
-        .iter()
-        .map(|u| u.user.user_principal_name.clone())
-        .collect();
-    let mut said = Vec::new();
-    let mut failures = Vec::new();
-    for step in [
-        Step::Initial,
-        Step::Update,
-        Step::Manager,
-        Step::Unassign,
-        Step::Restore,
-        Step::HardDelete,
-    ] {
-        step.apply(&mut sim, &keys)
-            .map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
-        let summary = sim
-            .next_cycle()
-            .await
-            .map_err(|e| Finding::fail(format!("{}: {e}", step.name()), "-"))?;
+    let mut played = Played {
+        said: Vec::new(),
+        failures: Vec::new(),
+    };
+    for step in STEPS {
+        let failed = |e: String| stopped(format!("{}: {e}", step.name()));
+        step.apply(sim, &keys).map_err(failed)?;
+        let summary = sim.next_cycle().await.map_err(|e| failed(e.to_string()))?;
         let c = &summary.counts;
-        said.push(format!(
+        played.said.push(format!(
             "{}: {} created, {} updated, {} disabled, {} deleted, {} failed, {} manager references failed{}",
             step.name(), c.created, c.updated, c.disabled, c.deleted, c.failed, c.reference_failures,
             summary.quarantine.as_ref().map(|q| format!(", quarantine {q:?}")).unwrap_or_default()
         ));
         if c.failed > 0 || c.reference_failures > 0 || summary.quarantine.is_some() {
-            failures.push(step.name());
+            played.failures.push(step.name());
         }
+    }
+    Ok(played)
+}
+
+pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
+    let log = Arc::new(Mutex::new(Recorded::default()));
+    let mut sim = simulation(runner, &log)?;
+    let played = play(&mut sim).await;
+    // Whatever happened, the engine's requests go into the report and its users to cleanup.
+    hand_over(runner, std::mem::take(&mut *log.lock()));
+    let Played { said, failures } = played?;
+    runner.note = Some(format!("Cycles: {}", said.join("; ")));
+    if failures.is_empty() {
+        return Ok(());
     }
     let logged: Vec<String> = sim
         .job()
@@ -138,11 +174,6 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
         })
         .take(5)
         .collect();
-    register_created(runner, &names).await;
-    runner.note = Some(format!("Cycles: {}", said.join("; ")));
-    if failures.is_empty() {
-        return Ok(());
-    }
     Err(Finding::fail(
         format!(
             "failures in {}. Cycles: {}",
@@ -153,22 +184,60 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
     ))
 }
 
-/// Finds the users the engine created so cleanup deletes them (they carry the run's prefix).
-async fn register_created(runner: &mut Runner, names: &[String]) {
-    for name in names {
-        let outcome = runner
-            .send(Method::GET, &eq_query("userName", name), None, Auth::Token)
-            .await;
-        let ids: Vec<String> = outcome
-            .ok()
-            .and_then(|r| r.json())
-            .and_then(|v| v.get("Resources").and_then(Value::as_array).cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|u| u.get("id").and_then(Value::as_str).map(String::from))
-            .collect();
-        for id in ids {
-            runner.created(format!("Users/{id}"));
+/// Records what the engine sent (shown in the report) as it goes through.
+struct Recording {
+    inner: Arc<dyn Transport>,
+    log: Arc<Mutex<Recorded>>,
+}
+
+/// The engine's exchanges, and the ids of the users it created (read from the whole body:
+/// a shown exchange is cut at 4 KiB).
+#[derive(Default)]
+struct Recorded {
+    exchanges: Vec<Exchange>,
+    created: Vec<String>,
+}
+
+impl Transport for Recording {
+    fn send(&self, request: Request) -> BoxFuture<'_, Result<Delivered, TransportError>> {
+        Box::pin(async move {
+            let (method, path) = (request.method.clone(), request.path_and_query());
+            let body = (!request.body.is_empty())
+                .then(|| String::from_utf8_lossy(&request.body).into_owned());
+            let started = Instant::now();
+            let outcome = self.inner.send(request).await;
+            let took = millis(started.elapsed());
+            let answer = outcome.as_ref().map(|d| &d.response);
+            let created = match answer {
+                Ok(r) if method == http::Method::POST && r.status.as_u16() == 201 => r
+                    .json()
+                    .and_then(|v| v.get("id").and_then(Value::as_str).map(String::from)),
+                _ => None,
+            };
+            let mut log = self.log.lock();
+            log.exchanges
+                .push(exchange(&method, path, body, answer, took));
+            log.created.extend(created);
+            outcome
+        })
+    }
+
+    fn real_time(&self) -> bool {
+        self.inner.real_time()
+    }
+}
+
+/// Hands the engine's exchanges to the report, and the users it created to cleanup (they
+/// carry the run's prefix), less those it deleted itself.
+fn hand_over(runner: &mut Runner, recorded: Recorded) {
+    for id in recorded.created {
+        runner.created(format!("Users/{id}"));
+    }
+    for x in &recorded.exchanges {
+        let deleted = x.method == "DELETE" && x.status.is_some_and(|s| s < 300 || s == 404);
+        if let Some((_, id)) = x.path.rsplit_once("/Users/").filter(|_| deleted) {
+            runner.deleted(&format!("Users/{id}"));
         }
     }
+    runner.record(recorded.exchanges);
 }

@@ -171,6 +171,8 @@ fn html(report: &Report) -> String {
                 escape(r.message.as_str()),
                 escape(r.entra.as_str())
             );
+        } else if !r.message.is_empty() {
+            let _ = write!(out, "<p>{}</p>", escape(r.message.as_str()));
         }
         for x in &r.exchanges {
             let status = x.status.map_or("-".to_string(), |s| s.to_string());

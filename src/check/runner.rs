@@ -142,8 +142,9 @@ impl Runner {
         if self.slowest.as_ref().is_none_or(|(ms, _)| took > *ms) {
             self.slowest = Some((took, format!("{method} {shown_path}")));
         }
-        self.exchanges
-            .push(exchange(&method, shown_path, body, &outcome, took));
+        let sent = body.map(Value::to_string);
+        let exchange = exchange(&method, shown_path, sent, outcome.as_ref(), took);
+        self.exchanges.push(exchange);
         outcome
     }
 
@@ -155,6 +156,11 @@ impl Runner {
     /// Remembers an object to delete at the end (`Users/<id>` or `Groups/<id>`).
     pub fn created(&mut self, resource: String) {
         self.created.push(resource);
+    }
+
+    /// Adds exchanges another sender recorded (the lifecycle's engine).
+    pub fn record(&mut self, exchanges: Vec<Exchange>) {
+        self.exchanges.extend(exchanges);
     }
 
     /// Forgets an object a check already deleted.
@@ -241,11 +247,12 @@ fn advertises_groups(v: &Value) -> bool {
 
 const SHOWN_BYTES: usize = 4096;
 
-fn exchange(
+/// The record of one request and its outcome (the body cut at 4 KiB).
+pub(super) fn exchange(
     method: &Method,
     path: String,
-    body: Option<&Value>,
-    outcome: &Result<Response, TransportError>,
+    request_body: Option<String>,
+    outcome: Result<&Response, &TransportError>,
     elapsed_ms: u64,
 ) -> Exchange {
     let (status, content_type, response) = match outcome {
@@ -266,7 +273,7 @@ fn exchange(
     Exchange {
         method: method.to_string(),
         path,
-        request_body: body.map(Value::to_string),
+        request_body,
         status,
         content_type,
         response,
