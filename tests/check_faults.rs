@@ -5,7 +5,7 @@
 mod check_quirks;
 
 use blinksim::HumanDuration;
-use blinksim::check::{CATALOG, CheckOptions, Report, Verdict, run};
+use blinksim::check::{CATALOG, CheckOptions, Profile, Report, Verdict, run};
 use blinksim::tenant::{Effect, FaultRule, HeaderMatch, MockTenant, Operation, TenantOptions};
 use check_quirks::{Proxy, Quirk};
 use std::time::Duration;
@@ -306,6 +306,24 @@ const CASES: &[Case] = &[
         "not answered 200",
     ),
     case(
+        "groups-current",
+        Q(Quirk::KeepsGroupMember),
+        Fail,
+        "after the PATCH the group's members are [",
+    ),
+    case(
+        "groups-current",
+        Q(Quirk::IgnoresAttributes),
+        Fail,
+        "answered 1 groups (members shown: true)",
+    ),
+    case(
+        "groups-legacy",
+        Q(Quirk::RefusesLegacy),
+        Fail,
+        "expected HTTP 200 or 204, got 400",
+    ),
+    case(
         "lifecycle",
         Rules(|| vec![on(Operation::Create, status(500))]),
         Fail,
@@ -327,12 +345,13 @@ fn wrong_token() -> HeaderMatch {
     }
 }
 
-/// Runs `only` against a tenant broken as `breaks` says (three prefilled users).
+/// Runs `only` against a tenant (groups on) broken as `breaks` says (three prefilled users).
 async fn broken(breaks: &Break, only: &[&str]) -> Report {
-    let options = match breaks {
+    let mut options: TenantOptions = match breaks {
         Tenant(json) => serde_json::from_str(json).expect("tenant options"),
         _ => TenantOptions::default(),
     };
+    options.groups = true;
     let mock = MockTenant::builder()
         .options(options)
         .users(3)
@@ -383,30 +402,56 @@ fn every_check_has_a_case_that_breaks_it() {
     let missing: Vec<&str> = CATALOG
         .iter()
         .map(|d| d.name)
-        .filter(|n| !CASES.iter().any(|c| c.check == *n) && !n.starts_with("groups-"))
+        .filter(|n| !CASES.iter().any(|c| c.check == *n))
         .collect();
     assert!(missing.is_empty(), "no breaking case for {missing:?}");
 }
 
-#[tokio::test]
-async fn every_check_passes_against_the_embedded_tenant_and_cleans_up() {
-    let mock = MockTenant::start().await;
-    let options = CheckOptions::new(&mock.uri(), mock.token());
+/// Every check passes against the embedded tenant in `tenant` (a `[tenant]` table as JSON)
+/// with the check's `profile`, touches none of the prefilled users and groups, and leaves
+/// nothing behind. Returns how many checks ran.
+async fn all_pass(tenant: &str, profile: Profile) -> usize {
+    let options: TenantOptions = serde_json::from_str(tenant).expect("tenant options");
+    let groups = options.groups;
+    let mock = MockTenant::builder()
+        .options(options)
+        .users(5)
+        .start()
+        .await;
+    if groups {
+        mock.tenant().prefill_groups(2, 7);
+    }
+    let (users, groups) = (mock.tenant().users(), mock.tenant().groups());
+    let mut options = CheckOptions::new(&mock.uri(), mock.token());
+    options.profile = profile;
     let report = run(&options, false).await.expect("the tenant answers");
     let failed: Vec<_> = report
         .results
         .iter()
         .filter(|r| r.verdict != Verdict::Pass)
         .collect();
-    assert!(failed.is_empty(), "{failed:#?}");
-    assert_eq!(report.results.len(), 29);
+    assert!(failed.is_empty(), "{tenant}: {failed:#?}");
     assert!(report.left_behind.is_empty());
+    assert_eq!(mock.tenant().users(), users, "{tenant}: users as they were");
     assert_eq!(
-        mock.tenant().len(),
-        0,
-        "every object the checks created is deleted"
+        mock.tenant().groups(),
+        groups,
+        "{tenant}: groups as they were"
     );
     mock.shutdown().await;
+    report.results.len()
+}
+
+#[tokio::test]
+async fn every_check_passes_against_the_embedded_tenant_and_cleans_up() {
+    assert_eq!(all_pass("{}", Profile::Blink).await, 29, "no groups");
+    assert_eq!(
+        all_pass(r#"{"groups": true}"#, Profile::Blink).await,
+        31,
+        "groups advertised"
+    );
+    let generic = r#"{"groups": true, "unique_work_email": false, "patch_response": "no_content"}"#;
+    assert_eq!(all_pass(generic, Profile::Generic).await, 31, "generic");
 }
 
 #[tokio::test]

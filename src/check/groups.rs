@@ -66,10 +66,29 @@ fn membership(expected: bool, member: &str, found: &[String]) -> Judged {
     ))
 }
 
-/// Create empty, find by displayName with excludedAttributes=members, add and remove a member,
-/// rename, delete.
-pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
-    let name = runner.fresh_name("group");
+/// `displayName eq` with `excludedAttributes=members`, as Entra matches a group: exactly one
+/// group, and no members shown.
+async fn find(runner: &mut Runner, name: &str) -> Judged {
+    let query = format!(
+        "/Groups?excludedAttributes=members&{}",
+        filter_query("displayName", name)
+    );
+    let outcome = runner.send(Method::GET, &query, None, Auth::Token).await;
+    let (total, found) = list_response(expect_status(&outcome, &[200], Verb::Match)?, Verb::Match)?;
+    let shown = found.iter().any(|g| g.get("members").is_some());
+    if total == 1 && found.len() == 1 && !shown {
+        return Ok(());
+    }
+    Err(Finding::fail(
+        format!(
+            "displayName eq with excludedAttributes=members answered {total} groups (members shown: {shown})"
+        ),
+        "Entra does not find the group and creates it again (EntryConflict), or reads every member on each match.",
+    ))
+}
+
+/// Creates an empty group as Entra does (Appendix B.2); it is deleted at the end.
+async fn create(runner: &mut Runner, name: &str) -> Result<String, Finding> {
     let body =
         json!({"schemas": [GROUP_SCHEMA], "externalId": name, "displayName": name, "members": []});
     let outcome = runner
@@ -83,26 +102,39 @@ pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
         ));
     };
     runner.created(format!("Groups/{id}"));
-    let query = format!(
-        "/Groups?excludedAttributes=members&{}",
-        filter_query("displayName", &name)
-    );
-    let outcome = runner.send(Method::GET, &query, None, Auth::Token).await;
-    let (total, found) = list_response(expect_status(&outcome, &[200], Verb::Match)?, Verb::Match)?;
-    if total != 1 || found.iter().any(|g| g.get("members").is_some()) {
-        return Err(Finding::fail(
-            format!(
-                "displayName eq with excludedAttributes=members answered {total} groups (members shown: {})",
-                found.iter().any(|g| g.get("members").is_some())
-            ),
-            "Entra does not find the group and creates it again (EntryConflict), or reads every member on each match.",
-        ));
+    Ok(id)
+}
+
+/// Renames the group and reads the new name back.
+async fn rename(runner: &mut Runner, id: &str, dialect: Dialect, renamed: &str) -> Judged {
+    let replace = json!([{"op": op(dialect, "replace"), "path": "displayName", "value": renamed}]);
+    patch_group(runner, id, replace).await?;
+    let outcome = runner
+        .send(Method::GET, &format!("/Groups/{id}"), None, Auth::Token)
+        .await;
+    let body = json_body(expect_status(&outcome, &[200], Verb::Read)?, Verb::Read)?;
+    let now = body.get("displayName").and_then(Value::as_str);
+    if now == Some(renamed) {
+        return Ok(());
     }
+    Err(Finding::fail(
+        format!("after the rename displayName reads {now:?}, expected {renamed:?}"),
+        "The group keeps its old name in the app; Entra sends the rename again each cycle.",
+    ))
+}
+
+/// Create empty, find by displayName with excludedAttributes=members, add a member, find again
+/// (members still left out), remove the member, rename, delete.
+pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
+    let name = runner.fresh_name("group");
+    let id = create(runner, &name).await?;
+    find(runner, &name).await?;
     let member = scratch(runner, true).await?;
     let add =
         json!([{"op": op(dialect, "add"), "path": "members", "value": [{"value": member.id}]}]);
     patch_group(runner, &id, add).await?;
     membership(true, &member.id, &members(runner, &id).await?)?;
+    find(runner, &name).await?;
     let remove = match dialect {
         Dialect::Current => {
             json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", member.id)}])
@@ -113,13 +145,7 @@ pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
     };
     patch_group(runner, &id, remove).await?;
     membership(false, &member.id, &members(runner, &id).await?)?;
-    let renamed = format!("{name}-renamed");
-    patch_group(
-        runner,
-        &id,
-        json!([{"op": op(dialect, "replace"), "path": "displayName", "value": renamed}]),
-    )
-    .await?;
+    rename(runner, &id, dialect, &format!("{name}-renamed")).await?;
     let outcome = runner
         .send(Method::DELETE, &format!("/Groups/{id}"), None, Auth::Token)
         .await;

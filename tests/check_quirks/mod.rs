@@ -62,6 +62,8 @@ pub enum Quirk {
     DropsManager,
     /// A removed manager stays.
     KeepsManager,
+    /// A member removed from a group stays (the PATCH answers 200 and changes nothing).
+    KeepsGroupMember,
     /// A DELETE answers 204 and the user stays.
     SoftDelete,
     /// `startIndex` and `count` are ignored.
@@ -268,6 +270,17 @@ fn before(quirk: Quirk, req: &mut Request, token: &str) -> Option<Response> {
                     .is_some_and(|p| p.starts_with("manager"))
             });
             if removes_manager {
+                req.method = Method::GET;
+                req.body = Bytes::new();
+            }
+        }
+        Quirk::KeepsGroupMember if patch && req.path.contains("/Groups/") => {
+            let removes = operations(req).iter().any(|o| {
+                o.get("op")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("remove"))
+            });
+            if removes {
                 req.method = Method::GET;
                 req.body = Bytes::new();
             }
