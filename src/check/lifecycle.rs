@@ -164,24 +164,34 @@ pub(super) async fn lifecycle(runner: &mut Runner) -> Judged {
     if failures.is_empty() {
         return Ok(());
     }
-    let logged: Vec<String> = sim
-        .job()
-        .logs()
-        .iter()
-        .filter_map(|l| {
-            let e = l.provisioning_status_info.error_information.as_ref()?;
-            Some(format!("{}: {}", e.error_code, e.reason))
-        })
-        .take(5)
-        .collect();
+    let logged = logged_errors(sim.job().logs());
     Err(Finding::fail(
         format!(
             "failures in {}. Cycles: {}",
             failures.join(", "),
             said.join("; ")
         ),
-        format!("Provisioning logs: {}", logged.join(" | ")),
+        logged,
     ))
+}
+
+/// The provisioning logs' errors: how many entries per error code, and the first entry's text.
+fn logged_errors(logs: &[crate::engine::LogEntry]) -> String {
+    let mut codes = std::collections::BTreeMap::new();
+    let mut first = None;
+    for e in logs
+        .iter()
+        .filter_map(|l| l.provisioning_status_info.error_information.as_ref())
+    {
+        *codes.entry(e.error_code.as_str()).or_insert(0) += 1;
+        first.get_or_insert_with(|| e.reason.clone());
+    }
+    let counts: Vec<String> = codes.iter().map(|(c, n)| format!("{n} × {c}")).collect();
+    format!(
+        "Provisioning logs: {}; the first: {}",
+        counts.join(", "),
+        first.unwrap_or_default()
+    )
 }
 
 /// Records what the engine sent (shown in the report) as it goes through.

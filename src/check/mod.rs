@@ -192,8 +192,13 @@ pub async fn run(options: &CheckOptions, allow_remote: bool) -> Result<Report, C
     let started = Instant::now();
     let mut runner = Runner::connect(options).await?;
     let mut results = Vec::new();
-    for def in catalog::CATALOG {
-        if !def.selected(&options.only) {
+    // The user checks build on the user `create-user` makes: it runs whenever one of them does.
+    let needs_fixture = CATALOG
+        .iter()
+        .any(|d| d.selected(&options.only) && d.tags.contains(&"users"));
+    for def in CATALOG {
+        let fixture = def.id == catalog::CheckId::Create && needs_fixture;
+        if !(def.selected(&options.only) || fixture) {
             continue;
         }
         if def.tags.contains(&"groups") && !(options.groups || runner.groups_advertised()) {

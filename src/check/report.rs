@@ -84,8 +84,8 @@ fn console(report: &Report) -> String {
 }
 
 fn details(out: &mut String, r: &CheckResult) {
-    let _ = writeln!(out, "       found: {}", r.message);
-    let _ = writeln!(out, "       entra: {}", r.entra);
+    let _ = writeln!(out, "       found: {}", flat(&r.message));
+    let _ = writeln!(out, "       entra: {}", flat(&r.entra));
     if let Some(x) = r.exchanges.last() {
         let _ = writeln!(out, "       request: {} {}", x.method, x.path);
         if let Some(body) = &x.request_body {
@@ -96,8 +96,13 @@ fn details(out: &mut String, r: &CheckResult) {
     }
 }
 
+/// `text` on one line (a server's detail may hold line breaks).
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn one_line(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = flat(text);
     match flat.char_indices().nth(300) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,
