@@ -12,18 +12,6 @@ use serde_json::{Value, json};
 
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
-fn op(dialect: Dialect, name: &str) -> String {
-    match dialect {
-        Dialect::Current => name.to_string(),
-        Dialect::Legacy => {
-            let mut c = name.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        }
-    }
-}
-
 async fn patch_group(runner: &mut Runner, id: &str, ops: Value) -> Judged {
     let body = json!({"schemas": [PATCH_OP_SCHEMA], "Operations": ops});
     let outcome = runner
@@ -107,7 +95,7 @@ async fn create(runner: &mut Runner, name: &str) -> Result<String, Finding> {
 
 /// Renames the group and reads the new name back.
 async fn rename(runner: &mut Runner, id: &str, dialect: Dialect, renamed: &str) -> Judged {
-    let replace = json!([{"op": op(dialect, "replace"), "path": "displayName", "value": renamed}]);
+    let replace = json!([{"op": dialect.op("replace"), "path": "displayName", "value": renamed}]);
     patch_group(runner, id, replace).await?;
     let outcome = runner
         .send(Method::GET, &format!("/Groups/{id}"), None, Auth::Token)
@@ -131,7 +119,7 @@ pub(super) async fn groups(runner: &mut Runner, dialect: Dialect) -> Judged {
     find(runner, &name).await?;
     let member = scratch(runner, true).await?;
     let add =
-        json!([{"op": op(dialect, "add"), "path": "members", "value": [{"value": member.id}]}]);
+        json!([{"op": dialect.op("add"), "path": "members", "value": [{"value": member.id}]}]);
     patch_group(runner, &id, add).await?;
     membership(true, &member.id, &members(runner, &id).await?)?;
     find(runner, &name).await?;
