@@ -532,3 +532,23 @@ async fn an_unreachable_target_or_a_remote_url_is_an_error() {
         Err(blinksim::check::CheckError::BadUrl(_))
     ));
 }
+
+#[tokio::test]
+async fn only_a_tag_runs_create_user_when_its_checks_need_the_user() {
+    let report = check_with(Vec::new(), &["manager"], |_| {}).await;
+    let names: Vec<&str> = report.results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "create-user",
+            "manager-set-remove-current",
+            "manager-set-remove-legacy"
+        ]
+    );
+    assert_eq!(report.count(Verdict::Pass), 3, "{report:#?}");
+    let alone = check_with(Vec::new(), &["discovery"], |_| {}).await;
+    assert!(
+        alone.result("create-user").is_none(),
+        "no user check, no user"
+    );
+}
