@@ -5,11 +5,13 @@
 //! - [`engine`]: the simulated Azure AD provisioning service.
 //! - [`scenario`]: the two composed and driven by scenario files.
 //! - [`sim`]: a tenant, a directory, a job and one clock wired together.
+//! - [`check`]: what Entra will make of a SCIM endpoint, checked offline.
 //! - [`load`]: throughput measurement of the engine and of SCIM servers.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod check;
 pub(crate) mod clock;
 pub(crate) mod duration;
 pub mod engine;

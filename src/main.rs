@@ -46,6 +46,63 @@ enum Command {
     /// directory, or with --raw a closed-loop HTTP load on one endpoint. Bounded; loopback
     /// unless told otherwise.
     Load(LoadArgs),
+    /// Check what Entra will make of a SCIM endpoint: named checks sending what Entra sends;
+    /// exit 0 when all pass, 1 when one fails, 2 when the target cannot be reached.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The tenant URL, e.g. http://127.0.0.1:8080/scim.
+    url: String,
+    /// Bearer token.
+    #[arg(long)]
+    token: String,
+    /// The attribute mappings to check for.
+    #[arg(long, default_value = "blink", value_parser = ["blink", "generic"])]
+    profile: String,
+    /// Check groups even when the server does not advertise them.
+    #[arg(long)]
+    groups: bool,
+    /// Only checks with this tag or name (repeatable).
+    #[arg(long, value_name = "TAG")]
+    only: Vec<String>,
+    /// JSON on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Keep the objects the checks created.
+    #[arg(long)]
+    keep: bool,
+    /// Allow a URL that is not on this machine.
+    #[arg(long)]
+    allow_remote: bool,
+}
+
+impl CheckArgs {
+    fn options(&self) -> blinksim::check::CheckOptions {
+        let mut options = blinksim::check::CheckOptions::new(&self.url, &self.token);
+        if self.profile == "generic" {
+            options.profile = blinksim::check::Profile::Generic;
+        }
+        options.groups = self.groups;
+        options.only.clone_from(&self.only);
+        options.keep = self.keep;
+        options
+    }
+
+    fn outputs(&self) -> blinksim::check::Outputs {
+        blinksim::check::Outputs {
+            json: self.json,
+            junit: self.junit.clone(),
+            html: self.html.clone(),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -347,6 +404,18 @@ fn main() -> ExitCode {
         Command::Expr(args) => expr(args),
         Command::Load(args) => runtime.block_on(load(args)),
         Command::Serve(args) => serve_command(args, &runtime),
+        Command::Check(args) => {
+            let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+            let (options, outputs) = (args.options(), args.outputs());
+            let command = blinksim::check::command(
+                &options,
+                args.allow_remote,
+                &outputs,
+                &mut stdout,
+                &mut stderr,
+            );
+            runtime.block_on(command).into()
+        }
     }
 }
 
