@@ -8,6 +8,9 @@ use super::scope::{ScopingFilter, SyncScope};
 use super::wire::Dialect;
 use serde::{Deserialize, Serialize};
 
+/// Members per group PATCH by default (see [`JobConfig::group_member_batch_size`]).
+pub(crate) const DEFAULT_GROUP_MEMBER_BATCH: usize = 100;
+
 /// Target object actions (PORTAL "Target object actions").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -105,6 +108,13 @@ pub struct JobConfig {
     pub retain_logs: bool,
     /// Keep the request trace (`trace()`); off for load runs.
     pub retain_trace: bool,
+    /// Provision group objects with Entra's default group mappings (§3.7); off, as for Blink's
+    /// gallery app, which documents only a user mapping.
+    pub provision_groups: bool,
+    /// Most members one group PATCH adds or removes. Microsoft's maximum is NOT FOUND (§3.7,
+    /// §9); 100 keeps the compliant removals (one operation per member) far below a tenant's
+    /// operations limit and matches the 100-member ceiling common SCIM servers enforce.
+    pub group_member_batch_size: usize,
 }
 
 impl Default for JobConfig {
@@ -133,6 +143,8 @@ impl Default for JobConfig {
             seed: 1,
             retain_logs: true,
             retain_trace: true,
+            provision_groups: false,
+            group_member_batch_size: DEFAULT_GROUP_MEMBER_BATCH,
         }
     }
 }

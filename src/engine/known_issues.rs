@@ -22,6 +22,10 @@ pub struct KnownIssues {
     /// "After you change scope from Sync All to Sync Assigned, make sure to also perform a
     /// restart": that change waits for the next restart.
     pub scope_change_needs_restart: bool,
+    /// "When a group is in scope and a member is out of scope ... If the member comes back into
+    /// scope, the service won't immediately detect the change": the member is added to the
+    /// group only after a restart.
+    pub group_member_scope_needs_restart: bool,
 }
 
 impl Default for KnownIssues {
@@ -31,6 +35,7 @@ impl Default for KnownIssues {
             refuse_unsupported_scoping_attributes: true,
             strip_b2b_upn: true,
             scope_change_needs_restart: true,
+            group_member_scope_needs_restart: true,
         }
     }
 }

@@ -26,7 +26,7 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    fn op(self, op: &str) -> String {
+    pub(crate) fn op(self, op: &str) -> String {
         match self {
             Dialect::Current => op.to_string(),
             Dialect::Legacy => {

@@ -393,6 +393,47 @@ impl Directory {
         Ok(())
     }
 
+    /// Renames a group.
+    pub fn rename_group(&mut self, key: &str, name: &str) -> Result<(), DirectoryError> {
+        let gi = self
+            .group_position(key)
+            .ok_or_else(|| DirectoryError::NoGroup(key.to_string()))?;
+        if self.group_position(name).is_some_and(|other| other != gi) {
+            return Err(DirectoryError::Duplicate(name.to_string()));
+        }
+        self.groups[gi].display_name = name.to_string();
+        Ok(())
+    }
+
+    /// Deletes a group permanently, with its assignments and its place in other groups; its
+    /// members are marked changed, as their scope may change.
+    pub fn delete_group(&mut self, key: &str) -> Result<(), DirectoryError> {
+        let gi = self
+            .group_position(key)
+            .ok_or_else(|| DirectoryError::NoGroup(key.to_string()))?;
+        let id = self.groups[gi].object_id.clone();
+        let principal = Principal::Group(id.clone());
+        for i in self.reached(&principal) {
+            self.mark(i);
+        }
+        self.assignments.retain(|a| a.principal != principal);
+        self.assignment_set.retain(|(p, _)| *p != principal);
+        self.groups.remove(gi);
+        self.member_sets.remove(gi);
+        for (g, set) in self.groups.iter_mut().zip(self.member_sets.iter_mut()) {
+            if set.remove(&id) {
+                g.members.retain(|m| *m != id);
+            }
+        }
+        self.group_index = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.object_id.clone(), i))
+            .collect();
+        Ok(())
+    }
+
     /// The application's roles.
     pub fn roles(&self) -> &[AppRole] {
         &self.roles

@@ -59,6 +59,9 @@ pub struct CycleSummary {
     pub escrowed: u64,
     /// Users in the connector data store after the cycle.
     pub users_in_connector_data_store: u64,
+    /// Groups in the connector data store after the cycle (absent when groups are off).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub groups_in_connector_data_store: u64,
     /// Job status code after the cycle (`Active`, `Quarantine`, ...).
     pub job_status: JobStatus,
     /// Quarantine reason, when quarantined.
@@ -112,9 +115,19 @@ impl CycleSummary {
                 ""
             }
         ));
+        if self.groups_in_connector_data_store > 0 {
+            out.push_str(&format!(
+                " | groups in connector data store {}",
+                self.groups_in_connector_data_store
+            ));
+        }
         if let Some(e) = &self.error {
             out.push_str(&format!("\n  error: {e}"));
         }
         out
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
