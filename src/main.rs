@@ -6,7 +6,7 @@ use blinksim::engine::{TrialError, try_expression};
 use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
+use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, Profile, ServerLimits, TenantOptions};
 use blinksim::tenant::{ServeConfig, load_faults, serve};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -244,6 +244,17 @@ struct ServeArgs {
     /// $BLINKSIM_ADMIN_TOKEN, which is then not printed].
     #[arg(long)]
     admin_token: Option<String>,
+    /// Serve /Groups (off by default: a Blink tenant without group sync answers 404).
+    #[arg(long)]
+    groups: bool,
+    /// Prefill this many realistic groups, members drawn from the prefilled users
+    /// (needs --groups, or --profile generic).
+    #[arg(long, default_value_t = 0)]
+    group_prefill: usize,
+    /// Which server to be: `blink` (Blink's API) or `generic` (the full RFC 7643 User and
+    /// enterprise extension, groups, no work-email uniqueness, 204 to PATCH).
+    #[arg(long, default_value = "blink")]
+    profile: Profile,
 }
 
 /// A token from its flag, else from the environment (then not printed), else the default.
@@ -273,9 +284,15 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
         "BLINKSIM_ADMIN_TOKEN",
         DEFAULT_ADMIN_TOKEN,
     );
+    if args.group_prefill > 0 && !(args.groups || args.profile == Profile::Generic) {
+        eprintln!("blinksim serve: --group-prefill needs --groups (or --profile generic)");
+        return ExitCode::from(2);
+    }
+    let base = args.profile.options();
     let config = ServeConfig {
         addr: args.addr,
         options: TenantOptions {
+            groups: base.groups || args.groups,
             token,
             admin_token,
             max_body_bytes: args.max_body,
@@ -288,10 +305,11 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
                 idle_timeout_ms: millis(args.idle_timeout),
                 max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             },
-            ..TenantOptions::default()
+            ..base
         },
         users: args.users,
         seed: args.seed,
+        group_prefill: args.group_prefill,
         faults,
         journal: args.journal,
         show_token,

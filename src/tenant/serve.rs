@@ -18,6 +18,8 @@ pub struct ServeConfig {
     pub users: usize,
     /// Seed of the prefill.
     pub seed: u64,
+    /// Groups to prefill (with `options.groups`), members drawn from the prefilled users.
+    pub group_prefill: usize,
     /// Fault rules to install at start (from `--faults FILE`).
     pub faults: Vec<super::FaultRule>,
     /// Append the journal to this file as JSON lines (`--journal FILE`); an existing file
@@ -99,6 +101,11 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
     tenant.add_faults(config.faults);
     let started = Instant::now();
     let added = tenant.prefill(config.users, config.seed);
+    let groups_added = if tenant.options().groups {
+        Some(tenant.prefill_groups(config.group_prefill, config.seed))
+    } else {
+        None
+    };
     // The handlers are installed before the banner, so a SIGTERM sent as soon as the URL is
     // printed stops the server cleanly instead of killing the process.
     let stop = stop_signal();
@@ -123,6 +130,9 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> std::io
         config.seed,
         started.elapsed().as_secs_f64()
     )?;
+    if let Some(groups) = groups_added {
+        writeln!(out, "Groups         {groups} (/Groups served)")?;
+    }
     let admin_token = &server.tenant().options().admin_token;
     let admin_token = shown(admin_token, config.show_admin_token, "BLINKSIM_ADMIN_TOKEN");
     writeln!(out, "Admin API      {origin}/_admin (token {admin_token})")?;
