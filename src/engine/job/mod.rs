@@ -177,6 +177,23 @@ pub enum EngineError {
     /// On-demand provisioning of a user the directory does not have.
     #[error("no user '{0}' in the directory")]
     UnknownUser(String),
+    /// On-demand provisioning of a group the directory does not have.
+    #[error("no group '{0}' in the directory")]
+    UnknownGroup(String),
+    /// A group on demand with a member it does not have.
+    #[error("'{member}' is not a direct member of group '{group}'")]
+    NotAMember {
+        /// The group.
+        group: String,
+        /// The member named.
+        member: String,
+    },
+    /// A group on demand with more members than the API accepts (POD).
+    #[error("{0} members: on-demand provisioning accepts a single group with up to 5 members")]
+    TooManyOnDemandMembers(usize),
+    /// A group on demand while the job does not provision groups.
+    #[error("the job does not provision groups (provision_groups is off)")]
+    GroupsNotProvisioned,
 }
 
 /// The result of Test Connection (§7).

@@ -100,10 +100,14 @@ impl CycleSummary {
             out.push_str(&format!(" | staged deletes {}", c.staged_deletes));
         }
         out.push_str(&format!(
-            "\n  requests {} | escrowed {} | users in connector data store {} | job {}{}{}",
+            "\n  requests {} | escrowed {} | users in connector data store {}{} | job {}{}{}",
             c.requests,
             self.escrowed,
             self.users_in_connector_data_store,
+            match self.groups_in_connector_data_store {
+                0 => String::new(),
+                n => format!(" | groups {n}"),
+            },
             self.job_status,
             self.quarantine
                 .as_ref()
@@ -115,12 +119,6 @@ impl CycleSummary {
                 ""
             }
         ));
-        if self.groups_in_connector_data_store > 0 {
-            out.push_str(&format!(
-                " | groups in connector data store {}",
-                self.groups_in_connector_data_store
-            ));
-        }
         if let Some(e) = &self.error {
             out.push_str(&format!("\n  error: {e}"));
         }

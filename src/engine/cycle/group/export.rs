@@ -120,8 +120,11 @@ impl Ctx<'_> {
             .map(|l| (l.target_id.as_str(), l.display_name.as_str()));
         Some(match w.plan {
             Plan::Provision => {
-                let group = dir.group(&w.object_id)?;
-                return self.provision_group(o, dir, index, group, link).await;
+                let mut group = dir.group(&w.object_id)?.clone();
+                if let Some(only) = &w.selection {
+                    group.members.retain(|m| only.contains(m));
+                }
+                return self.provision_group(o, dir, index, &group, link, w.selection.is_some()).await;
             }
             Plan::Delete | Plan::Forget | Plan::Staged | Plan::SkipDeprovision
                 if link.is_none() =>
@@ -177,10 +180,19 @@ impl Ctx<'_> {
         index: &HashMap<String, Vec<EffectiveAssignment>>,
         group: &Group,
         link: Option<GroupLink>,
+        selected: bool,
     ) -> Option<GroupOutcome> {
         let initial = self.run != Run::Incremental;
         let config = self.job.config();
-        let members = plan::members(self.job.state(), config, dir, index, group, initial);
+        let mut members = plan::members(self.job.state(), config, dir, index, group, initial);
+        if selected {
+            // On demand adds the chosen members and leaves the others as they are (POD).
+            members.remove.clear();
+            members.gone.clear();
+            if let Some(l) = &link {
+                members.out_of_scope.extend(l.out_of_scope.iter().cloned());
+            }
+        }
         let renamed = link
             .as_ref()
             .is_some_and(|l| l.display_name != group.display_name);

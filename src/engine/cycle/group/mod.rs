@@ -4,6 +4,7 @@
 
 mod body;
 mod export;
+mod ondemand;
 mod plan;
 
 pub(crate) use plan::{GroupWork, plan_groups};

@@ -15,6 +15,8 @@ pub(crate) struct GroupWork {
     pub object_id: String,
     pub display_name: String,
     pub plan: Plan,
+    /// On demand: the only members to provision (none removed).
+    pub selection: Option<BTreeSet<String>>,
 }
 
 /// Groups in scope: every group in sync-all; otherwise those assigned to the application
@@ -78,6 +80,7 @@ pub(crate) fn plan_groups(
             object_id: g.object_id.clone(),
             display_name: g.display_name.clone(),
             plan,
+            selection: None,
         });
     }
     // Linked groups no longer in the directory were deleted there.
@@ -87,6 +90,7 @@ pub(crate) fn plan_groups(
                 object_id: id.clone(),
                 display_name: link.display_name.clone(),
                 plan: leave(false),
+                selection: None,
             });
         }
     }
