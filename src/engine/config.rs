@@ -115,6 +115,9 @@ pub struct JobConfig {
     /// §9); 100 keeps the compliant removals (one operation per member) far below a tenant's
     /// operations limit and matches the 100-member ceiling common SCIM servers enforce.
     pub group_member_batch_size: usize,
+    /// Send Microsoft's own group schema beside the core one on create, as Appendix B.2's
+    /// sample does; off for servers that refuse an unknown schema (scim2-server does).
+    pub group_microsoft_schema: bool,
 }
 
 impl Default for JobConfig {
@@ -145,6 +148,7 @@ impl Default for JobConfig {
             retain_trace: true,
             provision_groups: false,
             group_member_batch_size: DEFAULT_GROUP_MEMBER_BATCH,
+            group_microsoft_schema: true,
         }
     }
 }

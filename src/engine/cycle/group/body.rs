@@ -15,11 +15,16 @@ fn patch(ops: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_OP_SCHEMA], "Operations": ops})
 }
 
-/// `POST /Groups`: both schemas, `externalId` (the objectId), `displayName`, `meta`, and no
-/// `members` ("Groups are created with an empty members list", §3.7).
-pub(crate) fn create_body(external_id: &str, display_name: &str) -> Value {
+/// `POST /Groups`: the schemas (Microsoft's beside the core one when `microsoft_schema`),
+/// `externalId` (the objectId), `displayName`, `meta`, and no `members` ("Groups are created
+/// with an empty members list", §3.7).
+pub(crate) fn create_body(external_id: &str, display_name: &str, microsoft_schema: bool) -> Value {
+    let schemas = match microsoft_schema {
+        true => json!([GROUP_SCHEMA, ADSCIM_GROUP_SCHEMA]),
+        false => json!([GROUP_SCHEMA]),
+    };
     json!({
-        "schemas": [GROUP_SCHEMA, ADSCIM_GROUP_SCHEMA],
+        "schemas": schemas,
         "externalId": external_id,
         "displayName": display_name,
         "meta": {"resourceType": "Group"},
@@ -71,11 +76,13 @@ mod tests {
     #[test]
     fn create_has_microsofts_group_schemas_and_no_members() {
         // Appendix B.2 "Create Group".
-        let body = create_body("8aa1a0c0", "Sales");
+        let body = create_body("8aa1a0c0", "Sales", true);
         assert_eq!(
             body.to_string(),
             r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"externalId":"8aa1a0c0","displayName":"Sales","meta":{"resourceType":"Group"}}"#
         );
+        let core = create_body("8aa1a0c0", "Sales", false);
+        assert_eq!(core["schemas"].to_string(), format!("[\"{GROUP_SCHEMA}\"]"));
     }
 
     #[test]

@@ -279,7 +279,8 @@ impl Ctx<'_> {
             }
             Ok(None) => {
                 let o = self.may_create(o)?;
-                let body = body::create_body(&group.object_id, &group.display_name);
+                let microsoft = self.job.config().group_microsoft_schema;
+                let body = body::create_body(&group.object_id, &group.display_name, microsoft);
                 let (mut o, resource, _) = self.post(o, &eval, &body).await?;
                 let id = resource_id(&resource).unwrap_or_default();
                 let description = format!("Group '{name}' was created in {}", self.target());
