@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::engine::cycle::{Ctx, Plan, Run, Stamp};
 use crate::engine::directory::Directory;
 use crate::engine::job::{EngineError, ProvisioningJob};
-use crate::engine::log::Status;
+use crate::engine::log::{Action, Status};
 use crate::engine::ondemand::{OnDemandResult, OnDemandStep};
 use crate::engine::scope::SkipReason;
 use std::collections::BTreeSet;
@@ -109,6 +109,15 @@ impl ProvisioningJob {
             Plan::Provision => Status::Success,
             _ => Status::Skipped,
         };
+        let target = &self.config().target_system;
+        let matching = match entry.provisioning_action {
+            Action::Create => format!("No matching Group was found in {target}; it was created"),
+            _ if entry.target_identity.id.is_empty() => format!("No matching Group in {target}"),
+            _ => format!(
+                "Group '{}' is linked to Group '{}' in {target}",
+                work.display_name, entry.target_identity.id
+            ),
+        };
         let last = entry.provisioning_steps.last();
         let steps = vec![
             step(
@@ -130,7 +139,7 @@ impl ProvisioningJob {
                 4,
                 "Match group between source and target system",
                 Status::Success,
-                entry.target_identity.id.clone(),
+                matching,
             ),
             step(
                 5,

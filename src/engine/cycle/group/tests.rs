@@ -4,7 +4,7 @@
 use crate::clock::VirtualClock;
 use crate::engine::config::JobConfig;
 use crate::engine::directory::{Directory, DirectoryUser, Group};
-use crate::engine::job::ProvisioningJob;
+use crate::engine::job::{EngineError, ProvisioningJob};
 use crate::engine::log::{Action, Status};
 use crate::engine::transport::{BoxFuture, Delivered, Transport, TransportError};
 use crate::scim::message::{Request, Response};
@@ -248,4 +248,29 @@ async fn groups_are_off_by_default() {
     job.run_cycle(&dir).await.unwrap();
     assert!(rec.sent(Method::GET, "/Groups").is_empty());
     assert!(rec.sent(Method::POST, "/Groups").is_empty());
+}
+
+#[tokio::test]
+async fn on_demand_takes_one_group_with_up_to_five_members() {
+    let dir = directory(6);
+    let (mut job, rec) = groups_job("");
+    let six: Vec<String> = (0..6).map(|i| format!("u{i}")).collect();
+    let refused = job.provision_group_on_demand(&dir, "Sales", &six).await;
+    assert!(matches!(
+        refused,
+        Err(EngineError::TooManyOnDemandMembers(6))
+    ));
+    assert!(rec.sent(Method::GET, "/").is_empty(), "nothing sent");
+    let results = job
+        .provision_group_on_demand(&dir, "Sales", &six[..2])
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 3, "two users, then the group");
+    let group = results[2].entry.as_ref().unwrap();
+    assert_eq!(group.provisioning_action, Action::Create);
+    assert_eq!(job.group_links()["g-sales"].members.len(), 2);
+    let stranger = job
+        .provision_group_on_demand(&dir, "Sales", &["nobody".to_string()])
+        .await;
+    assert!(matches!(stranger, Err(EngineError::NotAMember { .. })));
 }
