@@ -2,7 +2,7 @@
 //! engine sends and keeps every request, so the group sequence is checked without a socket.
 
 use crate::clock::VirtualClock;
-use crate::engine::config::JobConfig;
+use crate::engine::config::{AccidentalDeletions, JobConfig};
 use crate::engine::directory::{Directory, DirectoryUser, Group};
 use crate::engine::job::{EngineError, ProvisioningJob};
 use crate::engine::log::{Action, Status};
@@ -10,6 +10,7 @@ use crate::engine::transport::{BoxFuture, Delivered, Transport, TransportError};
 use crate::scim::message::{Request, Response};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ struct Recorder {
     sent: Mutex<Vec<Sent>>,
     /// Users created, to answer reads by id.
     users: Mutex<Vec<Value>>,
+    /// Answer group PATCHes with 500.
+    fail_group_patches: AtomicBool,
 }
 
 impl Recorder {
@@ -54,6 +57,11 @@ impl Recorder {
                     users.push(created.clone());
                 }
                 Response::scim(StatusCode::CREATED, created.to_string().into())
+            }
+            (Method::PATCH, p)
+                if p.contains("/Groups/") && self.fail_group_patches.load(Ordering::Relaxed) =>
+            {
+                Response::empty(StatusCode::INTERNAL_SERVER_ERROR)
             }
             _ => Response::empty(StatusCode::NO_CONTENT),
         }
@@ -273,4 +281,54 @@ async fn on_demand_takes_one_group_with_up_to_five_members() {
         .provision_group_on_demand(&dir, "Sales", &["nobody".to_string()])
         .await;
     assert!(matches!(stranger, Err(EngineError::NotAMember { .. })));
+}
+
+#[tokio::test]
+async fn a_failed_member_patch_is_a_reference_failure_retried_next_cycle() {
+    // QUAR: "failure to update a manager or a group member is a reference failure".
+    let dir = directory(2);
+    let (mut job, rec) = groups_job("");
+    rec.fail_group_patches.store(true, Ordering::Relaxed);
+    let summary = job.run_cycle(&dir).await.unwrap().clone();
+    assert_eq!(summary.counts.reference_failures, 1);
+    assert_eq!(summary.counts.failed, 0, "the group itself was created");
+    let entry = job.logs().last().unwrap();
+    assert_eq!(entry.provisioning_status_info.status, Status::Warning);
+    assert!(
+        job.escrows().is_empty(),
+        "not escrowed: the 40% and 40,000 thresholds ignore it"
+    );
+    assert!(job.group_links()["g-sales"].members.is_empty());
+    rec.fail_group_patches.store(false, Ordering::Relaxed);
+    rec.clear();
+    let summary = job.run_cycle(&dir).await.unwrap().clone();
+    assert_eq!(rec.sent(Method::PATCH, "/scim/Groups/").len(), 1, "retried");
+    assert_eq!(summary.counts.reference_failures, 0);
+    assert_eq!(job.group_links()["g-sales"].members.len(), 2);
+}
+
+#[tokio::test]
+async fn groups_count_toward_the_deletion_threshold() {
+    // ACCDEL: "Groups evaluated for deletion count towards the deletion threshold."
+    let mut dir = directory(1);
+    let (mut job, rec) = job(JobConfig {
+        tenant_url: "http://target.example/scim".into(),
+        provision_groups: true,
+        accidental_deletions: AccidentalDeletions {
+            enabled: true,
+            threshold: 1,
+        },
+        ..JobConfig::default()
+    });
+    job.run_cycle(&dir).await.unwrap();
+    rec.clear();
+    dir.unassign("g-sales", true).unwrap();
+    let summary = job.run_cycle(&dir).await.unwrap().clone();
+    assert_eq!(
+        summary.counts.staged_deletes, 2,
+        "the user's disable and the group's delete"
+    );
+    assert!(rec.sent(Method::DELETE, "/").is_empty());
+    assert_eq!(job.staged_deletes().len(), 2);
+    assert!(job.group_links().contains_key("g-sales"));
 }
