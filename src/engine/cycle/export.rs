@@ -46,10 +46,10 @@ fn disable_reason(record: &UserRecord, scope: &ScopeResult) -> &'static str {
 impl Ctx<'_> {
     /// Creates the object (or, after a lost response and a 409, matches what was created).
     pub(crate) async fn create(&self, o: Outcome, eval: Evaluation) -> Outcome {
-        let o = match self.may_create(o) {
-            Ok(o) => o,
-            Err(skipped) => return skipped,
-        };
+        let (o, allowed) = self.may_create(o);
+        if !allowed {
+            return o;
+        }
         let body = wire::create_body(&eval);
         match self.post(o, &eval, &body).await {
             Ok((o, resource, attempts)) => self.created(o, &eval, &resource, attempts),
@@ -57,19 +57,21 @@ impl Ctx<'_> {
         }
     }
 
-    /// The decision to create an unmatched object, or its skip when the Create action is off.
-    pub(crate) fn may_create(&self, mut o: Outcome) -> Result<Outcome, Outcome> {
+    /// Records the decision to create an unmatched object and returns true, or its skip when
+    /// the Create action is off and false.
+    pub(crate) fn may_create(&self, mut o: Outcome) -> (Outcome, bool) {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
         if !self.job.config().actions.create {
-            return Err(o.skip(
+            let o = o.skip(
                 SkipReason::CreateNotAllowed,
                 format!(
                     "{kind} '{upn}' has no match in {target} and the Create action is not enabled"
                 ),
-            ));
+            );
+            return (o, false);
         }
         o.decide(StepName::EntrySynchronizationAdd, format!("{kind} '{upn}' will be created in {target} ({kind} is active and assigned in Azure Active Directory, but no matching {kind} was found in {target})"));
-        Ok(o)
+        (o, true)
     }
 
     /// POSTs `body` to the kind's endpoint: the created resource and the attempts it took (or,

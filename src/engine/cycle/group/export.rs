@@ -278,7 +278,10 @@ impl Ctx<'_> {
                 Ok((o, link(id), false))
             }
             Ok(None) => {
-                let o = self.may_create(o)?;
+                let (o, allowed) = self.may_create(o);
+                if !allowed {
+                    return Err(o);
+                }
                 let microsoft = self.job.config().group_microsoft_schema;
                 let body = body::create_body(&group.object_id, &group.display_name, microsoft);
                 let (mut o, resource, _) = self.post(o, &eval, &body).await?;

@@ -94,11 +94,13 @@ pub(crate) fn plan_groups(
             });
         }
     }
+    // An incremental cycle logs no skips; "assigned only" never imports unassigned groups.
+    let assigned_only = config.scope == SyncScope::AssignedOnly;
     work.retain(|w| {
-        let quiet = matches!(w.plan, Plan::Skip(_) | Plan::SkipDeprovision);
-        !held(&w.object_id)
-            && (initial || !quiet)
-            && !(config.scope == SyncScope::AssignedOnly && matches!(w.plan, Plan::Skip(_)))
+        let skip = matches!(w.plan, Plan::Skip(_));
+        let quiet = skip || w.plan == Plan::SkipDeprovision;
+        let left_out = held(&w.object_id) || (quiet && !initial) || (skip && assigned_only);
+        !left_out
     });
     work
 }
