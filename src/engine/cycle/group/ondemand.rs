@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::engine::cycle::{Ctx, Plan, Run, Stamp};
 use crate::engine::directory::Directory;
 use crate::engine::job::{EngineError, ProvisioningJob};
-use crate::engine::log::{Action, Status};
+use crate::engine::log::{Action, LogEntry, Status};
 use crate::engine::ondemand::{OnDemandResult, OnDemandStep};
 use crate::engine::scope::SkipReason;
 use std::collections::BTreeSet;
@@ -99,6 +99,15 @@ impl ProvisioningJob {
         let entry = o.finish(self, stamp);
         self.push_log(entry.clone());
         self.clock().advance_to(at);
+        let steps = self.group_portal_steps(work, &entry);
+        OnDemandResult {
+            steps,
+            entry: Some(entry),
+        }
+    }
+
+    /// Steps 2 to 5 as the portal shows them for a group.
+    fn group_portal_steps(&self, work: &GroupWork, entry: &LogEntry) -> Vec<OnDemandStep> {
         let step = |number: u8, name: &str, status: Status, description: String| OnDemandStep {
             number,
             name: name.into(),
@@ -119,7 +128,7 @@ impl ProvisioningJob {
             ),
         };
         let last = entry.provisioning_steps.last();
-        let steps = vec![
+        vec![
             step(
                 2,
                 "Import group",
@@ -147,10 +156,6 @@ impl ProvisioningJob {
                 entry.status(),
                 last.map(|s| s.description.clone()).unwrap_or_default(),
             ),
-        ];
-        OnDemandResult {
-            steps,
-            entry: Some(entry),
-        }
+        ]
     }
 }
