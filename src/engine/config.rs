@@ -8,6 +8,9 @@ use super::scope::{ScopingFilter, SyncScope};
 use super::wire::Dialect;
 use serde::{Deserialize, Serialize};
 
+/// Members per group PATCH by default (see [`JobConfig::group_member_batch_size`]).
+pub(crate) const DEFAULT_GROUP_MEMBER_BATCH: usize = 100;
+
 /// Target object actions (PORTAL "Target object actions").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -108,6 +111,16 @@ pub struct JobConfig {
     pub retain_logs: bool,
     /// Keep the request trace (`trace()`); off for load runs.
     pub retain_trace: bool,
+    /// Provision group objects with Entra's default group mappings (§3.7); off, as for Blink's
+    /// gallery app, which documents only a user mapping.
+    pub provision_groups: bool,
+    /// Most members one group PATCH adds or removes. Microsoft's maximum is NOT FOUND (§3.7,
+    /// §9); 100 keeps the compliant removals (one operation per member) far below a tenant's
+    /// operations limit and matches the 100-member ceiling common SCIM servers enforce.
+    pub group_member_batch_size: usize,
+    /// Send Microsoft's own group schema beside the core one on create, as Appendix B.2's
+    /// sample does; off for servers that refuse an unknown schema (scim2-server does).
+    pub group_microsoft_schema: bool,
 }
 
 impl Default for JobConfig {
@@ -137,6 +150,9 @@ impl Default for JobConfig {
             seed: 1,
             retain_logs: true,
             retain_trace: true,
+            provision_groups: false,
+            group_member_batch_size: DEFAULT_GROUP_MEMBER_BATCH,
+            group_microsoft_schema: true,
         }
     }
 }

@@ -33,6 +33,10 @@ pub struct KnownIssues {
     /// job when the cycle ends. False: the cycle ends at the stop, objects not yet begun wait
     /// for the job to start again (the watermark stays).
     pub stop_finishes_cycle: bool,
+    /// "When a group is in scope and a member is out of scope ... If the member comes back into
+    /// scope, the service won't immediately detect the change": the member is added to the
+    /// group only after a restart.
+    pub group_member_scope_needs_restart: bool,
 }
 
 impl Default for KnownIssues {
@@ -44,6 +48,7 @@ impl Default for KnownIssues {
             scope_change_needs_restart: true,
             manager_in_scope_needs_restart: true,
             stop_finishes_cycle: true,
+            group_member_scope_needs_restart: true,
         }
     }
 }

@@ -43,8 +43,8 @@ pub use directory::model::{DirectoryUser, Group};
 pub use directory::{Directory, DirectoryError};
 pub use failure::FailureCode;
 pub use job::{
-    EngineError, Link, Progress, ProvisioningJob, QuarantineReason, ResetScope, TestConnection,
-    TraceRecord,
+    EngineError, GroupLink, Link, Progress, ProvisioningJob, QuarantineReason, ResetScope,
+    TestConnection, TraceRecord,
 };
 pub use job::{
     EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,

@@ -209,6 +209,26 @@ pub enum Step {
         /// User or group.
         member: String,
     },
+    /// Adds a group to the directory, optionally assigned with a role.
+    AddGroup {
+        /// The group (`objectId`, `displayName`, `members`).
+        group: Group,
+        /// Assign with this role.
+        #[serde(default)]
+        role: Option<String>,
+    },
+    /// Renames a group.
+    RenameGroup {
+        /// Group (object id or name).
+        group: String,
+        /// The new display name.
+        name: String,
+    },
+    /// Deletes a group permanently (its assignments go with it).
+    DeleteGroup {
+        /// Group (object id or name).
+        group: String,
+    },
     /// Sets `accountEnabled` false.
     Disable {
         /// Object id or UPN.
@@ -245,6 +265,14 @@ pub enum Step {
     ProvisionOnDemand {
         /// Object id or UPN.
         user: String,
+    },
+    /// Provisions one group on demand with up to five of its members (POD).
+    ProvisionGroupOnDemand {
+        /// Group (object id or name).
+        group: String,
+        /// Members to provision with it (object ids or UPNs), at most five.
+        #[serde(default)]
+        members: Vec<String>,
     },
     /// Restart provisioning with Graph's reset scopes (none: the portal's Restart).
     Restart {
@@ -319,6 +347,9 @@ impl Step {
             Step::SetRole(_) => "set_role",
             Step::AddMember { .. } => "add_member",
             Step::RemoveMember { .. } => "remove_member",
+            Step::AddGroup { .. } => "add_group",
+            Step::RenameGroup { .. } => "rename_group",
+            Step::DeleteGroup { .. } => "delete_group",
             Step::Disable { .. } => "disable",
             Step::Enable { .. } => "enable",
             Step::SoftDelete { .. } => "soft_delete",
@@ -327,6 +358,7 @@ impl Step {
             Step::AddFaults { .. } => "add_faults",
             Step::ClearFaults {} => "clear_faults",
             Step::ProvisionOnDemand { .. } => "provision_on_demand",
+            Step::ProvisionGroupOnDemand { .. } => "provision_group_on_demand",
             Step::Restart { .. } => "restart",
             Step::Stop { .. } => "stop",
             Step::Start {} => "start",

@@ -201,6 +201,18 @@ async fn run_step(
                 Err(e) => step_failed(record, e.to_string()),
             }
         }
+        Step::ProvisionGroupOnDemand { group, members } => {
+            match world
+                .job
+                .provision_group_on_demand(&world.dir, group, members)
+                .await
+            {
+                Ok(results) => {
+                    events.extend(results.into_iter().map(|r| Event::OnDemand(Box::new(r))))
+                }
+                Err(e) => step_failed(record, e.to_string()),
+            }
+        }
         Step::Expect(expect) => expect_step(world, expect, record, last_test.as_ref()).await,
         step => admin_step(world, step, record),
     }
@@ -317,9 +329,21 @@ async fn expect_step(
     } else {
         None
     };
+    let groups = if expect.needs_groups() {
+        match target_groups(world).await {
+            Ok(groups) => Some(groups),
+            Err(e) => {
+                step_failed(record, format!("could not read the target's groups: {e}"));
+                return;
+            }
+        }
+    } else {
+        None
+    };
     let view = View {
         job: &world.job,
         users: users.as_deref(),
+        groups: groups.as_deref(),
         test_connection: last_test,
     };
     record.checks = expect.evaluate(&view);
@@ -458,10 +482,19 @@ pub(crate) enum TargetReadError {
 pub(crate) async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
-        None => list_remote(world.transport.as_ref(), world.job.config()).await?,
+        None => list_remote(world.transport.as_ref(), world.job.config(), "Users").await?,
     };
     users.sort_by_cached_key(user_name);
     Ok(users)
+}
+
+/// The target's groups: the embedded tenant's directly, a remote target's by paging through
+/// `GET /Groups`.
+pub(crate) async fn target_groups(world: &World) -> Result<Vec<Value>, TargetReadError> {
+    match &world.tenant {
+        Some(tenant) => Ok(tenant.groups()),
+        None => list_remote(world.transport.as_ref(), world.job.config(), "Groups").await,
+    }
 }
 
 fn user_name(u: &Value) -> String {
@@ -471,9 +504,11 @@ fn user_name(u: &Value) -> String {
         .to_lowercase()
 }
 
+/// Every resource at `endpoint` ("Users" or "Groups") of a remote target, page by page.
 async fn list_remote(
     transport: &dyn Transport,
     config: &crate::engine::JobConfig,
+    endpoint: &str,
 ) -> Result<Vec<Value>, TargetReadError> {
     let (base, _) = config.base_path_and_dialect();
     let mut users = Vec::new();
@@ -482,7 +517,7 @@ async fn list_remote(
     for _ in 0..10_000 {
         let request = Request::new(
             Method::GET,
-            &format!("{base}/Users?startIndex={start}&count=100"),
+            &format!("{base}/{endpoint}?startIndex={start}&count=100"),
         )
         .bearer(&config.secret_token);
         let delivered = transport.send(request).await?;

@@ -334,6 +334,15 @@ pub(crate) fn apply_directory_step(
             .remove_member(group, member)
             .map(|()| format!("removed {member} from group {group}"))
             .map_err(|e| ("group".to_string(), e.to_string())),
+        Step::AddGroup { group, role } => add_group(dir, group, role.as_deref()),
+        Step::RenameGroup { group, name } => dir
+            .rename_group(group, name)
+            .map(|()| format!("renamed group {group} to {name}"))
+            .map_err(|e| ("name".to_string(), e.to_string())),
+        Step::DeleteGroup { group } => dir
+            .delete_group(group)
+            .map(|()| format!("deleted group {group}"))
+            .map_err(|e| ("group".to_string(), e.to_string())),
         Step::Disable { user } => dir
             .update_user(user, |u| u.account_enabled = false)
             .map(|()| format!("disabled {user} (accountEnabled false)"))
@@ -357,6 +366,34 @@ pub(crate) fn apply_directory_step(
         _ => return None,
     };
     Some(result)
+}
+
+/// Adds a group (its members by object id or UPN), assigned with `role` if given.
+fn add_group(
+    dir: &mut Directory,
+    group: &crate::engine::directory::Group,
+    role: Option<&str>,
+) -> Result<String, (String, String)> {
+    let members = group.members.clone();
+    let empty = crate::engine::directory::Group {
+        members: Vec::new(),
+        ..group.clone()
+    };
+    let id = dir
+        .add_group(empty)
+        .map_err(|e| ("group".to_string(), e.to_string()))?;
+    for m in &members {
+        dir.add_member(&id, m)
+            .map_err(|e| ("group.members".to_string(), e.to_string()))?;
+    }
+    let name = &group.display_name;
+    match role {
+        Some(role) => dir
+            .assign(&id, true, role)
+            .map(|()| format!("added group {name} (assigned as {role})"))
+            .map_err(|e| ("role".to_string(), e.to_string())),
+        None => Ok(format!("added group {name} (not assigned)")),
+    }
 }
 
 /// Sets and clears attributes of a user; errors name the field at fault.

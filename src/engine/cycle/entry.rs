@@ -64,14 +64,14 @@ pub(crate) fn step(name: StepName, kind: StepType, status: Status, description: 
     }
 }
 
-fn details<const N: usize>(mut s: Step, pairs: [(&str, String); N]) -> Step {
+pub(crate) fn details<const N: usize>(mut s: Step, pairs: [(&str, String); N]) -> Step {
     for (k, v) in pairs {
         s.details.insert(k.to_string(), v);
     }
     s
 }
 
-fn tf(b: bool) -> String {
+pub(crate) fn tf(b: bool) -> String {
     if b { "True" } else { "False" }.to_string()
 }
 
@@ -155,13 +155,27 @@ fn scoping_step(ctx: &Ctx<'_>, scope: &ScopeResult) -> Step {
 impl Outcome {
     /// An outcome with the import and scoping steps, skipped until a stage says otherwise.
     pub(crate) fn new(ctx: &Ctx<'_>, record: &UserRecord, scope: &ScopeResult) -> Outcome {
+        let steps = vec![import_step(ctx, record, scope), scoping_step(ctx, scope)];
+        let (id, upn) = (&record.user.object_id, &record.user.user_principal_name);
+        Outcome::with_steps(ctx, id, upn, scope.in_scope(), steps)
+    }
+
+    /// An outcome for the object `object_id` named `name`, skipped until a stage says
+    /// otherwise, starting with `steps`.
+    pub(crate) fn with_steps(
+        ctx: &Ctx<'_>,
+        object_id: &str,
+        name: &str,
+        entitled: bool,
+        steps: Vec<Step>,
+    ) -> Outcome {
         Outcome {
-            object_id: record.user.object_id.clone(),
-            upn: record.user.user_principal_name.clone(),
+            object_id: object_id.to_string(),
+            upn: name.to_string(),
             entry: EntryDraft {
                 action: Action::Other,
                 status: Status::Skipped,
-                steps: vec![import_step(ctx, record, scope), scoping_step(ctx, scope)],
+                steps,
                 modified: Vec::new(),
                 target: ctx.resource.identity("", ""),
                 error: None,
@@ -172,7 +186,7 @@ impl Outcome {
             failure: None,
             cost: ctx.object_overhead(),
             reference: None,
-            entitled: scope.in_scope(),
+            entitled,
             escrow_clear: false,
         }
     }
@@ -282,7 +296,7 @@ impl Outcome {
                 ),
                 [
                     ("id", target_id.to_string()),
-                    ("userName", user_name.to_string()),
+                    (ctx.resource.kind.name_attribute(), user_name.to_string()),
                 ],
             ),
         );

@@ -45,31 +45,65 @@ fn disable_reason(record: &UserRecord, scope: &ScopeResult) -> &'static str {
 
 impl Ctx<'_> {
     /// Creates the object (or, after a lost response and a 409, matches what was created).
-    pub(crate) async fn create(&self, mut o: Outcome, eval: Evaluation) -> Outcome {
+    pub(crate) async fn create(&self, o: Outcome, eval: Evaluation) -> Outcome {
+        let (o, allowed) = self.may_create(o);
+        if !allowed {
+            return o;
+        }
+        let body = wire::create_body(&eval);
+        match self.post(o, &eval, &body).await {
+            Ok((o, resource, attempts)) => self.created(o, &eval, &resource, attempts),
+            Err(failed) => failed,
+        }
+    }
+
+    /// Records the decision to create an unmatched object and returns true, or its skip when
+    /// the Create action is off and false.
+    pub(crate) fn may_create(&self, mut o: Outcome) -> (Outcome, bool) {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
         if !self.job.config().actions.create {
-            return o.skip(
+            let o = o.skip(
                 SkipReason::CreateNotAllowed,
                 format!(
                     "{kind} '{upn}' has no match in {target} and the Create action is not enabled"
                 ),
             );
+            return (o, false);
         }
         o.decide(StepName::EntrySynchronizationAdd, format!("{kind} '{upn}' will be created in {target} ({kind} is active and assigned in Azure Active Directory, but no matching {kind} was found in {target})"));
-        let body = wire::create_body(&eval);
+        (o, true)
+    }
+
+    /// POSTs `body` to the kind's endpoint: the created resource and the attempts it took (or,
+    /// after a lost response and a 409, the match of `eval`), or the failed outcome.
+    pub(crate) async fn post(
+        &self,
+        mut o: Outcome,
+        eval: &Evaluation,
+        body: &Value,
+    ) -> Result<(Outcome, Value, u32), Outcome> {
+        let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
         let request = self
             .client
-            .request(Method::POST, self.resource.kind.endpoint(), Some(&body));
+            .request(Method::POST, self.resource.kind.endpoint(), Some(body));
         let call = self.client.call(request, &mut o.trace).await;
         o.add_call_cost(call.cost);
         let failed = format!("Failed to create {kind} '{upn}' in {target}");
         let resource = match call.outcome {
             // A retried create that meets 409: the lost attempt was applied, so match again.
             Ok(resp) if resp.status.as_u16() == 409 && call.uncertain => {
-                let conflict = failure::from_response(Verb::Create, &upn, target, &resp);
-                match self.find(&mut o, &eval).await {
+                let conflict =
+                    self.failure_of(failure::from_response(Verb::Create, &upn, target, &resp));
+                match self.find(&mut o, eval).await {
                     Ok(Some(found)) if resource_id(&found).is_some() => found,
-                    _ => return o.fail(Action::Create, StepName::EntryExportAdd, failed, conflict),
+                    _ => {
+                        return Err(o.fail(
+                            Action::Create,
+                            StepName::EntryExportAdd,
+                            failed,
+                            conflict,
+                        ));
+                    }
                 }
             }
             outcome => match failure::check(outcome, Verb::Create, &upn, target) {
@@ -77,14 +111,22 @@ impl Ctx<'_> {
                     Some(json) if resource_id(&json).is_some() => json,
                     _ => {
                         let status = resp.status.as_u16();
-                        let f = failure::incompatible(Verb::Create, &upn, target, status);
-                        return o.fail(Action::Create, StepName::EntryExportAdd, failed, f);
+                        let f = self.failure_of(failure::incompatible(
+                            Verb::Create,
+                            &upn,
+                            target,
+                            status,
+                        ));
+                        return Err(o.fail(Action::Create, StepName::EntryExportAdd, failed, f));
                     }
                 },
-                Err(f) => return o.fail(Action::Create, StepName::EntryExportAdd, failed, f),
+                Err(f) => {
+                    let f = self.failure_of(f);
+                    return Err(o.fail(Action::Create, StepName::EntryExportAdd, failed, f));
+                }
             },
         };
-        self.created(o, &eval, &resource, call.attempts)
+        Ok((o, resource, call.attempts))
     }
 
     /// Records a created object: its export step, values and link, and its reference task.
@@ -302,12 +344,25 @@ impl Ctx<'_> {
 
     /// Deletes a managed object that was permanently deleted in the directory.
     pub(crate) async fn delete(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
-        let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
         let Some(link) = self.linked_target(&mut o, record) else {
             return self.not_provisioned(o);
         };
-        o.decide(StepName::EntrySynchronizationDelete, format!("{kind} '{upn}' will be deleted in {target} ({kind} was permanently deleted in Azure Active Directory)"));
-        let path = self.resource.path(&link.target_id);
+        self.send_delete(
+            o,
+            &link.target_id,
+            "was permanently deleted in Azure Active Directory",
+        )
+        .await
+    }
+
+    /// Sends the DELETE of the target object `id`, the object having done `why`.
+    pub(crate) async fn send_delete(&self, mut o: Outcome, id: &str, why: &str) -> Outcome {
+        let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
+        o.decide(
+            StepName::EntrySynchronizationDelete,
+            format!("{kind} '{upn}' will be deleted in {target} ({kind} {why})"),
+        );
+        let path = self.resource.path(id);
         let request = self.client.request(Method::DELETE, &path, None);
         let call = self.client.call(request, &mut o.trace).await;
         o.add_call_cost(call.cost);
@@ -320,7 +375,12 @@ impl Ctx<'_> {
             Ok(_) => self.deleted(o),
             Err(f) => {
                 let description = format!("Failed to delete {kind} '{upn}' in {target}");
-                o.fail(Action::Delete, StepName::EntryExportDelete, description, f)
+                o.fail(
+                    Action::Delete,
+                    StepName::EntryExportDelete,
+                    description,
+                    self.failure_of(f),
+                )
             }
         }
     }

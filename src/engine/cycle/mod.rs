@@ -5,6 +5,7 @@
 
 mod entry;
 mod export;
+mod group;
 mod lookup;
 mod pipeline;
 mod plan;
@@ -30,6 +31,7 @@ use super::wire::Dialect;
 use crate::clock::Clock;
 use crate::scim::datetime::format_millis;
 use futures::StreamExt;
+use group::{GroupOutcome, GroupWork};
 use resource::{Resource, ResourceKind};
 use std::time::Duration;
 
@@ -159,6 +161,7 @@ impl ProvisioningJob {
             progress: progress::observed(0, 0, 1, start),
             escrowed: 0,
             users_in_connector_data_store: 0,
+            groups_in_connector_data_store: 0,
             job_status: StatusCode::NotRun,
             schedule_state: ScheduleState::Active,
             quarantine: None,
@@ -172,7 +175,7 @@ impl ProvisioningJob {
             .clear_quarantine_for(QuarantineReason::EncounteredQuarantineException);
         let seq_at_start = dir.seq();
         let forced = self.state_mut().take_force_deletes();
-        let work = self.plan_cycle(dir, start, forced);
+        let (work, groups) = self.plan_cycle(dir, start, forced, run == Run::Initial);
         let outcomes = match self.cut_at(start) {
             Some(cut) => self.export_until(&work, run, start, cut).await,
             None => self.export_objects(&work, run, start).await,
@@ -186,9 +189,13 @@ impl ProvisioningJob {
             run,
             cut,
         };
-        let elapsed = self
+        let mut elapsed = self
             .apply_outcomes(dir, outcomes, &mut summary, &cycle)
             .await;
+        if !groups.is_empty() && !cycle.cut {
+            let outcomes = self.export_groups(dir, &groups, run, start).await;
+            elapsed += self.apply_group_outcomes(outcomes, &mut summary, &cycle, elapsed);
+        }
         settle::conclude(&mut summary, elapsed, self.config().request_latency_ms);
         let end = start.saturating_add(i64::try_from(summary.simulated_duration_ms).unwrap_or(0));
         settle::quarantine(self, &summary.counts, forced, end);
@@ -229,9 +236,20 @@ impl ProvisioningJob {
         self.state_mut().end_cycle(summary, start, end)
     }
 
-    /// Imports, scopes and plans the cycle's users.
-    fn plan_cycle<'d>(&self, dir: &'d Directory, start: i64, forced: bool) -> Vec<Work<'d>> {
+    /// Imports, scopes and plans the cycle's users, and its groups when they are provisioned;
+    /// both count toward the deletion threshold (ACCDEL "Groups evaluated for deletion count").
+    fn plan_cycle<'d>(
+        &self,
+        dir: &'d Directory,
+        start: i64,
+        forced: bool,
+        initial: bool,
+    ) -> (Vec<Work<'d>>, Vec<GroupWork>) {
         let config = self.config();
+        let mut groups = match config.provision_groups {
+            true => group::plan_groups(self.state(), config, dir, initial, start),
+            false => Vec::new(),
+        };
         let index = dir.assignment_index();
         let mut work: Vec<Work<'d>> = plan::import(self.state(), config, dir, &index, start)
             .into_iter()
@@ -252,12 +270,21 @@ impl ProvisioningJob {
                 }
             })
             .collect();
-        let mut plans: Vec<Plan> = work.iter().map(|w| w.plan).collect();
+        let mut plans: Vec<Plan> = work
+            .iter()
+            .map(|w| w.plan)
+            .chain(groups.iter().map(|g| g.plan))
+            .collect();
         plan::stage_deletions(&mut plans, config, forced);
-        for (w, p) in work.iter_mut().zip(plans) {
-            w.plan = p;
+        let plans = work
+            .iter_mut()
+            .map(|w| &mut w.plan)
+            .chain(groups.iter_mut().map(|g| &mut g.plan))
+            .zip(plans);
+        for (slot, p) in plans {
+            *slot = p;
         }
-        work
+        (work, groups)
     }
 
     /// Runs every object's pipeline, `concurrency` at a time; the outcomes in object order.
@@ -349,6 +376,19 @@ impl ProvisioningJob {
         elapsed += self
             .export_references(dir, &mut placed, &mut summary.counts, cycle)
             .await;
+        self.settle_and_log(placed, summary, start, 0);
+        elapsed
+    }
+
+    /// Counts, escrows and logs placed outcomes; `first` is the number of entries of the
+    /// cycle logged before them (their change ids follow on).
+    fn settle_and_log(
+        &mut self,
+        placed: Vec<(Outcome, i64)>,
+        summary: &mut CycleSummary,
+        start: i64,
+        first: u64,
+    ) {
         let cycle_id = summary.cycle_id.clone();
         let number = u64::from(summary.number);
         for (n, (mut o, at)) in placed.into_iter().enumerate() {
@@ -356,13 +396,47 @@ impl ProvisioningJob {
             settle::escrow(self.state_mut(), &mut o, at, start);
             let stamp = Stamp {
                 cycle_id: cycle_id.clone(),
-                change_id: self.seeded_guid(1_000 + number, n as u64 + 1),
+                change_id: self.seeded_guid(1_000 + number, first + n as u64 + 1),
                 at,
                 on_demand: false,
             };
             let entry = o.finish(self, stamp);
             self.push_log(entry);
         }
+    }
+
+    /// Applies the groups' outcomes after the users' (`before` is the time those took): links,
+    /// staged deletes, reference failures, then counts, escrows and logs; returns the time
+    /// the groups took.
+    fn apply_group_outcomes(
+        &mut self,
+        outcomes: Vec<GroupOutcome>,
+        summary: &mut CycleSummary,
+        cycle: &Cycle,
+        before: Duration,
+    ) -> Duration {
+        let first = summary.counts.imported;
+        summary.counts.imported += outcomes.len() as u64;
+        let retain_logs = self.config().retain_logs;
+        let mut elapsed = Duration::ZERO;
+        let mut placed = Vec::with_capacity(outcomes.len());
+        for g in outcomes {
+            let mut o = g.outcome;
+            elapsed += o.cost;
+            summary.counts.requests += o.trace.len() as u64;
+            summary.counts.entitled += u64::from(o.entitled);
+            summary.counts.reference_failures += g.reference_failures;
+            let state = self.state_mut();
+            state.change_group_link(&o.object_id, g.link);
+            state.set_staged(&o.object_id, o.entry.action == Action::StagedDelete);
+            self.record_trace(&cycle.label, &o.upn, std::mem::take(&mut o.trace));
+            if !retain_logs {
+                o.entry.steps = Vec::new();
+                o.entry.modified = Vec::new();
+            }
+            placed.push((o, cycle.start.saturating_add(millis(before + elapsed))));
+        }
+        self.settle_and_log(placed, summary, cycle.start, first);
         elapsed
     }
 

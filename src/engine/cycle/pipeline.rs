@@ -71,14 +71,19 @@ impl Ctx<'_> {
                 o.link = LinkChange::Remove;
                 o
             }
-            Plan::Staged => self.staged(o, record),
+            Plan::Staged => {
+                let link = self.job.state().links().get(&record.user.object_id);
+                self.staged(o, link.map(|l| (l.target_id.as_str(), l.user_name.as_str())))
+            }
             Plan::Delete => self.delete(o, record).await,
             Plan::Deprovision { unmanage } => self.deprovision(o, record, scope, unmanage).await,
             Plan::Provision => self.provision(o, record, scope).await,
         }
     }
 
-    fn staged(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
+    /// An object whose disable or delete the deletion threshold holds back; `target` is its
+    /// linked id and name.
+    pub(crate) fn staged(&self, mut o: Outcome, target: Option<(&str, &str)>) -> Outcome {
         o.entry.steps.push(step(
             StepName::EntrySynchronizationSkip,
             StepType::Export,
@@ -93,8 +98,8 @@ impl Ctx<'_> {
         ));
         o.entry.action = Action::StagedDelete;
         o.entry.status = Status::Skipped;
-        if let Some(l) = self.job.state().links().get(&record.user.object_id) {
-            o.entry.target = self.resource.identity(&l.target_id, &l.user_name);
+        if let Some((id, name)) = target {
+            o.entry.target = self.resource.identity(id, name);
         }
         o
     }

@@ -84,8 +84,27 @@ impl ProvisioningJob {
             .map_or("userName".to_string(), |m| m.target.clone());
         let mut rng = crate::fakes::rng(self.config().seed, 20 + stream);
         let guid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+        let result = self
+            .probe_query(&users.query(&attr, &guid.to_string()), trace)
+            .await;
+        if !result.ok || !self.config().provision_groups {
+            return result;
+        }
+        // SCIMDEV: "requests to fetch a random user and group"; the group's form is NOT FOUND
+        // (§7), so by analogy with the group query of §3.7.
+        let groups = Resource {
+            kind: ResourceKind::Group,
+            mappings: &[],
+        };
+        let guid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+        let query = groups.query("displayName", &guid.to_string());
+        self.probe_query(&query, trace).await
+    }
+
+    /// Sends one test query and judges its answer.
+    async fn probe_query(&self, path: &str, trace: &mut Vec<TraceEntry>) -> TestConnection {
         let client = self.client();
-        let req = client.request(Method::GET, &users.query(&attr, &guid.to_string()), None);
+        let req = client.request(Method::GET, path, None);
         match client.call(req, trace).await.outcome {
             Ok(resp) => judge(&resp, self.config().test_connection_requires_empty_list),
             Err(e) => verdict(

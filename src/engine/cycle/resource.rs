@@ -1,6 +1,6 @@
 //! The kind of object a pipeline provisions: its SCIM endpoint, its mappings, the attributes it
-//! is matched by and the reference attribute exported after every object exists. Users today;
-//! groups (with `members` as their reference) slot in beside them.
+//! is matched by and the reference attribute exported after every object exists: users (the
+//! manager as their reference) and groups (their `members`, reference §3.7).
 
 use crate::engine::log::Identity;
 use crate::engine::mapping::{self, AttributeMapping, TargetKind};
@@ -11,6 +11,8 @@ use crate::engine::wire;
 pub(crate) enum ResourceKind {
     /// A user, at `/Users`.
     User,
+    /// A group, at `/Groups`, read and queried without its members (§3.7).
+    Group,
 }
 
 impl ResourceKind {
@@ -18,6 +20,7 @@ impl ResourceKind {
     pub(crate) fn name(self) -> &'static str {
         match self {
             ResourceKind::User => "User",
+            ResourceKind::Group => "Group",
         }
     }
 
@@ -25,6 +28,24 @@ impl ResourceKind {
     pub(crate) fn endpoint(self) -> &'static str {
         match self {
             ResourceKind::User => "/Users",
+            ResourceKind::Group => "/Groups",
+        }
+    }
+
+    /// The attribute that names an object of this kind in the target.
+    pub(crate) fn name_attribute(self) -> &'static str {
+        match self {
+            ResourceKind::User => "userName",
+            ResourceKind::Group => "displayName",
+        }
+    }
+
+    /// The query parameters every read of this kind carries: groups are read without
+    /// `members` (SCIMDEV, Appendix B.2).
+    fn read_parameters(self) -> &'static str {
+        match self {
+            ResourceKind::User => "",
+            ResourceKind::Group => "excludedAttributes=members&",
         }
     }
 }
@@ -51,8 +72,9 @@ impl<'a> Resource<'a> {
     /// The query for objects whose `attribute` equals `value`.
     pub(crate) fn query(&self, attribute: &str, value: &str) -> String {
         format!(
-            "{}?{}",
+            "{}?{}{}",
             self.kind.endpoint(),
+            self.kind.read_parameters(),
             wire::filter_query(attribute, value)
         )
     }

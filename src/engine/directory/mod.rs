@@ -3,6 +3,7 @@
 //! incremental cycles read (aad-provisioning-service.md §1.3, §2).
 
 pub(crate) mod generator;
+mod groups;
 pub(crate) mod model;
 
 pub(crate) use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
@@ -323,84 +324,6 @@ impl Directory {
             let _ = self.hard_delete_at(id, now);
         }
         due
-    }
-
-    /// Groups in insertion order.
-    pub fn groups(&self) -> &[Group] {
-        &self.groups
-    }
-
-    fn group_position(&self, key: &str) -> Option<usize> {
-        self.group_index.get(key).copied().or_else(|| {
-            self.groups
-                .iter()
-                .position(|g| g.display_name.eq_ignore_ascii_case(key))
-        })
-    }
-
-    /// A group by object id or display name.
-    pub fn group(&self, key: &str) -> Option<&Group> {
-        self.group_position(key).map(|i| &self.groups[i])
-    }
-
-    /// Adds a group; members may be named by object id or UPN / group name.
-    pub fn add_group(&mut self, mut group: Group) -> Result<String, DirectoryError> {
-        if group.object_id.is_empty() {
-            group.object_id = self.fresh_id(2);
-        }
-        if self.group_index.contains_key(&group.object_id)
-            || self.group_position(&group.display_name).is_some()
-        {
-            return Err(DirectoryError::Duplicate(group.display_name));
-        }
-        let members = std::mem::take(&mut group.members);
-        let id = group.object_id.clone();
-        self.group_index.insert(id.clone(), self.groups.len());
-        self.groups.push(group);
-        self.member_sets.push(HashSet::new());
-        for m in members {
-            self.add_member(&id, &m)?;
-        }
-        Ok(id)
-    }
-
-    fn resolve_member(&self, key: &str) -> Result<String, DirectoryError> {
-        if let Some(u) = self.user(key) {
-            return Ok(u.user.object_id.clone());
-        }
-        self.group(key)
-            .map(|g| g.object_id.clone())
-            .ok_or_else(|| DirectoryError::NoUser(key.to_string()))
-    }
-
-    /// Adds a member (user or group) to a group.
-    pub fn add_member(&mut self, group: &str, member: &str) -> Result<(), DirectoryError> {
-        let gi = self
-            .group_position(group)
-            .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
-        let member = self.resolve_member(member)?;
-        if self.member_sets[gi].insert(member.clone()) {
-            self.groups[gi].members.push(member.clone());
-            if let Some(ui) = self.user_index.get(&member).copied() {
-                self.mark(ui);
-            }
-        }
-        Ok(())
-    }
-
-    /// Removes a member from a group.
-    pub fn remove_member(&mut self, group: &str, member: &str) -> Result<(), DirectoryError> {
-        let gi = self
-            .group_position(group)
-            .ok_or_else(|| DirectoryError::NoGroup(group.to_string()))?;
-        let member = self.resolve_member(member)?;
-        if self.member_sets[gi].remove(&member) {
-            self.groups[gi].members.retain(|m| *m != member);
-        }
-        if let Some(ui) = self.user_index.get(&member).copied() {
-            self.mark(ui);
-        }
-        Ok(())
     }
 
     /// The application's roles.

@@ -71,3 +71,34 @@ fn changes_are_tracked_and_deletes_expire() {
         Some("u1")
     );
 }
+
+#[test]
+fn groups_are_renamed_and_deleted_with_their_assignments() {
+    let mut d = dir();
+    d.assign("Blink Users", true, "User").unwrap();
+    assert_eq!(
+        d.rename_group("g2", "Blink Users"),
+        Err(DirectoryError::Duplicate("Blink Users".into()))
+    );
+    d.rename_group("g1", "Blink Staff").unwrap();
+    assert_eq!(d.group("g1").unwrap().display_name, "Blink Staff");
+    let w = d.seq();
+    d.delete_group("Blink Staff").unwrap();
+    assert!(d.group("g1").is_none());
+    assert!(d.assignments_of("u2").is_empty(), "the assignment went too");
+    assert!(
+        d.group("g2").unwrap().members.is_empty(),
+        "no longer nested"
+    );
+    assert_eq!(d.group("Outer").map(|g| g.object_id.as_str()), Some("g2"));
+    let changed: Vec<&str> = d
+        .changed_since(w)
+        .iter()
+        .map(|r| r.user.object_id.as_str())
+        .collect();
+    assert_eq!(changed, ["u2"]);
+    assert_eq!(
+        d.delete_group("g1"),
+        Err(DirectoryError::NoGroup("g1".into()))
+    );
+}

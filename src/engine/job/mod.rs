@@ -45,6 +45,21 @@ pub struct Link {
     pub manager: Option<String>,
 }
 
+/// A source group's link to its target group (the connector data store, §3.7).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupLink {
+    /// The target group's SCIM id.
+    pub target_id: String,
+    /// The display name last exported (a difference is a rename).
+    pub display_name: String,
+    /// Members exported: source user object id to target user id (SCIMDEV: member values are
+    /// the ids recorded for users).
+    pub members: BTreeMap<String, String>,
+    /// Members found out of scope: with the known issue on, their coming back into scope is
+    /// not noticed until a restart (KNOWN "Member of group not provisioned", rulings.md R7).
+    pub out_of_scope: BTreeSet<String>,
+}
+
 /// An object whose last export failed and is retried on the escrow schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Escrow {
@@ -150,6 +165,23 @@ pub enum EngineError {
     /// On-demand provisioning of a user the directory does not have.
     #[error("no user '{0}' in the directory")]
     UnknownUser(String),
+    /// On-demand provisioning of a group the directory does not have.
+    #[error("no group '{0}' in the directory")]
+    UnknownGroup(String),
+    /// A group on demand with a member it does not have.
+    #[error("'{member}' is not a direct member of group '{group}'")]
+    NotAMember {
+        /// The group.
+        group: String,
+        /// The member named.
+        member: String,
+    },
+    /// A group on demand with more members than the API accepts (POD).
+    #[error("{0} members: on-demand provisioning accepts a single group with up to 5 members")]
+    TooManyOnDemandMembers(usize),
+    /// A group on demand while the job does not provision groups.
+    #[error("the job does not provision groups (provision_groups is off)")]
+    GroupsNotProvisioned,
 }
 
 /// The result of Test Connection (§7).
@@ -289,6 +321,11 @@ impl ProvisioningJob {
     /// Links of the connector data store, by source object id.
     pub fn links(&self) -> &BTreeMap<String, Link> {
         self.state.links()
+    }
+
+    /// Group links of the connector data store, by source group object id.
+    pub fn group_links(&self) -> &BTreeMap<String, GroupLink> {
+        self.state.group_links()
     }
 
     /// Open escrows, by source object id.

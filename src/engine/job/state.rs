@@ -3,7 +3,7 @@
 //! summaries, the request trace). Changed only through the methods here.
 
 use super::status::{ScheduleState, StatusCode, SyncError};
-use super::{Escrow, Link, Quarantine, QuarantineReason, ResetScope, TraceRecord};
+use super::{Escrow, GroupLink, Link, Quarantine, QuarantineReason, ResetScope, TraceRecord};
 use crate::engine::client::TraceEntry;
 use crate::engine::failure::FailureCode;
 use crate::engine::log::{CycleSummary, LogEntry};
@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How an object's link changes after its export.
 #[derive(Clone, Debug)]
-pub(crate) enum LinkChange {
+pub(crate) enum LinkChange<L = Link> {
     /// Unchanged.
     Keep,
     /// Linked (created, matched, or its `managed` flag changed).
-    Set(Link),
+    Set(L),
     /// Forgotten (deleted, or deleted in the directory while unmanaged).
     Remove,
 }
@@ -24,6 +24,9 @@ pub(crate) enum LinkChange {
 /// The job's state between cycles and its records.
 pub(crate) struct JobState {
     links: BTreeMap<String, Link>,
+    group_links: BTreeMap<String, GroupLink>,
+    /// Every group ever linked since the last full restart (as `connector_store`).
+    group_store: BTreeSet<String>,
     /// Every object ever linked since the last full restart: the portal's connector data
     /// store count, which deletions do not lower (WHEN).
     connector_store: BTreeSet<String>,
@@ -63,6 +66,8 @@ impl JobState {
     pub(crate) fn new(now: i64) -> Self {
         JobState {
             links: BTreeMap::new(),
+            group_links: BTreeMap::new(),
+            group_store: BTreeSet::new(),
             connector_store: BTreeSet::new(),
             watermark: None,
             escrows: BTreeMap::new(),
@@ -86,6 +91,24 @@ impl JobState {
 
     pub(crate) fn links(&self) -> &BTreeMap<String, Link> {
         &self.links
+    }
+
+    pub(crate) fn group_links(&self) -> &BTreeMap<String, GroupLink> {
+        &self.group_links
+    }
+
+    /// Records a group link change in the connector data store.
+    pub(crate) fn change_group_link(&mut self, object_id: &str, change: LinkChange<GroupLink>) {
+        match change {
+            LinkChange::Keep => {}
+            LinkChange::Set(link) => {
+                self.group_store.insert(object_id.to_string());
+                self.group_links.insert(object_id.to_string(), link);
+            }
+            LinkChange::Remove => {
+                self.group_links.remove(object_id);
+            }
+        }
     }
 
     /// The link of a source object, if it is still managed.
@@ -332,6 +355,7 @@ impl JobState {
         summary.escrowed = self.escrows.len() as u64;
         // WHEN: the count "doesn't go down if a user is soft-deleted or hard-deleted".
         summary.users_in_connector_data_store = self.connector_store.len() as u64;
+        summary.groups_in_connector_data_store = self.group_store.len() as u64;
         summary.job_status = self.code;
         summary.schedule_state = self.schedule;
         summary.quarantine = self.quarantine.as_ref().map(|q| q.reason);
@@ -415,6 +439,10 @@ impl JobState {
         if has(ResetScope::Watermark) {
             self.watermark = None;
             self.staged.clear();
+            // "Restarting provisioning addresses the issue" (KNOWN, rulings.md R7).
+            for g in self.group_links.values_mut() {
+                g.out_of_scope.clear();
+            }
         }
         if has(ResetScope::Escrows) {
             self.escrows.clear();
@@ -427,6 +455,8 @@ impl JobState {
             self.links.clear();
             self.connector_store.clear();
             self.awaiting_manager.clear();
+            self.group_links.clear();
+            self.group_store.clear();
         }
         self.force_deletes = has(ResetScope::ForceDeletes);
         if self.schedule != ScheduleState::Paused {

@@ -289,17 +289,25 @@ impl ProvisioningJob {
             quarantine: self.quarantine().map(quarantine),
             steady_state_first_achieved_time: achieved(steady.first()),
             steady_state_last_achieved_time: achieved(steady.last()),
-            synchronized_entry_count_by_type: cycles
-                .last()
-                .map(|s| EntryCount {
-                    key: "User".into(),
-                    value: s.users_in_connector_data_store,
-                })
-                .into_iter()
-                .collect(),
+            synchronized_entry_count_by_type: cycles.last().map(entry_counts).unwrap_or_default(),
             troubleshooting_url: None,
         }
     }
+}
+
+/// Users, and groups when any are linked, in the connector data store.
+fn entry_counts(s: &CycleSummary) -> Vec<EntryCount> {
+    let mut counts = vec![EntryCount {
+        key: "User".into(),
+        value: s.users_in_connector_data_store,
+    }];
+    if s.groups_in_connector_data_store > 0 {
+        counts.push(EntryCount {
+            key: "Group".into(),
+            value: s.groups_in_connector_data_store,
+        });
+    }
+    counts
 }
 
 fn exported(s: &CycleSummary) -> u64 {

@@ -62,6 +62,9 @@ pub struct CycleSummary {
     pub escrowed: u64,
     /// Users in the connector data store after the cycle.
     pub users_in_connector_data_store: u64,
+    /// Groups in the connector data store after the cycle (absent when groups are off).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub groups_in_connector_data_store: u64,
     /// Graph `synchronizationStatus.code` after the cycle (`Active`, `Quarantine`, ...).
     pub job_status: StatusCode,
     /// Graph `synchronizationSchedule.state` after the cycle (`Disabled` after four weeks
@@ -103,10 +106,14 @@ impl CycleSummary {
             out.push_str(&format!(" | staged deletes {}", c.staged_deletes));
         }
         out.push_str(&format!(
-            "\n  requests {} | escrowed {} | users in connector data store {} | job {}{}{}{}",
+            "\n  requests {} | escrowed {} | users in connector data store {}{} | job {}{}{}{}",
             c.requests,
             self.escrowed,
             self.users_in_connector_data_store,
+            match self.groups_in_connector_data_store {
+                0 => String::new(),
+                n => format!(" | groups {n}"),
+            },
             self.job_status,
             self.quarantine
                 .as_ref()
@@ -127,4 +134,8 @@ impl CycleSummary {
         }
         out
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

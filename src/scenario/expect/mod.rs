@@ -129,6 +129,26 @@ pub struct TenantExpect {
     /// Per-user assertions.
     #[serde(default)]
     pub users: Vec<UserExpect>,
+    /// Number of groups.
+    pub group_count: Option<usize>,
+    /// Per-group assertions.
+    #[serde(default)]
+    pub groups: Vec<GroupExpect>,
+}
+
+/// Assertions on one tenant group, found by displayName.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupExpect {
+    /// The displayName.
+    pub display_name: String,
+    /// Whether it exists (default true).
+    #[serde(default = "yes")]
+    pub exists: bool,
+    /// Its members' userNames, in any order (exactly these).
+    pub members: Option<Vec<String>>,
+    /// Its externalId.
+    pub external_id: Option<String>,
 }
 
 /// Assertions on a user's provisioning log entries.
@@ -233,6 +253,8 @@ pub struct View<'a> {
     pub job: &'a ProvisioningJob,
     /// The tenant's users, when the step asks about them.
     pub users: Option<&'a [Value]>,
+    /// The tenant's groups, when the step asks about them.
+    pub groups: Option<&'a [Value]>,
     /// The last Test Connection result.
     pub test_connection: Option<&'a TestConnection>,
 }
@@ -277,7 +299,9 @@ impl Expect {
             state::job_checks(&mut checks, j, view.job);
         }
         if let Some(t) = &self.tenant {
-            state::tenant_checks(&mut checks, t, view.users.unwrap_or(&[]));
+            let users = view.users.unwrap_or(&[]);
+            state::tenant_checks(&mut checks, t, users);
+            state::group_checks(&mut checks, t, users, view.groups.unwrap_or(&[]));
         }
         for l in &self.logs {
             logs::log_checks(&mut checks, l, view.job);
@@ -312,5 +336,12 @@ impl Expect {
     /// Whether the step needs the tenant's users.
     pub fn needs_users(&self) -> bool {
         self.tenant.is_some()
+    }
+
+    /// Whether the step needs the tenant's groups.
+    pub fn needs_groups(&self) -> bool {
+        self.tenant
+            .as_ref()
+            .is_some_and(|t| t.group_count.is_some() || !t.groups.is_empty())
     }
 }

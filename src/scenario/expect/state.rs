@@ -1,7 +1,7 @@
 //! Checks of a cycle's summary, the job's state and the tenant's users.
 
 use super::OrNone;
-use super::{Checks, CycleExpect, JobExpect, TenantExpect};
+use super::{Checks, CycleExpect, GroupExpect, JobExpect, TenantExpect};
 use crate::engine::job::ProvisioningJob;
 use crate::engine::log::CycleSummary;
 use crate::engine::wire::value_at;
@@ -174,4 +174,70 @@ pub(super) fn tenant_checks(checks: &mut Checks, t: &TenantExpect, users: &[Valu
             );
         }
     }
+}
+
+/// Checks of the tenant's groups: their count, and each group's existence, externalId and
+/// members (user ids read back as userNames).
+pub(super) fn group_checks(
+    checks: &mut Checks,
+    t: &TenantExpect,
+    users: &[Value],
+    groups: &[Value],
+) {
+    checks.eq("tenant groups".into(), t.group_count, groups.len());
+    for g in &t.groups {
+        let found = groups.iter().find(|x| {
+            x.get("displayName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(&g.display_name))
+        });
+        checks.push(
+            format!("tenant group {} exists", g.display_name),
+            found.is_some() == g.exists,
+            g.exists.to_string(),
+            found.is_some().to_string(),
+        );
+        if let Some(found) = found {
+            member_checks(checks, g, users, found);
+        }
+    }
+}
+
+fn member_checks(checks: &mut Checks, g: &GroupExpect, users: &[Value], found: &Value) {
+    if let Some(e) = &g.external_id {
+        let actual = found.get("externalId");
+        checks.push(
+            format!("tenant group {} externalId", g.display_name),
+            actual.and_then(Value::as_str) == Some(e.as_str()),
+            e.clone(),
+            show(actual),
+        );
+    }
+    let Some(expected) = &g.members else { return };
+    let name_of = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.get("id").and_then(Value::as_str) == Some(id))
+            .and_then(|u| u.get("userName").and_then(Value::as_str))
+            .map_or_else(|| format!("(id {id})"), str::to_lowercase)
+    };
+    let mut actual: Vec<String> = found
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|ms| {
+            ms.iter()
+                .filter_map(|m| m.get("value").and_then(Value::as_str))
+                .map(name_of)
+                .collect()
+        })
+        .unwrap_or_default();
+    actual.sort();
+    let mut want: Vec<String> = expected.iter().map(|m| m.to_lowercase()).collect();
+    want.sort();
+    checks.push(
+        format!("tenant group {} members", g.display_name),
+        actual == want,
+        want.join(", "),
+        actual.join(", "),
+    );
 }
