@@ -56,8 +56,8 @@ fn parse_args() -> Result<Args, String> {
                 body = Some(Bytes::from(bytes));
             }
             "--headers" => {
-                let text =
-                    std::fs::read_to_string(&value).map_err(|e| format!("--headers {value}: {e}"))?;
+                let text = std::fs::read_to_string(&value)
+                    .map_err(|e| format!("--headers {value}: {e}"))?;
                 headers = read_headers(&text);
             }
             other => return Err(format!("unknown flag {other} (--addr, --body, --headers)")),
@@ -105,7 +105,10 @@ async fn main() {
         }
     };
     let local = listener.local_addr().map_or(args.addr, |a| a);
-    println!("ceiling listening on http://{local} ({} body bytes)", args.body.len());
+    println!(
+        "ceiling listening on http://{local} ({} body bytes)",
+        args.body.len()
+    );
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(30))

@@ -6,8 +6,9 @@ use blinksim::exit::ExitStatus;
 use blinksim::scenario::world::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
+use blinksim::tenant::config::{ConfigFile, load_config};
 use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
-use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, ServerLimits, TenantOptions};
+use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -130,6 +131,9 @@ struct RunArgs {
     /// Print machine-readable summaries instead of the report.
     #[arg(long)]
     json: bool,
+    /// Also write a JUnit XML report here (one testcase per expectation).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -192,105 +196,261 @@ struct ExprArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    /// Settings file (TOML): TenantOptions' fields, `[[fault]]` rules, `[serve]`; flags and
+    /// environment variables override it.
+    #[arg(long, value_name = "FILE", env = "BLINKSIM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print the effective settings as TOML (a config file) and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
+    #[arg(long, env = "BLINKSIM_ADDR")]
+    addr: Option<SocketAddr>,
     /// Bearer token clients must send [default: blinksim-secret-token, or $BLINKSIM_TOKEN,
     /// which is then not printed].
     #[arg(long)]
     token: Option<String>,
-    /// Prefill this many realistic users.
-    #[arg(long, default_value_t = 0)]
-    users: usize,
-    /// Seed for the prefill and ids (same seed, same users).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Largest request body in bytes; larger gets 413.
-    #[arg(long, default_value_t = 1024 * 1024)]
-    max_body: usize,
-    /// Fault rules to install at start (TOML, `[[fault]]` tables).
+    /// Prefill this many realistic users [default: 0].
+    #[arg(long)]
+    users: Option<usize>,
+    /// Seed for the prefill and ids (same seed, same users) [default: 1].
+    #[arg(long, env = "BLINKSIM_SEED")]
+    seed: Option<u64>,
+    /// Largest request body in bytes; larger gets 413 [default: 1048576].
+    #[arg(long)]
+    max_body: Option<usize>,
+    /// Page size of a list request without `count` [default: 100].
+    #[arg(long)]
+    page_size: Option<usize>,
+    /// Largest page served [default: 1000].
+    #[arg(long)]
+    max_page_size: Option<usize>,
+    /// Refuse a second user with the same work email with 409 [default: true].
+    #[arg(long, value_name = "BOOL")]
+    unique_work_email: Option<bool>,
+    /// Attributes outside the Blink schema [default: reject-paths].
+    #[arg(long, value_enum)]
+    unknown_attributes: Option<UnknownAttributesArg>,
+    /// PATCH value filters that match nothing [default: create].
+    #[arg(long, value_enum)]
+    filter_no_match: Option<FilterNoMatchArg>,
+    /// PATCH success answer: 200 with the resource, or 204 [default: resource].
+    #[arg(long, value_enum)]
+    patch_response: Option<PatchResponseArg>,
+    /// Header kept out of the journal (repeatable; replaces the default list).
+    #[arg(long, value_name = "NAME")]
+    redact_header: Vec<String>,
+    /// Query parameter kept out of the journal (repeatable; replaces the default list).
+    #[arg(long, value_name = "NAME")]
+    redact_param: Vec<String>,
+    /// Fault rules to install at start (TOML, `[[fault]]` tables), after the config's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Append every request to this file as JSON lines (an existing file is kept, never
     /// overwritten; a write error is logged and shown in /_admin/health).
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
+    /// Keep the users in this file: loaded at start when it exists, saved on stop, on
+    /// `POST /_admin/save` and with --save-every.
+    #[arg(long, value_name = "FILE", env = "BLINKSIM_STATE")]
+    state: Option<PathBuf>,
+    /// With --state: also save this often (e.g. 30s).
+    #[arg(long, value_parser = parse_duration, requires = "state")]
+    save_every: Option<Duration>,
     /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
     /// still writes every request.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_CAPACITY)]
-    journal_size: usize,
+    #[arg(long)]
+    journal_size: Option<usize>,
     /// Bytes the in-memory journal may hold in total; the oldest entries go first.
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BYTES)]
-    journal_bytes: usize,
+    #[arg(long)]
+    journal_bytes: Option<usize>,
     /// Bodies longer than this are kept truncated in the journal (and marked so).
-    #[arg(long, default_value_t = blinksim::tenant::journal::DEFAULT_BODY_BYTES)]
-    journal_body_bytes: usize,
-    /// Time a client has for a request's headers (e.g. 30s).
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    header_timeout: Duration,
-    /// Time a client has for a request's body once its headers arrived; then 408.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    body_timeout: Duration,
-    /// A connection idle this long (no request in flight, no bytes moving) is closed.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    idle_timeout: Duration,
-    /// Connections served at once; more get 503 at once.
-    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    max_connections: u64,
+    #[arg(long)]
+    journal_body_bytes: Option<usize>,
+    /// Time a client has for a request's headers (e.g. 30s) [default: 30s].
+    #[arg(long, value_parser = parse_duration)]
+    header_timeout: Option<Duration>,
+    /// Time a client has for a request's body once its headers arrived; then 408 [default: 30s].
+    #[arg(long, value_parser = parse_duration)]
+    body_timeout: Option<Duration>,
+    /// A connection idle this long (no request in flight, no bytes moving) is closed [default: 60s].
+    #[arg(long, value_parser = parse_duration)]
+    idle_timeout: Option<Duration>,
+    /// Connections served at once; more get 503 at once [default: 4096].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: Option<u64>,
     /// Bearer token of the admin API under /_admin [default: blinksim-admin-token, or
     /// $BLINKSIM_ADMIN_TOKEN, which is then not printed].
     #[arg(long)]
     admin_token: Option<String>,
 }
 
-/// A token from its flag, else from the environment (then not printed), else the default.
-fn token_from(flag: Option<String>, variable: &str, default: &str) -> (String, bool) {
-    match (flag, std::env::var(variable)) {
-        (Some(token), _) => (token, true),
-        (None, Ok(token)) if !token.is_empty() => (token, false),
-        _ => (default.to_string(), true),
-    }
+/// `--unknown-attributes`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum UnknownAttributesArg {
+    Ignore,
+    RejectPaths,
+    Reject,
+}
+
+/// `--filter-no-match`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FilterNoMatchArg {
+    Create,
+    NoTarget,
+}
+
+/// `--patch-response`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PatchResponseArg {
+    Resource,
+    NoContent,
 }
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Sets `slot` when the flag was given.
+fn set<T>(slot: &mut T, flag: Option<T>) {
+    if let Some(value) = flag {
+        *slot = value;
+    }
+}
+
+/// The flags over the config file's tenant settings.
+fn apply_flags(args: &ServeArgs, o: &mut TenantOptions) {
+    use blinksim::scim::patch::FilterNoMatch;
+    use blinksim::scim::user::UnknownAttributes;
+    set(&mut o.seed, args.seed);
+    set(&mut o.max_body_bytes, args.max_body);
+    set(&mut o.default_page_size, args.page_size);
+    set(&mut o.max_page_size, args.max_page_size);
+    set(&mut o.unique_work_email, args.unique_work_email);
+    set(
+        &mut o.unknown_attributes,
+        args.unknown_attributes.map(|a| match a {
+            UnknownAttributesArg::Ignore => UnknownAttributes::Ignore,
+            UnknownAttributesArg::RejectPaths => UnknownAttributes::RejectPaths,
+            UnknownAttributesArg::Reject => UnknownAttributes::Reject,
+        }),
+    );
+    set(
+        &mut o.filter_no_match,
+        args.filter_no_match.map(|a| match a {
+            FilterNoMatchArg::Create => FilterNoMatch::Create,
+            FilterNoMatchArg::NoTarget => FilterNoMatch::NoTarget,
+        }),
+    );
+    set(
+        &mut o.patch_response,
+        args.patch_response.map(|a| match a {
+            PatchResponseArg::Resource => PatchResponse::Resource,
+            PatchResponseArg::NoContent => PatchResponse::NoContent,
+        }),
+    );
+    if !args.redact_header.is_empty() {
+        o.redaction.headers = args.redact_header.clone();
+    }
+    if !args.redact_param.is_empty() {
+        o.redaction.query_params = args.redact_param.clone();
+    }
+    set(&mut o.journal_capacity, args.journal_size);
+    set(&mut o.journal_bytes, args.journal_bytes);
+    set(&mut o.journal_body_bytes, args.journal_body_bytes);
+    let limits = &mut o.server;
+    set(
+        &mut limits.header_read_timeout_ms,
+        args.header_timeout.map(millis),
+    );
+    set(
+        &mut limits.body_read_timeout_ms,
+        args.body_timeout.map(millis),
+    );
+    set(&mut limits.idle_timeout_ms, args.idle_timeout.map(millis));
+    set(
+        &mut limits.max_connections,
+        args.max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    );
+}
+
+/// A token from its flag, else from the environment (then not printed), else the config
+/// file's or the default.
+fn token_over(flag: Option<String>, variable: &str, configured: &str) -> (String, bool) {
+    match (flag, std::env::var(variable)) {
+        (Some(token), _) => (token, true),
+        (None, Ok(token)) if !token.is_empty() => (token, false),
+        _ => (configured.to_string(), true),
+    }
+}
+
+/// The config file (or the defaults) with the flags and environment over it.
+fn effective_config(args: &ServeArgs) -> Result<(ConfigFile, bool, bool), String> {
+    let mut file = match &args.config {
+        Some(path) => load_config(path).map_err(|e| format!("bad config file {e}"))?,
+        None => ConfigFile::default(),
+    };
+    if let Some(path) = &args.faults {
+        let rules = load_faults(path).map_err(|e| format!("bad faults file {e}"))?;
+        file.fault.extend(rules);
+    }
+    apply_flags(args, &mut file.options);
+    let (token, show_token) = token_over(args.token.clone(), "BLINKSIM_TOKEN", &file.options.token);
+    let (admin, show_admin) = token_over(
+        args.admin_token.clone(),
+        "BLINKSIM_ADMIN_TOKEN",
+        &file.options.admin_token,
+    );
+    file.options.token = token;
+    file.options.admin_token = admin;
+    let serve = &mut file.serve;
+    set(&mut serve.addr, args.addr.map(Some));
+    set(&mut serve.users, args.users.map(Some));
+    set(&mut serve.journal, args.journal.clone().map(Some));
+    set(&mut serve.state, args.state.clone().map(Some));
+    if let Some(every) = args.save_every {
+        serve.save_every = Some(format!("{}s", every.as_secs_f64()));
+    }
+    Ok((file, show_token, show_admin))
+}
+
 fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let faults = match args.faults.as_deref().map(load_faults).transpose() {
-        Ok(rules) => rules.unwrap_or_default(),
+    let (file, show_token, show_admin_token) = match effective_config(&args) {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("blinksim serve: bad faults file {e}");
+            eprintln!("blinksim serve: {e}");
             return ExitCode::from(2);
         }
     };
-    let (token, show_token) = token_from(args.token, "BLINKSIM_TOKEN", DEFAULT_TOKEN);
-    let (admin_token, show_admin_token) = token_from(
-        args.admin_token,
-        "BLINKSIM_ADMIN_TOKEN",
-        DEFAULT_ADMIN_TOKEN,
-    );
+    if args.print_config {
+        return print_config(&file, show_token, show_admin_token);
+    }
+    let save_every = match file
+        .serve
+        .save_every
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+    {
+        Ok(every) => every,
+        Err(e) => {
+            eprintln!("blinksim serve: save_every: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = ServeConfig {
-        addr: args.addr,
-        options: TenantOptions {
-            token,
-            admin_token,
-            max_body_bytes: args.max_body,
-            journal_capacity: args.journal_size,
-            journal_bytes: args.journal_bytes,
-            journal_body_bytes: args.journal_body_bytes,
-            server: ServerLimits {
-                header_read_timeout_ms: millis(args.header_timeout),
-                body_read_timeout_ms: millis(args.body_timeout),
-                idle_timeout_ms: millis(args.idle_timeout),
-                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-            },
-            ..TenantOptions::default()
-        },
-        users: args.users,
-        seed: args.seed,
-        faults,
-        journal: args.journal,
+        addr: file
+            .serve
+            .addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        seed: file.options.seed,
+        options: file.options,
+        users: file.serve.users.unwrap_or(0),
+        faults: file.fault,
+        journal: file.serve.journal,
+        state: file.serve.state,
+        save_every,
         show_token,
         show_admin_token,
     };
@@ -299,6 +459,27 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("blinksim serve: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `serve --print-config`: tokens from the environment are left out, as they are not printed.
+fn print_config(file: &ConfigFile, show_token: bool, show_admin_token: bool) -> ExitCode {
+    let hidden = [
+        (!show_token).then_some(("token", "BLINKSIM_TOKEN")),
+        (!show_admin_token).then_some(("admin_token", "BLINKSIM_ADMIN_TOKEN")),
+    ];
+    match file.to_toml_without(hidden.iter().flatten().map(|(key, _)| *key)) {
+        Ok(text) => {
+            for (key, variable) in hidden.iter().flatten() {
+                println!("# {key}: from ${variable}, not shown");
+            }
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("blinksim serve --print-config: {e}");
             ExitCode::from(2)
         }
     }
@@ -332,6 +513,7 @@ fn main() -> ExitCode {
                 out: args.out,
                 json: args.json,
                 progress: !args.json && std::io::stderr().is_terminal(),
+                junit: args.junit,
             };
             let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
             let status = runtime.block_on(run(&options, &mut stdout, &mut stderr));

@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub json: bool,
     /// Draw progress bars on stderr.
     pub progress: bool,
+    /// Write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
 }
 
 /// Runs the scenarios; returns the exit status.
@@ -66,6 +68,7 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
     let stems: Vec<String> = prepared.iter().map(|(s, _)| s.stem()).collect();
     let mut seen = BTreeSet::new();
     let mut summaries = Vec::new();
+    let mut suites = Vec::new();
     let mut status = EXIT_OK;
     #[cfg(feature = "cli")]
     let bar: Option<&dyn Fn(String) -> Progress> = Some(&crate::progress::bar);
@@ -76,6 +79,9 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         let played = play(&scenario, world, progress).await;
         if !played.ok() {
             status = EXIT_FAILED;
+        }
+        if options.junit.is_some() {
+            suites.push(super::junit::Suite::of(&played));
         }
         if options.json {
             summaries.push(summary_json(&played));
@@ -100,6 +106,12 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
                 status = status.max(EXIT_FAILED);
             }
         }
+    }
+    if let Some(path) = &options.junit
+        && let Err(e) = std::fs::write(path, super::junit::render(&suites))
+    {
+        let _ = writeln!(stderr, "error: writing {}: {e}", path.display());
+        status = status.max(EXIT_FAILED);
     }
     if options.json {
         let value = if single {

@@ -4,6 +4,7 @@
 
 pub mod command;
 pub mod expect;
+pub mod junit;
 pub mod load;
 pub mod model;
 pub mod output;

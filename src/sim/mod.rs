@@ -274,7 +274,8 @@ fn loopback_url(server: &MockTenant, configured: &str) -> String {
 }
 
 fn http(config: &JobConfig, timeout: Duration) -> Result<Arc<dyn Transport>, SimError> {
-    let transport = HttpTransport::new(&config.origin(), timeout).map_err(|e| SimError::Target(e.to_string()))?;
+    let transport = HttpTransport::new(&config.origin(), timeout)
+        .map_err(|e| SimError::Target(e.to_string()))?;
     Ok(Arc::new(transport))
 }
 

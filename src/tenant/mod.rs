@@ -19,6 +19,7 @@
 
 pub mod admin;
 mod auth;
+pub mod config;
 mod conn;
 pub mod exchange;
 pub mod faults;
@@ -27,11 +28,13 @@ mod index;
 pub mod journal;
 mod mock;
 pub mod options;
+pub mod persist;
 pub mod prefill;
 pub mod redact;
 pub mod serve;
 pub mod server;
 pub mod store;
+mod ui;
 
 pub use auth::constant_time_eq;
 pub use exchange::{Exchange, Outcome};
@@ -70,6 +73,8 @@ struct Inner {
     journal: Journal,
     /// The last prefill, which `/_admin/reset` restores.
     prefilled: Mutex<Option<(usize, u64)>>,
+    /// Where `--state` saves (persist.rs).
+    state_file: persist::StateFile,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -112,8 +117,13 @@ impl Tenant {
                 faults_active: AtomicBool::new(false),
                 journal,
                 prefilled: Mutex::new(None),
+                state_file: persist::StateFile::default(),
             }),
         }
+    }
+
+    fn state_file(&self) -> &persist::StateFile {
+        &self.inner.state_file
     }
 
     /// The settings.
