@@ -8,7 +8,7 @@ use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
 use blinksim::tenant::config::{ConfigFile, load_config};
 use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
-use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, TenantOptions};
+use blinksim::tenant::{PatchResponse, TenantOptions};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -409,9 +409,11 @@ fn effective_config(args: &ServeArgs) -> Result<(ConfigFile, bool, bool), String
     set(&mut serve.users, args.users.map(Some));
     set(&mut serve.journal, args.journal.clone().map(Some));
     set(&mut serve.state, args.state.clone().map(Some));
-    if let Some(every) = args.save_every {
-        serve.save_every = Some(format!("{}s", every.as_secs_f64()));
-    }
+    set(
+        &mut serve.save_every,
+        args.save_every
+            .map(|d| Some(blinksim::duration::HumanDuration(d))),
+    );
     Ok((file, show_token, show_admin))
 }
 
@@ -426,19 +428,6 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
     if args.print_config {
         return print_config(&file, show_token, show_admin_token);
     }
-    let save_every = match file
-        .serve
-        .save_every
-        .as_deref()
-        .map(parse_duration)
-        .transpose()
-    {
-        Ok(every) => every,
-        Err(e) => {
-            eprintln!("blinksim serve: save_every: {e}");
-            return ExitCode::from(2);
-        }
-    };
     let config = ServeConfig {
         addr: file
             .serve
@@ -450,7 +439,7 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
         faults: file.fault,
         journal: file.serve.journal,
         state: file.serve.state,
-        save_every,
+        save_every: file.serve.save_every.map(|d| d.0),
         show_token,
         show_admin_token,
     };

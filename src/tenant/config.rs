@@ -30,7 +30,7 @@ pub struct ServeSection {
     pub state: Option<PathBuf>,
     /// Save the state this often, e.g. "30s" (`--save-every`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub save_every: Option<String>,
+    pub save_every: Option<crate::duration::HumanDuration>,
 }
 
 #[derive(Deserialize)]
@@ -39,8 +39,11 @@ struct Sections {
     serve: ServeSection,
 }
 
+/// The seed `serve` uses when neither the file nor `--seed` sets one.
+pub const SERVE_DEFAULT_SEED: u64 = 1;
+
 /// A whole configuration file.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConfigFile {
     /// The tenant's settings (top-level keys).
     #[serde(flatten)]
@@ -50,6 +53,19 @@ pub struct ConfigFile {
     /// Fault rules installed at start.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fault: Vec<FaultRule>,
+}
+
+impl Default for ConfigFile {
+    fn default() -> Self {
+        ConfigFile {
+            options: TenantOptions {
+                seed: SERVE_DEFAULT_SEED,
+                ..TenantOptions::default()
+            },
+            serve: ServeSection::default(),
+            fault: Vec::new(),
+        }
+    }
 }
 
 /// Why a configuration file was refused: `FILE:LINE: field: message`.
@@ -89,10 +105,14 @@ pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile, ConfigError> 
     let doc = DeTable::parse(text).map_err(|e| error(&e, "", String::new()))?;
     let span = doc.span();
     let mut root = doc.into_inner();
+    let seeded = root.contains_key("seed");
     let serve = root.remove("serve");
     let faults = root.remove("fault");
-    let options: TenantOptions =
+    let mut options: TenantOptions =
         deserialize(Spanned::new(span, root)).map_err(|(e, path)| error(&e, "", path))?;
+    if !seeded {
+        options.seed = SERVE_DEFAULT_SEED;
+    }
     let serve: ServeSection = match serve {
         Some(value) => {
             let section: Sections =
@@ -249,6 +269,7 @@ mod tests {
     fn serve_section_is_checked() {
         let c = parse("[serve]\nusers = 5\nsave_every = \"30s\"\n").unwrap();
         assert_eq!(c.serve.users, Some(5));
+        assert_eq!(c.serve.save_every.map(|d| d.0.as_secs()), Some(30));
         let e = parse("[serve]\nuser = 5\n").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("serve.user"), "{e}");
         assert_eq!(e.line, Some(2), "{e}");
