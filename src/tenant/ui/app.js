@@ -185,7 +185,9 @@ function start() {
   $("add-fault").onsubmit = (e) => {
     e.preventDefault();
     const text = $("fault-text").value;
-    const json = text.trim().startsWith("{") || text.trim().startsWith("[");
+    // TOML's `[[fault]]` also starts with a bracket: JSON is what parses as JSON.
+    let json = true;
+    try { JSON.parse(text); } catch (_) { json = false; }
     act(() => api("/faults", { method: "POST", headers: { "Content-Type": json ? "application/json" : "application/toml" }, body: text }), "Fault rules added");
   };
   $("reset").onclick = () => act(() => api("/reset", { method: "POST" }), "Reset to the prefill");

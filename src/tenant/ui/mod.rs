@@ -43,7 +43,11 @@ fn cookie_token(req: &Request) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_string())
+        .map(|(_, value)| {
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -129,6 +133,8 @@ mod tests {
             .to_str()
             .unwrap();
         assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+        let pair = cookie.split(';').next().unwrap();
+        assert_eq!(admin("/_admin/ui/app.js", Some(pair)).status, 200, "{pair}");
         assert!(String::from_utf8_lossy(&ok.body).contains("<title>blinksim"));
     }
 
