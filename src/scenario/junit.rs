@@ -139,8 +139,11 @@ mod tests {
         }
     }
 
-    /// (element name, attributes) of every start or empty element, and the texts.
-    fn parse(xml: &str) -> (Vec<(String, Vec<(String, String)>)>, Vec<String>) {
+    /// An element's name and attributes.
+    type Element = (String, Vec<(String, String)>);
+
+    /// Every start or empty element, and the texts.
+    fn parse(xml: &str) -> (Vec<Element>, Vec<String>) {
         let mut reader = Reader::from_str(xml);
         let (mut elements, mut texts) = (Vec::new(), Vec::new());
         loop {
