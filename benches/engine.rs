@@ -2,12 +2,14 @@
 //! the target's user) and whole initial cycles of 1,000 and 10,000 users against the embedded
 //! tenant, in-process and over loopback HTTP. Figures are elements (users) per second.
 
+use blinksim::engine::Directory;
 use blinksim::engine::JobConfig;
-use blinksim::engine::directory::Directory;
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::mapping::{self, Desired, SourceView, blink_default_mappings, compile};
-use blinksim::engine::scope::{SyncScope, evaluate_with};
-use blinksim::engine::wire::{self, Change, Dialect};
+use blinksim::engine::internals::{self as mapping};
+use blinksim::engine::internals::{
+    self as wire, Change, Desired, SourceView, compile, evaluate_with,
+};
+use blinksim::engine::{Dialect, SyncScope, blink_default_mappings};
+use blinksim::engine::{DirectorySpec, generate};
 use blinksim::sim::{Connection, DEFAULT_START, Simulation};
 use blinksim::tenant::TenantOptions;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -47,6 +49,7 @@ fn decision_path(c: &mut Criterion) {
                 user: &r.user,
                 is_soft_deleted: false,
                 roles: scope.roles.clone(),
+                strip_b2b_upn: true,
             };
             let eval = mapping::evaluate(&mappings, &view, mapping::Operation::Create, now, 1)
                 .expect("evaluates");
@@ -75,6 +78,7 @@ fn decision_path(c: &mut Criterion) {
                     user: &r.user,
                     is_soft_deleted: false,
                     roles: scope.roles,
+                    strip_b2b_upn: true,
                 };
                 let Ok(eval) =
                     mapping::evaluate(&mappings, &view, mapping::Operation::Update, now, 1)

@@ -1,8 +1,8 @@
 //! Protocol-level throughput: filter parse/compile/evaluate and PATCH apply.
 
-use blinksim::scim::filter::{compile, parse};
-use blinksim::scim::patch::{PatchOptions, PatchRequest, patch_user};
-use blinksim::scim::user::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};
+use blinksim::scim::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};
+use blinksim::scim::{PatchOptions, PatchRequest, patch_user};
+use blinksim::scim::{compile, parse};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use std::hint::black_box;

@@ -1,6 +1,6 @@
 //! Tenant request handling, in-process (no socket) and over loopback HTTP.
 
-use blinksim::scim::message::Request;
+use blinksim::scim::Request;
 use blinksim::tenant::{MockTenant, Tenant, TenantOptions};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

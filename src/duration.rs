@@ -156,7 +156,9 @@ impl<'de> Deserialize<'de> for HumanDuration {
 
 /// Deserializes a duration that must be written with its unit (`"40m"`, not `40`), for
 /// fields where a bare number would be ambiguous, like a scenario's `advance.by`.
-pub fn deserialize_with_unit<'de, D: Deserializer<'de>>(d: D) -> Result<HumanDuration, D::Error> {
+pub(crate) fn deserialize_with_unit<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<HumanDuration, D::Error> {
     let text = String::deserialize(d).map_err(|_| {
         serde::de::Error::custom(
             "write the duration as text with its unit, e.g. \"40m\", \"6h\", \"31d\"",

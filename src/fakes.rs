@@ -13,17 +13,17 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The seeded random generator used everywhere determinism matters.
-pub type SeededRng = ChaCha8Rng;
+pub(crate) type SeededRng = ChaCha8Rng;
 
 /// A generator seeded with `seed`, for stream `stream` (independent streams per purpose).
-pub fn rng(seed: u64, stream: u64) -> SeededRng {
+pub(crate) fn rng(seed: u64, stream: u64) -> SeededRng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
     rng
 }
 
 /// Departments of a typical mid-size company.
-pub const DEPARTMENTS: &[&str] = &[
+pub(crate) const DEPARTMENTS: &[&str] = &[
     "Engineering",
     "Sales",
     "Marketing",
@@ -39,13 +39,13 @@ pub const DEPARTMENTS: &[&str] = &[
 ];
 
 /// BCP 47 locales Blink users pick.
-pub const LOCALES: &[&str] = &[
+pub(crate) const LOCALES: &[&str] = &[
     "en-GB", "en-US", "fr-FR", "de-DE", "es-ES", "nl-NL", "it-IT",
 ];
 
 /// A fake person.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Person {
+pub(crate) struct Person {
     /// Given name.
     pub given_name: String,
     /// Family name.
@@ -71,7 +71,7 @@ pub struct Person {
 }
 
 /// Generates people one at a time, keeping aliases unique.
-pub struct PeopleGenerator {
+pub(crate) struct PeopleGenerator {
     rng: SeededRng,
     company: String,
     /// Per alias hash, how many people got that alias (hashes, not strings: a million
@@ -82,7 +82,7 @@ pub struct PeopleGenerator {
 
 impl PeopleGenerator {
     /// A generator for `seed`; every person works for the same company.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         let mut rng = rng(seed, 1);
         let company = CompanyName().fake_with_rng(&mut rng);
         PeopleGenerator {
@@ -94,12 +94,12 @@ impl PeopleGenerator {
     }
 
     /// The company everyone works for.
-    pub fn company(&self) -> &str {
+    pub(crate) fn company(&self) -> &str {
         &self.company
     }
 
     /// The next person.
-    pub fn next_person(&mut self) -> Person {
+    pub(crate) fn next_person(&mut self) -> Person {
         let rng = &mut self.rng;
         let given_name: String = FirstName().fake_with_rng(rng);
         let family_name: String = LastName().fake_with_rng(rng);
@@ -132,7 +132,7 @@ impl PeopleGenerator {
 }
 
 /// A mail domain from a company name: "Bashirian and Reinger Inc" -> "bashirianreinger.example".
-pub fn domain_of(company: &str) -> String {
+pub(crate) fn domain_of(company: &str) -> String {
     let words: String = company
         .split_whitespace()
         .filter(|w| {

@@ -10,19 +10,31 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod clock;
-pub mod duration;
+pub(crate) mod clock;
+pub(crate) mod duration;
 pub mod engine;
-pub mod exit;
-pub mod fakes;
-pub mod histogram;
+pub(crate) mod exit;
+pub(crate) mod fakes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+pub(crate) mod histogram;
+pub(crate) mod html;
 pub mod load;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod progress;
 pub mod scenario;
 pub mod scim;
 pub mod sim;
 pub mod tenant;
+
+pub use clock::{Clock, SharedClock, SystemClock, VirtualClock};
+pub use duration::{DurationError, HumanDuration, format_duration, parse_duration};
+pub use engine::{Directory, DirectoryUser, JobConfig, ProvisioningJob};
+pub use exit::ExitStatus;
+pub use sim::{Connection, DEFAULT_START, Simulation, SimulationBuilder, TenantTransport};
+pub use tenant::{FaultRule, MockTenant, MockTenantBuilder, Operation, Tenant, TenantOptions};
 
 /// The README's Rust examples, compiled and run as doctests so they keep working as written.
 #[doc = include_str!("../README.md")]

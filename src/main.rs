@@ -1,14 +1,13 @@
 //! The `blinksim` command line: parses flags and calls the library.
 
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::trial::{TrialError, try_expression};
-use blinksim::exit::ExitStatus;
-use blinksim::scenario::world::directory_section;
+use blinksim::ExitStatus;
+use blinksim::engine::{DirectorySpec, generate};
+use blinksim::engine::{TrialError, try_expression};
+use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::config::{ConfigFile, load_config};
-use blinksim::tenant::serve::{ServeConfig, load_faults, serve};
-use blinksim::tenant::{PatchResponse, TenantOptions};
+use blinksim::tenant::{ConfigFile, PatchResponse, TenantOptions, load_config};
+use blinksim::tenant::{ServeConfig, load_faults, serve};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -54,6 +53,9 @@ struct LoadArgs {
     /// A plain closed-loop HTTP load on one endpoint instead of provisioning cycles.
     #[arg(long)]
     raw: bool,
+    /// Also write a self-contained HTML page (users/s per cycle, latency per operation).
+    #[arg(long, value_name = "FILE", conflicts_with = "raw")]
+    html: Option<PathBuf>,
     /// Users in the generated directory (with --raw: prefilled in the embedded tenant).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     users: u64,
@@ -110,8 +112,8 @@ struct LoadArgs {
     json: bool,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, blinksim::duration::DurationError> {
-    blinksim::duration::parse_duration(text)
+fn parse_duration(text: &str) -> Result<Duration, blinksim::DurationError> {
+    blinksim::parse_duration(text)
 }
 
 #[derive(Args)]
@@ -134,6 +136,13 @@ struct RunArgs {
     /// Also write a JUnit XML report here (one testcase per expectation).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Also write the self-contained HTML report here (with several scenarios,
+    /// FILE-<scenario>.html each); `--out` folders always get a report.html.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Stop with exit 1 after this long (e.g. 90s, 15m).
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    max_duration: Duration,
 }
 
 #[derive(Subcommand)]
@@ -320,8 +329,8 @@ fn set<T>(slot: &mut T, flag: Option<T>) {
 
 /// The flags over the config file's tenant settings.
 fn apply_flags(args: &ServeArgs, o: &mut TenantOptions) {
-    use blinksim::scim::patch::FilterNoMatch;
-    use blinksim::scim::user::UnknownAttributes;
+    use blinksim::scim::FilterNoMatch;
+    use blinksim::scim::UnknownAttributes;
     set(&mut o.seed, args.seed);
     set(&mut o.max_body_bytes, args.max_body);
     set(&mut o.default_page_size, args.page_size);
@@ -411,8 +420,7 @@ fn effective_config(args: &ServeArgs) -> Result<(ConfigFile, bool, bool), String
     set(&mut serve.state, args.state.clone().map(Some));
     set(
         &mut serve.save_every,
-        args.save_every
-            .map(|d| Some(blinksim::duration::HumanDuration(d))),
+        args.save_every.map(|d| Some(blinksim::HumanDuration(d))),
     );
     Ok((file, show_token, show_admin))
 }
@@ -491,27 +499,53 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => {
-            let target = match (args.target, args.token) {
-                (Some(url), Some(token)) => Target::Http { url, token },
-                _ => Target::Embedded,
-            };
-            let options = RunOptions {
-                paths: args.paths,
-                target,
-                out: args.out,
-                json: args.json,
-                progress: !args.json && std::io::stderr().is_terminal(),
-                junit: args.junit,
-            };
-            let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
-            let status = runtime.block_on(run(&options, &mut stdout, &mut stderr));
-            ExitCode::from(u8::try_from(status).unwrap_or(2))
-        }
+        Command::Run(args) => run_scenarios(args, &runtime),
         Command::Gen(GenCommand::Directory(args)) => gen_directory(args),
         Command::Expr(args) => expr(args),
         Command::Load(args) => runtime.block_on(load(args)),
         Command::Serve(args) => serve_command(args, &runtime),
+    }
+}
+
+/// `blinksim run`: plays the scenarios; past `--max-duration` it stops the process with exit 1.
+fn run_scenarios(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let target = match (args.target, args.token) {
+        (Some(url), Some(token)) => Target::Http { url, token },
+        _ => Target::Embedded,
+    };
+    let options = RunOptions {
+        paths: args.paths,
+        target,
+        out: args.out,
+        json: args.json,
+        progress: !args.json && std::io::stderr().is_terminal(),
+        junit: args.junit,
+        html: args.html,
+    };
+    // Its own thread (the future borrows stdout as a `dyn Write`, which is not `Send`), so
+    // the deadline holds even while a step computes.
+    let handle = runtime.handle().clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+        let status = handle.block_on(run(&options, &mut stdout, &mut stderr));
+        let _ = done.send(status);
+    });
+    match finished.recv_timeout(args.max_duration) {
+        Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(2)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            eprintln!("blinksim run: the run stopped without a status");
+            ExitCode::from(2)
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let _ = std::io::stdout().flush();
+            eprintln!(
+                "blinksim run: stopped after --max-duration {}; the scenarios did not finish",
+                blinksim::format_duration(args.max_duration)
+            );
+            // The run is mid-step on its thread: leave without waiting for it.
+            std::process::exit(1)
+        }
     }
 }
 
@@ -563,7 +597,7 @@ fn expr(args: ExprArgs) -> ExitCode {
         }
     };
     let now = match args.now.as_deref() {
-        Some(text) => match blinksim::scim::datetime::parse_millis(text) {
+        Some(text) => match blinksim::scim::parse_millis(text) {
             Some(ms) => ms,
             None => {
                 eprintln!("blinksim expr: --now: '{text}' is not an RFC 3339 date-time");
@@ -668,11 +702,17 @@ async fn load(args: LoadArgs) -> ExitCode {
         faults,
         max_duration: args.max_duration,
     };
-    let progress: Option<&dyn Fn(String) -> blinksim::engine::job::Progress> =
+    let progress: Option<&dyn Fn(String) -> blinksim::engine::Progress> =
         (!args.json && std::io::stderr().is_terminal()).then_some(&blinksim::progress::bar);
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {
             print_report(args.json, &report, || report.render());
+            if let Some(path) = &args.html
+                && let Err(e) = std::fs::write(path, report.html())
+            {
+                eprintln!("blinksim load: writing {}: {e}", path.display());
+                return ExitStatus::Failed.into();
+            }
             report.exit_status().into()
         }
         Err(e) => {

@@ -2,8 +2,8 @@
 
 mod common;
 
-use blinksim::clock::VirtualClock;
-use blinksim::scim::message::Request;
+use blinksim::VirtualClock;
+use blinksim::scim::Request;
 use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, Tenant, TenantOptions};
 use common::{Harness, user_json};
 use http::{Method, StatusCode};
@@ -361,7 +361,7 @@ fn play(seed: u64) -> Vec<(Option<u16>, Value)> {
         },
         Arc::new(clock.clone()),
     );
-    let rules = blinksim::tenant::faults::parse_toml(
+    let rules = blinksim::tenant::parse_toml(
         r#"
         [[fault]]
         operation = "create"

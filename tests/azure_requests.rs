@@ -410,7 +410,7 @@ async fn appendix_a_both_patch_dialects() {
         );
     }
     let lenient = Harness::start_with(blinksim::tenant::TenantOptions {
-        unknown_attributes: blinksim::scim::user::UnknownAttributes::Ignore,
+        unknown_attributes: blinksim::scim::UnknownAttributes::Ignore,
         ..Default::default()
     })
     .await;

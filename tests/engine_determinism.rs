@@ -2,8 +2,8 @@
 //! concurrency, in-process and over loopback HTTP (issue 4, acceptance 3).
 
 use blinksim::engine::JobConfig;
-use blinksim::engine::directory::generator::{DirectorySpec, generate};
-use blinksim::engine::log::write_json_lines;
+use blinksim::engine::write_json_lines;
+use blinksim::engine::{DirectorySpec, generate};
 use blinksim::sim::{Connection, Simulation};
 use blinksim::tenant::{FaultRule, Operation, TenantOptions};
 use std::time::Duration;

@@ -3,8 +3,8 @@
 
 mod common;
 
-use blinksim::duration::HumanDuration;
-use blinksim::tenant::faults::{Effect, FaultRule, LostAs, Operation};
+use blinksim::HumanDuration;
+use blinksim::tenant::{Effect, FaultRule, LostAs, Operation};
 use common::{Harness, TOKEN, user_json};
 use http::{Method, StatusCode};
 use serde_json::json;
@@ -400,7 +400,7 @@ async fn selectors_by_user_name_filter_header_and_path() {
     assert_eq!(h.get("/Users?filter=title+pr").await.status, StatusCode::OK);
     h.server.tenant().clear_faults();
     let mut by_header = FaultRule::status(502);
-    by_header.header = Some(blinksim::tenant::faults::HeaderMatch {
+    by_header.header = Some(blinksim::tenant::HeaderMatch {
         name: "x-chaos".into(),
         value: Some("on".into()),
     });

@@ -207,4 +207,38 @@ async fn patch_work_is_bounded_and_names_the_limit() {
     assert_eq!(again.json()["emails"], first.json()["emails"]);
     let user = h.get(&path).await.json();
     assert_eq!(user["meta"]["version"], "W/\"2\"");
+    // A POST or PUT cannot go past the bound either.
+    let emails: Vec<Value> = (0..101)
+        .map(|i| json!({"value": format!("p{i}@x")}))
+        .collect();
+    let big = json!({"userName": "big@x", "emails": emails});
+    let r = h.post("/Users", &big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("max_values"), "{}", r.text());
+    assert_eq!(h.put(&path, &big).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn lookup_and_create_agree_on_case() {
+    let h = Harness::start().await;
+    let nikos = json!({"userName": "ΝΙΚΟΣ@x.gr"});
+    assert_eq!(h.post("/Users", &nikos).await.status, StatusCode::CREATED);
+    let found = h
+        .get("/Users?filter=userName%20eq%20%22%CE%9D%CE%99%CE%9A%CE%9F%CE%A3%40x.gr%22")
+        .await;
+    assert_eq!(found.json()["totalResults"], 1, "{}", found.text());
+    assert_eq!(h.post("/Users", &nikos).await.status, StatusCode::CONFLICT);
+    let email = |name: &str, value: &str| json!({"userName": name, "emails": [{"type": "work", "value": value, "primary": true}]});
+    assert_eq!(
+        h.post("/Users", &email("a", "ας@x")).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        h.post("/Users", &email("b", "ΑΣ@x")).await.status,
+        StatusCode::CONFLICT
+    );
+    let by_email = h
+        .get("/Users?filter=emails.value%20eq%20%22%CE%91%CE%A3%40x%22")
+        .await;
+    assert_eq!(by_email.json()["totalResults"], 1, "{}", by_email.text());
 }

@@ -3,8 +3,8 @@
 //! compared with `snapshots/scenarios@<file>.snap`. A new scenario file is picked up without
 //! touching code; its first snapshot is reviewed before it is accepted.
 
-use blinksim::scenario::report::{console, snapshot};
 use blinksim::scenario::{Target, load_path, play, prepare};
+use blinksim::scenario::{console, snapshot};
 
 #[test]
 fn scenarios() {

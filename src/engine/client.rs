@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 
-/// Within-cycle retry settings. Azure AD's are NOT FOUND in the reference (§4.1, §9), so these
-/// are choices: Retry-After is honoured for 429 and 503, other 5xx and lost connections are
-/// retried with doubling back-off, and what still fails is escrowed.
+/// Within-cycle retry settings. A 5xx, a timeout or a lost connection is not retried inside
+/// the cycle by default: "the operation is retried in the next sync cycle" (rulings.md R3);
+/// `max_transient_retries` turns in-cycle retries (doubling back-off) back on. 429 with
+/// Retry-After is waited on inside the cycle: NOT FOUND either way, kept (R3).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetryPolicy {
@@ -29,7 +30,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_throttle_retries: 5,
-            max_transient_retries: 2,
+            max_transient_retries: 0,
             backoff_ms: 1000,
             max_wait_ms: 60_000,
         }
@@ -59,7 +60,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// The result of a call after retries.
 #[derive(Debug)]
-pub struct Call {
+pub(crate) struct Call {
     /// The final response or error.
     pub outcome: Result<Response, TransportError>,
     /// Attempts made.
@@ -72,7 +73,7 @@ pub struct Call {
 }
 
 /// A client bound to one target.
-pub struct ScimClient<'a> {
+pub(crate) struct ScimClient<'a> {
     /// The transport.
     pub transport: &'a dyn Transport,
     /// Path prefix of the SCIM base URL, e.g. `/scim`.
@@ -92,7 +93,7 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 
 impl ScimClient<'_> {
     /// A request to `{base}{path}` with Azure AD's headers.
-    pub fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Request {
+    pub(crate) fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Request {
         let mut req =
             Request::new(method, &format!("{}{path}", self.base_path)).bearer(&self.token);
         if let Some(b) = body {
@@ -106,7 +107,7 @@ impl ScimClient<'_> {
     }
 
     /// Sends with retries, appending every attempt to `trace`.
-    pub async fn call(&self, request: Request, trace: &mut Vec<TraceEntry>) -> Call {
+    pub(crate) async fn call(&self, request: Request, trace: &mut Vec<TraceEntry>) -> Call {
         let mut attempts = 0u32;
         let mut throttles = 0u32;
         let mut transients = 0u32;

@@ -1,6 +1,7 @@
 //! The provisioning job's configuration (the portal's Provisioning page).
 
 use super::client::RetryPolicy;
+use super::known_issues::KnownIssues;
 use super::mapping::MappingConfig;
 use super::policy::{DEFAULT_DELETION_THRESHOLD, QuarantineThresholds};
 use super::scope::{ScopingFilter, SyncScope};
@@ -41,8 +42,9 @@ pub struct AccidentalDeletions {
 
 impl Default for AccidentalDeletions {
     fn default() -> Self {
+        // Opt-in: "select the Prevent accidental deletions check box" (rulings.md R2).
         AccidentalDeletions {
-            enabled: true,
+            enabled: false,
             threshold: DEFAULT_DELETION_THRESHOLD,
         }
     }
@@ -69,7 +71,8 @@ pub struct JobConfig {
     pub skip_out_of_scope_deletions: bool,
     /// Prevent accidental deletions.
     pub accidental_deletions: AccidentalDeletions,
-    /// PATCH dialect (Appendix A).
+    /// PATCH dialect when the tenant URL carries no flag (Appendix A): legacy, as Entra sends
+    /// to a plain URL (rulings.md R1).
     pub patch_dialect: Dialect,
     /// Skip users whose only role is Default Access (Blink's tutorial; configurations before
     /// 04/16/2020, NOUSERS). False evaluates them like other roles.
@@ -80,6 +83,10 @@ pub struct JobConfig {
     pub read_before_update: bool,
     /// Retries within a cycle.
     pub retry: RetryPolicy,
+    /// Documented known issues reproduced (rulings.md R7), each switchable.
+    pub known_issues: KnownIssues,
+    /// Test Connection fails on a non-empty answer to its random GUID (rulings.md R6).
+    pub test_connection_requires_empty_list: bool,
     /// Quarantine thresholds.
     pub quarantine: QuarantineThresholds,
     /// Simulated latency of one request, for simulated durations (ms).
@@ -111,11 +118,13 @@ impl Default for JobConfig {
             actions: TargetActions::default(),
             skip_out_of_scope_deletions: false,
             accidental_deletions: AccidentalDeletions::default(),
-            patch_dialect: Dialect::Current,
+            patch_dialect: Dialect::Legacy,
             skip_default_access: true,
             concurrency: 8,
             read_before_update: true,
             retry: RetryPolicy::default(),
+            test_connection_requires_empty_list: true,
+            known_issues: KnownIssues::default(),
             quarantine: QuarantineThresholds::default(),
             request_latency_ms: 100,
             object_overhead_ms: 600,
@@ -172,6 +181,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn accidental_deletion_prevention_is_opt_in() {
+        // rulings.md R2: off by default; enabled without a threshold means 500.
+        assert!(!JobConfig::default().accidental_deletions.enabled);
+        let on: AccidentalDeletions = serde_json::from_str(r#"{"enabled":true}"#).unwrap();
+        assert_eq!(on.threshold, 500);
+    }
+
+    #[test]
     fn tenant_url_parts_and_flags() {
         let c = JobConfig {
             tenant_url: "http://127.0.0.1:8080/scim/?AzureAdScimPatch2017".into(),
@@ -179,7 +196,13 @@ mod tests {
         };
         assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Legacy));
         assert_eq!(c.origin(), "http://127.0.0.1:8080");
+        // rulings.md R1: Blink's plain URL gets the legacy dialect, the flag the compliant one.
         let c = JobConfig::default();
+        assert_eq!(c.base_path_and_dialect(), ("/scim".into(), Dialect::Legacy));
+        let c = JobConfig {
+            tenant_url: "http://127.0.0.1:8080/scim?aadOptscim062020".into(),
+            ..Default::default()
+        };
         assert_eq!(
             c.base_path_and_dialect(),
             ("/scim".into(), Dialect::Current)

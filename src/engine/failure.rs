@@ -30,6 +30,8 @@ names! {
         NotImplemented,
         /// Another 5xx.
         InternalServerError,
+        /// The service failed before sending (e.g. a filter value it cannot query, R7).
+        InternalError,
         /// Another status, or a transport error.
         WebExceptionProtocolError,
         /// No response in time.
@@ -49,7 +51,7 @@ names! {
 
 /// A failed operation as the provisioning logs show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// Error code, e.g. `EntryConflict`.
     pub code: FailureCode,
     /// Human-readable reason.
@@ -62,7 +64,7 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with `code` and `reason`.
-    pub fn new(code: FailureCode, reason: String, status: Option<u16>) -> Self {
+    pub(crate) fn new(code: FailureCode, reason: String, status: Option<u16>) -> Self {
         Failure {
             code,
             reason,
@@ -74,7 +76,7 @@ impl Failure {
 
 /// What the failed request was doing, for the wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verb {
+pub(crate) enum Verb {
     /// Querying for a match.
     Match,
     /// Reading the linked user.
@@ -104,6 +106,11 @@ impl Verb {
     }
 }
 
+/// ANALYZE's wording for `InternalServerError`, `Timeout` and `WebExceptionProtocolError`
+/// (reference §4.2; rulings.md R3): the object is retried by the next cycle.
+pub(crate) const RETRIED_IN_40_MINUTES: &str =
+    "This attempt is automatically retried in 40 minutes.";
+
 /// The reason text Graph shows for a 409 (G:`provisioningobjectsummary-list`, "exisits" sic).
 fn conflict_reason(target: &str) -> String {
     format!(
@@ -120,7 +127,7 @@ fn server_detail(resp: &Response) -> String {
 }
 
 /// Maps an HTTP response that is not a success.
-pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> Failure {
+pub(crate) fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> Failure {
     let status = resp.status.as_u16();
     let detail = server_detail(resp);
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
@@ -181,14 +188,14 @@ pub fn from_response(verb: Verb, user: &str, target: &str, resp: &Response) -> F
         s if s >= 500 => Failure::new(
             FailureCode::InternalServerError,
             format!(
-                "{failed}; {target} returned an error response with the HTTP status code {s} ({}).{detail}",
+                "{failed}; {target} returned an error response with the HTTP status code {s} ({}). {RETRIED_IN_40_MINUTES}{detail}",
                 resp.status.canonical_reason().unwrap_or("error")
             ),
             Some(status),
         ),
         s => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {target} answered HTTP {s}.{detail}"),
+            format!("{failed}; {target} answered HTTP {s}. {RETRIED_IN_40_MINUTES}{detail}"),
             Some(status),
         ),
     }
@@ -210,24 +217,38 @@ fn bad_request(failed: &str, resp: &Response, detail: &str) -> Failure {
 }
 
 /// Maps a request that got no response.
-pub fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) -> Failure {
+pub(crate) fn from_transport(verb: Verb, user: &str, target: &str, e: &TransportError) -> Failure {
     let failed = format!("Failed to {} User '{user}' in {target}", verb.phrase());
     match e {
         TransportError::Timeout(d) => Failure::new(
             FailureCode::Timeout,
-            format!("{failed}; no response within {} seconds.", d.as_secs()),
+            format!(
+                "{failed}; no response within {} seconds. {RETRIED_IN_40_MINUTES}",
+                d.as_secs()
+            ),
             None,
         ),
         other => Failure::new(
             FailureCode::WebExceptionProtocolError,
-            format!("{failed}; {other}."),
+            format!("{failed}; {other}. {RETRIED_IN_40_MINUTES}"),
             None,
         ),
     }
 }
 
+/// A matching value the service cannot put in a filter query (known-issues.md, rulings.md R7).
+pub(crate) fn unfilterable(user: &str, attribute: &str, c: char) -> Failure {
+    Failure::new(
+        FailureCode::InternalError,
+        format!(
+            "Failed to match User '{user}': Microsoft Entra ID currently can't perform filter queries on values containing special characters; the value of '{attribute}' contains '{c}'."
+        ),
+        None,
+    )
+}
+
 /// A success status whose body Azure AD cannot read (ANALYZE; Budibase#15369).
-pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
+pub(crate) fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failure {
     Failure::new(
         FailureCode::SystemForCrossDomainIdentityManagementServiceIncompatible,
         format!(
@@ -240,7 +261,7 @@ pub fn incompatible(verb: Verb, user: &str, target: &str, status: u16) -> Failur
 
 /// Two or more resources answered a match (ANALYZE: `DuplicateTargetEntries` for distinct
 /// users, `...MultipleEntriesInResponse` for the same one twice).
-pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
+pub(crate) fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Failure {
     if distinct {
         Failure::new(
             FailureCode::DuplicateTargetEntries,
@@ -262,7 +283,7 @@ pub fn duplicates(user: &str, target: &str, distinct: bool, status: u16) -> Fail
 
 /// A call's response when it succeeded, or the failure it logs as (the one mapping of
 /// "success, an error response, or no response" every export shares).
-pub fn check(
+pub(crate) fn check(
     outcome: Result<Response, TransportError>,
     verb: Verb,
     user: &str,

@@ -104,7 +104,7 @@ pub struct MappingError {
 }
 
 /// The expression the Blink gallery mapping uses for `active` (HPW; aad-provisioning-service.md §3.2 d).
-pub const ACTIVE_EXPRESSION: &str =
+pub(crate) const ACTIVE_EXPRESSION: &str =
     r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#;
 
 /// The Blink gallery mappings. The target side is the tutorial's table; the source side is
@@ -285,6 +285,8 @@ pub struct SourceView<'a> {
     pub is_soft_deleted: bool,
     /// The user's roles in the application.
     pub roles: Vec<AppRoleAssignment>,
+    /// B2B: `userPrincipalName` without `#EXT#` and the home domain (rulings.md R7).
+    pub strip_b2b_upn: bool,
 }
 
 impl expr::Source for SourceView<'_> {
@@ -316,6 +318,12 @@ impl expr::Source for SourceView<'_> {
                     .map(|r| Value::String(r.value.clone()))
                     .collect(),
             );
+        }
+        if self.strip_b2b_upn
+            && name.eq_ignore_ascii_case("userPrincipalName")
+            && let Some(upn) = super::known_issues::strip_b2b_upn(&self.user.user_principal_name)
+        {
+            return Value::String(upn);
         }
         self.user.attribute(name).map_or(Value::Null, Value::String)
     }
@@ -400,7 +408,7 @@ pub fn evaluate(
 }
 
 /// The matching mappings in precedence order.
-pub fn matching_order(mappings: &[AttributeMapping]) -> Vec<&AttributeMapping> {
+pub(crate) fn matching_order(mappings: &[AttributeMapping]) -> Vec<&AttributeMapping> {
     let mut m: Vec<&AttributeMapping> = mappings.iter().filter(|m| m.matching.is_some()).collect();
     m.sort_by_key(|m| m.matching);
     m
@@ -415,6 +423,7 @@ mod tests {
             user,
             is_soft_deleted: soft,
             roles: vec![],
+            strip_b2b_upn: true,
         }
     }
 

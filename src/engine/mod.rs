@@ -3,9 +3,9 @@
 //! through a [`transport::Transport`] (aad-provisioning-service.md §1-8).
 //!
 //! ```
-//! use blinksim::clock::VirtualClock;
-//! use blinksim::engine::directory::{Directory, DirectoryUser};
-//! use blinksim::engine::transport::HttpTransport;
+//! use blinksim::VirtualClock;
+//! use blinksim::engine::{Directory, DirectoryUser};
+//! use blinksim::engine::HttpTransport;
 //! use blinksim::engine::{JobConfig, ProvisioningJob};
 //! use std::{sync::Arc, time::Duration};
 //!
@@ -19,27 +19,60 @@
 //! // job.run_cycle(&dir).await? runs the initial cycle; job.logs() has the provisioning logs.
 //! ```
 
-pub mod client;
-pub mod config;
+pub(crate) mod client;
+pub(crate) mod config;
 mod cycle;
-pub mod directory;
-pub mod expr;
-pub mod failure;
-pub mod job;
-pub mod log;
-pub mod mapping;
+pub(crate) mod directory;
+pub(crate) mod expr;
+pub(crate) mod failure;
+pub(crate) mod job;
+pub(crate) mod known_issues;
+pub(crate) mod log;
+pub(crate) mod mapping;
 mod names;
 mod ondemand;
-pub mod policy;
-pub mod scope;
-pub mod transport;
-pub mod trial;
-pub mod wire;
+pub(crate) mod policy;
+pub(crate) mod scope;
+pub(crate) mod transport;
+pub(crate) mod trial;
+pub(crate) mod wire;
 
 pub use config::{AccidentalDeletions, JobConfig, TargetActions};
+pub use directory::generator::{DirectorySpec, generate};
+pub use directory::model::{DirectoryUser, Group};
+pub use directory::{Directory, DirectoryError};
+pub use failure::FailureCode;
 pub use job::{
-    EngineError, JobStatus, Link, ProvisioningJob, QuarantineReason, TestConnection, TraceRecord,
+    EngineError, JobStatus, Link, Progress, ProvisioningJob, QuarantineReason, ResetScope,
+    TestConnection, TraceRecord,
 };
+pub use job::{
+    EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,
+    SynchronizationJob, SynchronizationStatus, TaskExecution,
+};
+pub use log::{
+    Action, CycleKind, CycleState, CycleSummary, LogEntry, Status, StepName, write_json_lines,
+};
+pub use log::{
+    ErrorCategory, ErrorInformation, Identity, Initiator, InitiatorType, ProvisioningSystem,
+    ServicePrincipal,
+};
+pub use mapping::{MappingConfig, blink_default_mappings};
+pub use policy::QuarantineThresholds;
+pub use scope::{Clause, FilterOperator, ScopingFilter, SkipReason, SyncScope};
+pub use transport::{HttpTransport, Transport};
+pub use trial::{TrialError, try_expression};
+pub use wire::Dialect;
+
+/// The per-user decision path (scope, mappings, the diff), for the engine bench only: not a
+/// stable API.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use super::mapping::{Desired, Operation, SourceView, compile, evaluate};
+    pub use super::scope::evaluate_with;
+    pub use super::wire::{Change, create_body, same, update_body, value_at};
+}
 pub use names::UnknownName;
 pub use ondemand::{OnDemandResult, OnDemandStep};
 

@@ -102,7 +102,7 @@ impl ProvisioningJob {
         if unsupported {
             entry.provisioning_steps.push(step(
                 StepName::EntrySynchronizationSkip,
-                StepType::Processing,
+                StepType::Export,
                 Status::Skipped,
                 "On-demand provisioning doesn't support disabling or deleting users that have been disabled or deleted in Microsoft Entra ID".into(),
             ));
@@ -162,10 +162,9 @@ impl ProvisioningJob {
     ) -> Vec<OnDemandStep> {
         let upn = &record.user.user_principal_name;
         let target = &self.config().target_system;
-        let matched = entry
-            .provisioning_steps
-            .iter()
-            .find(|s| s.provisioning_step_type == StepType::Matching);
+        let matched = entry.provisioning_steps.iter().find(|s| {
+            s.name == StepName::EntryImport && s.provisioning_step_type == StepType::Matching
+        });
         let created =
             entry.provisioning_action == Action::Create && entry.status() == Status::Success;
         let linked = self.links().get(&record.user.object_id);

@@ -11,46 +11,46 @@ const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
 /// Incremental cycles run every 40 minutes (SCIMDEV "The process runs every 40 minutes").
-pub const CYCLE_INTERVAL: Duration = Duration::from_secs(40 * MINUTE);
+pub(crate) const CYCLE_INTERVAL: Duration = Duration::from_secs(40 * MINUTE);
 /// In quarantine, cycles slow to once a day (QUAR).
-pub const QUARANTINE_CYCLE_INTERVAL: Duration = Duration::from_secs(DAY);
+pub(crate) const QUARANTINE_CYCLE_INTERVAL: Duration = Duration::from_secs(DAY);
 
 /// The interval after a quarantined cycle: "The frequency of incremental cycles is gradually
 /// reduced to once per day" (QUAR). The steps are NOT FOUND in the reference; chosen: the
 /// normal 40 minutes doubled at each quarantined cycle (80 min, 160 min, ... 21 h 20 min),
 /// then once a day. `series_count` is 0 for the cycle that entered quarantine.
-pub fn quarantine_interval(series_count: u32) -> Duration {
+pub(crate) fn quarantine_interval(series_count: u32) -> Duration {
     let doubled =
         CYCLE_INTERVAL.saturating_mul(2u32.saturating_pow(series_count.saturating_add(1)));
     doubled.min(QUARANTINE_CYCLE_INTERVAL)
 }
 /// A job in quarantine for more than four weeks is disabled (QUAR, HPW).
-pub const QUARANTINE_DISABLE_AFTER: Duration = Duration::from_secs(28 * DAY);
+pub(crate) const QUARANTINE_DISABLE_AFTER: Duration = Duration::from_secs(28 * DAY);
 
 /// Escrow retries after the first failure: the next cycle, then 6 h, 12 h and 24 h after the
 /// first failure (QUAR "Retry duration").
-pub const ESCROW_RETRY_OFFSETS: [Duration; 3] = [
+pub(crate) const ESCROW_RETRY_OFFSETS: [Duration; 3] = [
     Duration::from_secs(6 * HOUR),
     Duration::from_secs(12 * HOUR),
     Duration::from_secs(DAY),
 ];
 /// After the third retry, every 24 hours (QUAR).
-pub const ESCROW_RETRY_EVERY: Duration = Duration::from_secs(DAY);
+pub(crate) const ESCROW_RETRY_EVERY: Duration = Duration::from_secs(DAY);
 /// Retries stop 28 days after the first failure and the escrow is removed (QUAR).
-pub const ESCROW_MAX_AGE: Duration = Duration::from_secs(28 * DAY);
+pub(crate) const ESCROW_MAX_AGE: Duration = Duration::from_secs(28 * DAY);
 
 /// Default accidental-deletion threshold (CFGAPI `QuarantineTooManyDeletesThreshold` = "500").
-pub const DEFAULT_DELETION_THRESHOLD: u32 = 500;
+pub(crate) const DEFAULT_DELETION_THRESHOLD: u32 = 500;
 
 /// Below this many failures a cycle is not evaluated for quarantine (QUAR: "5,000 failures are
 /// the minimum to start evaluating").
-pub const QUARANTINE_MIN_FAILURES: u64 = 5_000;
+pub(crate) const QUARANTINE_MIN_FAILURES: u64 = 5_000;
 /// More than this share of failing events quarantines (QUAR: "more than 40%").
-pub const QUARANTINE_FAILURE_RATIO: f64 = 0.40;
+pub(crate) const QUARANTINE_FAILURE_RATIO: f64 = 0.40;
 /// More than this many non-reference failures quarantines (QUAR: "more than 40,000").
-pub const QUARANTINE_MAX_FAILURES: u64 = 40_000;
+pub(crate) const QUARANTINE_MAX_FAILURES: u64 = 40_000;
 /// More than this many failures of any kind quarantines (QUAR: "absolute threshold of 60,000").
-pub const QUARANTINE_ABSOLUTE_FAILURES: u64 = 60_000;
+pub(crate) const QUARANTINE_ABSOLUTE_FAILURES: u64 = 60_000;
 
 #[cfg(test)]
 #[test]
@@ -69,7 +69,7 @@ fn ms(d: Duration) -> i64 {
 /// When the escrow of an object that failed first at `first_failure` and has now failed
 /// `failures` times (1 = the first failure) is next retried, or `None` once it expired;
 /// `next_cycle` is when the next cycle starts.
-pub fn escrow_next_retry(first_failure: i64, failures: u32, next_cycle: i64) -> Option<i64> {
+pub(crate) fn escrow_next_retry(first_failure: i64, failures: u32, next_cycle: i64) -> Option<i64> {
     let due = match failures {
         0 | 1 => next_cycle, // "retried in the next sync cycle" (HPW)
         n => {

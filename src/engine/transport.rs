@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 /// A boxed future (no allocation-free alternative for `dyn` traits).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the server sent back, plus latency injected in simulated time (in-process only).
 #[derive(Clone, Debug)]

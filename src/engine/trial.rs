@@ -58,7 +58,7 @@ pub enum TrialError {
 
 /// A generated user (from `seed`) as expressions see it: Graph attribute names, the "User"
 /// role, `IsSoftDeleted` "False".
-pub fn sample_user(seed: u64) -> serde_json::Value {
+pub(crate) fn sample_user(seed: u64) -> serde_json::Value {
     let spec = DirectorySpec {
         users: 1,
         seed,

@@ -243,7 +243,7 @@ pub fn update_body(changes: &[Change], dialect: Dialect) -> Value {
 
 /// The PATCH body setting the manager reference (current wire format: a plain id string under
 /// the enterprise path, Captain-P-Goldfish/SCIM-SDK#686; legacy: capitalised `Add`).
-pub fn manager_body(manager_id: &str, dialect: Dialect) -> Value {
+pub(crate) fn manager_body(manager_id: &str, dialect: Dialect) -> Value {
     json!({"schemas": [PATCH_OP_SCHEMA], "Operations": [{
         "op": dialect.op("add"),
         "path": format!("{ENTERPRISE_SCHEMA}:manager"),
@@ -252,7 +252,7 @@ pub fn manager_body(manager_id: &str, dialect: Dialect) -> Value {
 }
 
 /// The PATCH body removing a manager reference (thomaspoignant/scim-patch#453).
-pub fn remove_manager_body(old_id: &str, dialect: Dialect) -> Value {
+pub(crate) fn remove_manager_body(old_id: &str, dialect: Dialect) -> Value {
     json!({"schemas": [PATCH_OP_SCHEMA], "Operations": [{
         "op": dialect.op("remove"),
         "path": format!("manager[value eq \"{old_id}\"]"),
@@ -260,7 +260,7 @@ pub fn remove_manager_body(old_id: &str, dialect: Dialect) -> Value {
 }
 
 /// `filter=<attr>+eq+%22<value>%22`, encoded as Azure AD sends it (SCIMReferenceCode#63).
-pub fn filter_query(target: &str, value: &str) -> String {
+pub(crate) fn filter_query(target: &str, value: &str) -> String {
     let filter = format!("{target} eq \"{value}\"");
     format!(
         "filter={}",

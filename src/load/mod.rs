@@ -4,9 +4,9 @@
 //! HTTP load on one endpoint. Composes the engine and the tenant, like `scenario`.
 
 pub mod raw;
-pub mod report;
+pub(crate) mod report;
 pub mod target;
-pub mod timed;
+pub(crate) mod timed;
 
 use crate::engine::JobConfig;
 use crate::engine::directory::Directory;
@@ -15,7 +15,7 @@ use crate::engine::job::Progress;
 use crate::sim::{Connection, SimError, Simulation};
 use crate::tenant::{FaultRule, TenantOptions};
 use rand::RngExt;
-use report::{CycleFigures, LoadReport, OpFigures};
+pub use report::{CycleFigures, LoadReport, OpFigures};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timed::Meter;
@@ -86,6 +86,60 @@ pub async fn run(
     options: &LoadOptions,
     progress: Option<&dyn Fn(String) -> Progress>,
 ) -> Result<LoadReport, LoadError> {
+    check_options(options)?;
+    let t = Instant::now();
+    let dir = crate::engine::directory::generator::generate(&DirectorySpec {
+        users: options.users,
+        seed: options.seed,
+        ..DirectorySpec::default()
+    })?;
+    let generate_ms = millis(t.elapsed());
+
+    let meter = Meter::default();
+    let mut sim = simulation(options, dir, &meter)?;
+    let label = match (&options.target, sim.server()) {
+        (Connection::Http { url, .. }, _) => url.clone(),
+        (_, Some(server)) => format!("embedded tenant over loopback HTTP ({})", server.uri()),
+        _ => "embedded tenant, in-process".into(),
+    };
+    let mut report = LoadReport {
+        users: options.users,
+        seed: options.seed,
+        concurrency: options.concurrency,
+        target: label,
+        generate_ms,
+        cycles: Vec::new(),
+        operations: Vec::new(),
+        errors: Default::default(),
+        stopped: None,
+    };
+    let deadline = Instant::now() + options.max_duration;
+    let mut all = timed::Measurements::default();
+    for round in 0..=options.incremental {
+        let round = Round {
+            number: round,
+            deadline,
+            progress,
+        };
+        let m = play_round(&mut sim, options, &round, &meter, &mut report).await;
+        merge(&mut all, m);
+        if report.stopped.is_some() {
+            break;
+        }
+    }
+    report.operations = all
+        .latency
+        .iter()
+        .map(|(op, h)| OpFigures::new(op.label(), h))
+        .collect();
+    report.errors = all.errors;
+    if let Some(server) = sim.into_parts().server {
+        server.shutdown().await;
+    }
+    Ok(report)
+}
+
+fn check_options(options: &LoadOptions) -> Result<(), LoadError> {
     if options.concurrency == 0 {
         return Err(LoadError::Options(
             "--concurrency must be at least 1".into(),
@@ -96,17 +150,17 @@ pub async fn run(
             "--churn is a percentage, 0 to 100".into(),
         ));
     }
-    let t = Instant::now();
-    let dir = crate::engine::directory::generator::generate(&DirectorySpec {
-        users: options.users,
-        seed: options.seed,
-        ..DirectorySpec::default()
-    })?;
-    let generate_ms = millis(t.elapsed());
+    Ok(())
+}
 
-    let meter = Meter::default();
+/// The load's world: logs and journal not kept, every request measured by `meter`.
+fn simulation(
+    options: &LoadOptions,
+    dir: Directory,
+    meter: &Meter,
+) -> Result<Simulation, LoadError> {
     let wrapping = meter.clone();
-    let mut sim = Simulation::builder()
+    Ok(Simulation::builder()
         .tenant_options(TenantOptions {
             journal_capacity: 0,
             ..TenantOptions::default()
@@ -124,79 +178,62 @@ pub async fn run(
         .connection(options.target.clone())
         .faults(options.faults.clone())
         .wrap_transport(move |inner| Arc::new(wrapping.wrap(inner)))
-        .build()?;
-    let label = match (&options.target, sim.server()) {
-        (Connection::Http { url, .. }, _) => url.clone(),
-        (_, Some(server)) => format!("embedded tenant over loopback HTTP ({})", server.uri()),
-        _ => "embedded tenant, in-process".into(),
-    };
+        .build()?)
+}
 
-    let mut report = LoadReport {
-        users: options.users,
-        seed: options.seed,
-        concurrency: options.concurrency,
-        target: label,
-        generate_ms,
-        cycles: Vec::new(),
-        operations: Vec::new(),
-        errors: Default::default(),
-        stopped: None,
+/// Which cycle of the load is played, and until when.
+struct Round<'a> {
+    /// 0 for the initial cycle.
+    number: u32,
+    deadline: Instant,
+    progress: Option<&'a dyn Fn(String) -> Progress>,
+}
+
+/// Plays one cycle of the load and records it in `report`; returns what the meter measured.
+async fn play_round(
+    sim: &mut Simulation,
+    options: &LoadOptions,
+    round: &Round<'_>,
+    meter: &Meter,
+    report: &mut LoadReport,
+) -> timed::Measurements {
+    let (round, deadline, progress) = (round.number, round.deadline, round.progress);
+    let changed = if round == 0 {
+        0
+    } else {
+        churn(sim.directory_mut(), options, round)
     };
-    let deadline = Instant::now() + options.max_duration;
-    let mut all = timed::Measurements::default();
-    for round in 0..=options.incremental {
-        let changed = if round == 0 {
-            0
+    if let Some(make) = progress {
+        let what = if round == 0 {
+            "initial cycle".to_string()
         } else {
-            churn(sim.directory_mut(), options, round)
+            format!("incremental cycle {round}")
         };
-        if let Some(make) = progress {
-            let what = if round == 0 {
-                "initial cycle".to_string()
-            } else {
-                format!("incremental cycle {round}")
-            };
-            sim.job_mut().set_progress(Some(make(what)));
+        sim.job_mut().set_progress(Some(make(what)));
+    }
+    let started = Instant::now();
+    let remaining = deadline.saturating_duration_since(started);
+    let result = tokio::time::timeout(remaining, sim.next_cycle())
+        .await
+        .map(|r| r.cloned());
+    let real = started.elapsed();
+    sim.job_mut().set_progress(None);
+    let m = meter.take();
+    match result {
+        Ok(Ok(summary)) => {
+            report
+                .cycles
+                .push(CycleFigures::new(&summary, changed, real, m.requests()));
         }
-        let started = Instant::now();
-        let remaining = deadline.saturating_duration_since(started);
-        let result = tokio::time::timeout(remaining, sim.next_cycle())
-            .await
-            .map(|r| r.cloned());
-        let real = started.elapsed();
-        sim.job_mut().set_progress(None);
-        let m = meter.take();
-        match result {
-            Ok(Ok(summary)) => {
-                report
-                    .cycles
-                    .push(CycleFigures::new(&summary, changed, real, m.requests()));
-            }
-            Ok(Err(e)) => {
-                report.stopped = Some(format!("the cycle could not run: {e}"));
-            }
-            Err(_) => {
-                report.stopped = Some(format!(
-                    "stopped at the time limit ({}s)",
-                    options.max_duration.as_secs()
-                ));
-            }
-        }
-        merge(&mut all, m);
-        if report.stopped.is_some() {
-            break;
+        Ok(Err(e)) => report.stopped = Some(format!("the cycle could not run: {e}")),
+        Err(_) => {
+            report.stopped = Some(format!(
+                "stopped at the time limit ({}s)",
+                options.max_duration.as_secs()
+            ))
         }
     }
-    report.operations = all
-        .latency
-        .iter()
-        .map(|(op, h)| OpFigures::new(op.label(), h))
-        .collect();
-    report.errors = all.errors;
-    if let Some(server) = sim.into_parts().server {
-        server.shutdown().await;
-    }
-    Ok(report)
+    m
 }
 
 fn merge(into: &mut timed::Measurements, from: timed::Measurements) {

@@ -165,51 +165,17 @@ pub async fn run(options: &RawOptions) -> Result<RawReport, RawError> {
     if options.connections == 0 {
         return Err(RawError::NoConnections);
     }
-    let mut server = None;
-    let (base, token, default_user) = match &options.url {
+    let (base, token, default_user, server) = match &options.url {
         Some(url) => (
             url.trim_end_matches('/').to_string(),
             options.token.clone().unwrap_or_default(),
             "loadtest@blinksim.example".to_string(),
+            None,
         ),
-        None => {
-            let tenant = Tenant::new(TenantOptions {
-                seed: options.seed,
-                journal_capacity: 0,
-                ..TenantOptions::default()
-            });
-            tenant.prefill(options.users, options.seed);
-            let first = tenant
-                .users()
-                .first()
-                .and_then(|u| u.get("userName")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| "loadtest@blinksim.example".into());
-            let token = tenant.options().token.clone();
-            let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
-                .await
-                .map_err(RawError::Server)?;
-            let base = started.uri();
-            server = Some(started);
-            (base, options.token.clone().unwrap_or(token), first)
-        }
+        None => embedded(options).await?,
     };
-    let rest = base
-        .strip_prefix("http://")
-        .ok_or_else(|| RawError::NotHttp(base.clone()))?;
-    let (authority, base_path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let path = match &options.path {
-        Some(p) => format!("{base_path}{}", encode(p)),
-        None => {
-            let user = options.user_name.clone().unwrap_or(default_user);
-            format!(
-                "{base_path}/Users?filter={}",
-                encode(&format!("userName eq \"{user}\""))
-            )
-        }
-    };
+    let (authority, path) = request_target(options, &base, default_user)?;
+    let authority = authority.as_str();
     let url = format!("http://{authority}{path}");
 
     let started = Instant::now();
@@ -258,6 +224,61 @@ pub async fn run(options: &RawOptions) -> Result<RawReport, RawError> {
         statuses: total.statuses,
         errors: total.errors,
     })
+}
+
+/// The embedded tenant, prefilled and served on a loopback port: its URL, token, a userName
+/// to look up, and the server.
+async fn embedded(
+    options: &RawOptions,
+) -> Result<(String, String, String, Option<MockTenant>), RawError> {
+    let tenant = Tenant::new(TenantOptions {
+        seed: options.seed,
+        journal_capacity: 0,
+        ..TenantOptions::default()
+    });
+    tenant.prefill(options.users, options.seed);
+    let first = tenant
+        .users()
+        .first()
+        .and_then(|u| u.get("userName")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| "loadtest@blinksim.example".into());
+    let token = tenant.options().token.clone();
+    let started = MockTenant::start_with(tenant, ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(RawError::Server)?;
+    let base = started.uri();
+    Ok((
+        base,
+        options.token.clone().unwrap_or(token),
+        first,
+        Some(started),
+    ))
+}
+
+/// The authority and request path the load sends: `--path`, or a GET by filter on one userName.
+fn request_target(
+    options: &RawOptions,
+    base: &str,
+    default_user: String,
+) -> Result<(String, String), RawError> {
+    let rest = base
+        .strip_prefix("http://")
+        .ok_or_else(|| RawError::NotHttp(base.to_string()))?;
+    let (authority, base_path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let path = match &options.path {
+        Some(p) => format!("{base_path}{}", encode(p)),
+        None => {
+            let user = options.user_name.clone().unwrap_or(default_user);
+            format!(
+                "{base_path}/Users?filter={}",
+                encode(&format!("userName eq \"{user}\""))
+            )
+        }
+    };
+    Ok((authority.to_string(), path))
 }
 
 /// Percent-encodes what may not appear in a request target (spaces, quotes, ...).

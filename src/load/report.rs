@@ -123,7 +123,7 @@ fn human(ms: u64) -> String {
 }
 
 /// `12345.6` as `12,346`.
-pub fn thousands(n: f64) -> String {
+pub(crate) fn thousands(n: f64) -> String {
     let whole = n.round().max(0.0) as u64;
     let digits = whole.to_string();
     let mut out = String::new();
@@ -137,6 +137,11 @@ pub fn thousands(n: f64) -> String {
 }
 
 impl LoadReport {
+    /// The self-contained HTML page of `load --html` (issue 16).
+    pub fn html(&self) -> String {
+        crate::html::load_page(self)
+    }
+
     /// Failed when the load stopped early (time limit, a cycle that could not run).
     pub fn exit_status(&self) -> crate::exit::ExitStatus {
         if self.stopped.is_some() {
@@ -163,37 +168,7 @@ impl LoadReport {
             self.generate_ms as f64 / 1000.0
         );
         for c in &self.cycles {
-            let churn = if c.kind == "Initial" {
-                String::new()
-            } else {
-                format!(" after {} users changed", thousands(c.changed as f64))
-            };
-            let _ = writeln!(out, "\nCycle {} ({}){churn}", c.number, c.kind);
-            let _ = writeln!(
-                out,
-                "  {} users in {:.2} s = {} users/s; {} requests = {} req/s",
-                thousands(c.imported as f64),
-                c.real_ms as f64 / 1000.0,
-                thousands(c.users_per_sec),
-                thousands(c.requests as f64),
-                thousands(c.requests_per_sec)
-            );
-            let speedup = c.simulated_ms as f64 / (c.real_ms.max(1) as f64);
-            let _ = writeln!(
-                out,
-                "  Azure AD would take {} for the same work (simulated): {}x real time",
-                human(c.simulated_ms),
-                thousands(speedup)
-            );
-            let _ = writeln!(
-                out,
-                "  created {} | updated {} | disabled {} | skipped {} | failed {}",
-                thousands(c.created as f64),
-                thousands(c.updated as f64),
-                thousands(c.disabled as f64),
-                thousands(c.skipped as f64),
-                thousands(c.failed as f64)
-            );
+            c.render(&mut out);
         }
         let _ = writeln!(out, "\nLatency by operation (real, ms)");
         let _ = writeln!(
@@ -227,6 +202,43 @@ impl LoadReport {
             let _ = writeln!(out, "\nStopped early: {why}");
         }
         out
+    }
+}
+
+impl CycleFigures {
+    /// The cycle's lines of the text report.
+    fn render(&self, out: &mut String) {
+        let churn = if self.kind == "Initial" {
+            String::new()
+        } else {
+            format!(" after {} users changed", thousands(self.changed as f64))
+        };
+        let _ = writeln!(out, "\nCycle {} ({}){churn}", self.number, self.kind);
+        let _ = writeln!(
+            out,
+            "  {} users in {:.2} s = {} users/s; {} requests = {} req/s",
+            thousands(self.imported as f64),
+            self.real_ms as f64 / 1000.0,
+            thousands(self.users_per_sec),
+            thousands(self.requests as f64),
+            thousands(self.requests_per_sec)
+        );
+        let speedup = self.simulated_ms as f64 / (self.real_ms.max(1) as f64);
+        let _ = writeln!(
+            out,
+            "  Azure AD would take {} for the same work (simulated): {}x real time",
+            human(self.simulated_ms),
+            thousands(speedup)
+        );
+        let _ = writeln!(
+            out,
+            "  created {} | updated {} | disabled {} | skipped {} | failed {}",
+            thousands(self.created as f64),
+            thousands(self.updated as f64),
+            thousands(self.disabled as f64),
+            thousands(self.skipped as f64),
+            thousands(self.failed as f64)
+        );
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 /// What a request does, for per-operation figures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Op {
+pub(crate) enum Op {
     /// `GET /Users?filter=...` (matching, test connection).
     GetFilter,
     /// `GET /Users/{id}` (read before update).
@@ -32,7 +32,7 @@ pub enum Op {
 
 impl Op {
     /// Classifies a request by method and path.
-    pub fn of(method: &Method, path_and_query: &str) -> Op {
+    pub(crate) fn of(method: &Method, path_and_query: &str) -> Op {
         let path = path_and_query.split('?').next().unwrap_or_default();
         let by_id = path
             .rsplit_once("/Users/")
@@ -50,7 +50,7 @@ impl Op {
     }
 
     /// A short label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Op::GetFilter => "GET by filter",
             Op::GetById => "GET by id",
@@ -66,7 +66,7 @@ impl Op {
 
 /// Latencies by operation and error counts by code.
 #[derive(Clone, Debug, Default)]
-pub struct Measurements {
+pub(crate) struct Measurements {
     /// Real latency of each request, by operation.
     pub latency: BTreeMap<Op, Histogram>,
     /// `HTTP 429`, `HTTP 500`, `timeout`, ... with counts.
@@ -75,7 +75,12 @@ pub struct Measurements {
 
 impl Measurements {
     /// Records one request.
-    pub fn record(&mut self, op: Op, started: Instant, result: &Result<Delivered, TransportError>) {
+    pub(crate) fn record(
+        &mut self,
+        op: Op,
+        started: Instant,
+        result: &Result<Delivered, TransportError>,
+    ) {
         self.latency
             .entry(op)
             .or_default()
@@ -93,18 +98,18 @@ impl Measurements {
     }
 
     /// Requests recorded.
-    pub fn requests(&self) -> u64 {
+    pub(crate) fn requests(&self) -> u64 {
         self.latency.values().map(Histogram::count).sum()
     }
 }
 
 /// A handle on the measurements of the transports it wraps; clones share them.
 #[derive(Clone, Debug, Default)]
-pub struct Meter(Arc<Mutex<Measurements>>);
+pub(crate) struct Meter(Arc<Mutex<Measurements>>);
 
 impl Meter {
     /// Measures `inner` into this meter.
-    pub fn wrap(&self, inner: Arc<dyn Transport>) -> TimedTransport {
+    pub(crate) fn wrap(&self, inner: Arc<dyn Transport>) -> TimedTransport {
         TimedTransport {
             inner,
             measurements: self.clone(),
@@ -112,13 +117,13 @@ impl Meter {
     }
 
     /// Takes the measurements so far, leaving none.
-    pub fn take(&self) -> Measurements {
+    pub(crate) fn take(&self) -> Measurements {
         std::mem::take(&mut *self.0.lock())
     }
 }
 
 /// Wraps a transport, measuring what goes through it (see [`Meter::wrap`]).
-pub struct TimedTransport {
+pub(crate) struct TimedTransport {
     inner: Arc<dyn Transport>,
     measurements: Meter,
 }

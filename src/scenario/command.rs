@@ -12,11 +12,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Exit status: every expectation held.
-pub const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_OK: i32 = 0;
 /// Exit status: an expectation failed.
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// Exit status: a scenario is malformed (nothing ran).
-pub const EXIT_MALFORMED: i32 = 2;
+pub(crate) const EXIT_MALFORMED: i32 = 2;
 
 /// What `blinksim run` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +33,40 @@ pub struct RunOptions {
     pub progress: bool,
     /// Write a JUnit XML report here.
     pub junit: Option<PathBuf>,
+    /// Write the HTML report here (`FILE-<stem>.html` for each of several scenarios).
+    pub html: Option<PathBuf>,
+}
+
+/// Where `--html FILE` puts one scenario's page among `count`.
+fn html_path(file: &std::path::Path, stem: &str, count: usize) -> PathBuf {
+    if count == 1 {
+        return file.to_path_buf();
+    }
+    let base = file
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    file.with_file_name(format!("{base}-{stem}.html"))
+}
+
+/// Loads and checks every file; every error is kept, so one run names them all.
+fn prepare_all(
+    files: &[PathBuf],
+    target: &Target,
+) -> Result<Vec<(super::Scenario, super::World)>, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut prepared = Vec::new();
+    for file in files {
+        match load_path(file).and_then(|s| prepare(&s, target).map(|w| (s, w))) {
+            Ok(pair) => prepared.push(pair),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(prepared)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Runs the scenarios; returns the exit status.
@@ -52,19 +86,13 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         Ok(files) => files,
         Err(e) => return malformed(vec![e], stderr),
     };
-    let mut errors = Vec::new();
-    let mut prepared = Vec::new();
-    for file in &files {
-        match load_path(file).and_then(|s| prepare(&s, &options.target).map(|w| (s, w))) {
-            Ok(pair) => prepared.push(pair),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return malformed(errors, stderr);
-    }
+    let prepared = match prepare_all(&files, &options.target) {
+        Ok(prepared) => prepared,
+        Err(errors) => return malformed(errors, stderr),
+    };
 
-    let single = prepared.len() == 1;
+    let count = prepared.len();
+    let single = count == 1;
     let stems: Vec<String> = prepared.iter().map(|(s, _)| s.stem()).collect();
     let mut seen = BTreeSet::new();
     let mut summaries = Vec::new();
@@ -82,6 +110,13 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         }
         if options.junit.is_some() {
             suites.push(super::junit::Suite::of(&played));
+        }
+        if let Some(file) = &options.html {
+            let path = html_path(file, &stem, count);
+            if let Err(e) = std::fs::write(&path, played.html()) {
+                let _ = writeln!(stderr, "error: writing {}: {e}", path.display());
+                status = status.max(EXIT_FAILED);
+            }
         }
         if options.json {
             summaries.push(summary_json(&played));

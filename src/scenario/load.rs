@@ -6,6 +6,8 @@
 //! a bad field inside a step keeps its position (TOML) and its name.
 
 use super::model::{Located, ScenarioFile, Step};
+use crate::engine::directory::generator::DirectorySpec;
+use crate::engine::policy::CYCLE_INTERVAL;
 use serde::de::IgnoredAny;
 use std::borrow::Cow;
 use std::fmt;
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A scenario that parsed; [`validate`](super::validate) checks it against the engine and
+/// A scenario that parsed; [`prepare`](super::prepare) checks it against the engine and
 /// tenant before anything runs.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -78,7 +80,7 @@ impl LoadError {
 
 /// The scenario files a list of paths names: files as given, folders' `*.toml` and `*.json`
 /// files (not their sub-folders, which hold included data), each list sorted.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+pub(crate) fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
@@ -130,17 +132,12 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
 }
 
 /// Parses TOML scenario text; `name` is used in errors.
-pub fn parse_toml(
+pub(crate) fn parse_toml(
     text: &str,
     name: &str,
 ) -> Result<(ScenarioFile<IgnoredAny>, Vec<Located>), LoadError> {
     let lines = Lines::new(text);
-    let toml_error = |e: &toml::de::Error, field: Option<String>| LoadError {
-        file: name.to_string(),
-        line: e.span().map(|s| lines.line_of(s.start)),
-        field,
-        message: e.message().trim().to_string(),
-    };
+    let toml_error = |e: &toml::de::Error, field| toml_error(&lines, name, e, field);
     let doc = DeTable::parse(text).map_err(|e| toml_error(&e, None))?;
     let span = doc.span();
     let mut root = doc.into_inner();
@@ -163,60 +160,80 @@ pub fn parse_toml(
         });
     };
     for (index, item) in items.into_iter().enumerate() {
-        let at = format!("step[{index}]");
-        let item_span = item.span();
-        let line = lines.line_of(item_span.start);
-        let here = |field: String, message: String| LoadError {
-            file: name.to_string(),
-            line: Some(line),
-            field: Some(field),
-            message,
-        };
-        let DeValue::Table(mut table) = item.into_inner() else {
-            return Err(here(at, "expected a table".into()));
-        };
-        let keyword = table.remove_entry("do").ok_or_else(|| {
-            here(
-                format!("{at}.do"),
-                "missing field `do` (what the step does, e.g. do = \"cycle\")".into(),
-            )
-        })?;
-        let (key, value) = keyword;
-        let key_line = lines.line_of(key.span().start);
-        let value_span = value.span();
-        let Some(kind) = value.get_ref().as_str().map(str::to_string) else {
-            return Err(LoadError {
-                line: Some(key_line),
-                ..here(
-                    format!("{at}.do"),
-                    format!("expected a string, found {}", value.get_ref().type_str()),
-                )
-            });
-        };
-        let mut wrapped = DeTable::new();
-        wrapped.insert(
-            Spanned::new(value_span, Cow::Owned(kind.clone())),
-            Spanned::new(item_span.clone(), DeValue::Table(table)),
-        );
-        let de = toml::de::Deserializer::from(Spanned::new(item_span, wrapped));
-        let step: Step = serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = step_field(&e.path().to_string(), &at, e.inner().message());
-            let mut err = toml_error(e.inner(), Some(field));
-            err.line = err.line.or(Some(line));
-            err
-        })?;
-        located.push(Located {
-            step,
-            line: Some(line),
-            index,
-        });
+        located.push(toml_step(item, index, &lines, name)?);
     }
     Ok((file, located))
 }
 
+/// One `[[step]]` table: its `do` keyword names the variant, its other keys the fields.
+fn toml_step(
+    item: Spanned<DeValue<'_>>,
+    index: usize,
+    lines: &Lines,
+    name: &str,
+) -> Result<Located, LoadError> {
+    let at = format!("step[{index}]");
+    let item_span = item.span();
+    let line = lines.line_of(item_span.start);
+    let here = |field: String, message: String| LoadError {
+        file: name.to_string(),
+        line: Some(line),
+        field: Some(field),
+        message,
+    };
+    let DeValue::Table(mut table) = item.into_inner() else {
+        return Err(here(at, "expected a table".into()));
+    };
+    let keyword = table.remove_entry("do").ok_or_else(|| {
+        here(
+            format!("{at}.do"),
+            "missing field `do` (what the step does, e.g. do = \"cycle\")".into(),
+        )
+    })?;
+    let (key, value) = keyword;
+    let key_line = lines.line_of(key.span().start);
+    let value_span = value.span();
+    let Some(kind) = value.get_ref().as_str().map(str::to_string) else {
+        return Err(LoadError {
+            line: Some(key_line),
+            ..here(
+                format!("{at}.do"),
+                format!("expected a string, found {}", value.get_ref().type_str()),
+            )
+        });
+    };
+    let mut wrapped = DeTable::new();
+    wrapped.insert(
+        Spanned::new(value_span, Cow::Owned(kind.clone())),
+        Spanned::new(item_span.clone(), DeValue::Table(table)),
+    );
+    let de = toml::de::Deserializer::from(Spanned::new(item_span, wrapped));
+    let step: Step = serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = step_field(&e.path().to_string(), &at, e.inner().message());
+        let mut err = toml_error(lines, name, e.inner(), Some(field));
+        err.line = err.line.or(Some(line));
+        err
+    })?;
+    Ok(Located {
+        step,
+        line: Some(line),
+        index,
+    })
+}
+
+/// A toml error located at its line, with the field it concerns.
+fn toml_error(lines: &Lines, name: &str, e: &toml::de::Error, field: Option<String>) -> LoadError {
+    LoadError {
+        file: name.to_string(),
+        line: e.span().map(|s| lines.line_of(s.start)),
+        field,
+        message: e.message().trim().to_string(),
+    }
+}
+
 /// Parses JSON scenario text; `name` is used in errors. Lines of errors inside steps are those
 /// of the step's `"do"`.
-pub fn parse_json(
+pub(crate) fn parse_json(
     text: &str,
     name: &str,
 ) -> Result<(ScenarioFile<IgnoredAny>, Vec<Located>), LoadError> {
@@ -273,6 +290,89 @@ pub fn parse_json(
         located.push(Located { step, line, index });
     }
     Ok((file, located))
+}
+
+/// Most cycles one step may run: a `cycles` count, or the cycles an `advance` span implies.
+pub(crate) const MAX_CYCLES_PER_STEP: u64 = 10_000;
+/// Most cycles a whole scenario may run (the 30-day purge scenario runs about 1,100).
+pub(crate) const MAX_CYCLES_PER_SCENARIO: u64 = 20_000;
+/// Most users a `directory.generate` section or `tenant.prefill` may make.
+pub(crate) const MAX_GENERATED_USERS: usize = 100_000;
+
+/// Checks the work a scenario asks for against the limits above, before anything is built or
+/// run, so a typo such as `count = 4294967295` is an error instead of hours and gigabytes.
+pub(crate) fn check_limits(s: &Scenario) -> Result<(), LoadError> {
+    let file = s.path.display().to_string();
+    let section = |field: &str, message: String| LoadError {
+        file: file.clone(),
+        line: None,
+        field: Some(field.to_string()),
+        message,
+    };
+    if let Some(spec) = &s.file.directory.generate {
+        check_generated(spec).map_err(|m| section("directory.generate.users", m))?;
+    }
+    if s.file.tenant.prefill > MAX_GENERATED_USERS {
+        return Err(section("tenant.prefill", over_users(s.file.tenant.prefill)));
+    }
+    let mut total = 0u64;
+    for located in &s.steps {
+        let here = |field: &str, message: String| LoadError {
+            file: file.clone(),
+            line: located.line,
+            field: Some(format!("step[{}].{field}", located.index)),
+            message,
+        };
+        let (field, cycles) = match &located.step {
+            Step::Cycle {} => ("do", 1),
+            Step::Cycles { count } => ("count", u64::from(*count)),
+            Step::Advance { by } => ("by", cycles_in(by.as_millis())),
+            _ => continue,
+        };
+        if cycles > MAX_CYCLES_PER_STEP {
+            let what = match &located.step {
+                Step::Advance { .. } => format!(
+                    "advancing this far runs up to {cycles} cycles (one every {})",
+                    crate::duration::format_duration(CYCLE_INTERVAL)
+                ),
+                _ => format!("{cycles} cycles"),
+            };
+            return Err(here(
+                field,
+                format!("{what}: over the limit of {MAX_CYCLES_PER_STEP} cycles per step"),
+            ));
+        }
+        total = total.saturating_add(cycles);
+        if total > MAX_CYCLES_PER_SCENARIO {
+            return Err(here(
+                field,
+                format!(
+                    "the scenario reaches {total} cycles here: over the limit of \
+                     {MAX_CYCLES_PER_SCENARIO} cycles per scenario"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a generated directory's size against [`MAX_GENERATED_USERS`].
+pub(crate) fn check_generated(spec: &DirectorySpec) -> Result<(), String> {
+    if spec.users > MAX_GENERATED_USERS {
+        return Err(over_users(spec.users));
+    }
+    Ok(())
+}
+
+fn over_users(users: usize) -> String {
+    format!("{users} users: over the limit of {MAX_GENERATED_USERS} generated users")
+}
+
+/// The most cycles a clock advance of `millis` can run: one per interval, plus one due at
+/// the start. Quarantine only lengthens the interval, so this is an upper bound.
+fn cycles_in(millis: u64) -> u64 {
+    let interval = u64::try_from(CYCLE_INTERVAL.as_millis()).unwrap_or(u64::MAX);
+    (millis / interval).saturating_add(1)
 }
 
 /// The field a serde path names under `prefix`: the path minus the step's variant segment.

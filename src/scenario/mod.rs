@@ -2,17 +2,18 @@
 //! (TOML or JSON): who is in the directory, how the job is set, what Blink holds, which faults
 //! it has, and what happens over time, with expectations. `blinksim run` plays them.
 
-pub mod command;
-pub mod expect;
-pub mod junit;
-pub mod load;
-pub mod model;
-pub mod output;
-pub mod report;
-pub mod runner;
-pub mod world;
+pub(crate) mod command;
+pub(crate) mod expect;
+pub(crate) mod junit;
+pub(crate) mod load;
+pub(crate) mod model;
+pub(crate) mod output;
+pub(crate) mod report;
+pub(crate) mod runner;
+pub(crate) mod world;
 
 pub use command::{RunOptions, run};
 pub use load::{LoadError, Scenario, load_path};
+pub use report::{console, snapshot};
 pub use runner::{Played, play};
-pub use world::{Target, World, prepare};
+pub use world::{Target, World, directory_section, prepare};

@@ -227,11 +227,14 @@ pub enum Step {
         /// Object id or UPN.
         user: String,
     },
-    /// Restart provisioning (clears watermark, escrows, quarantine; keeps links unless `full`).
+    /// Restart provisioning with Graph's reset scopes (none: the portal's Restart).
     Restart {
-        /// Also break the links (Graph `resetScope=Full`).
+        /// Shorthand for `scopes = ["Full"]`.
         #[serde(default)]
         full: bool,
+        /// Graph `resetScope` values, e.g. `["Watermark", "Escrows"]`.
+        #[serde(default)]
+        scopes: Vec<crate::engine::ResetScope>,
     },
     /// Stops the job.
     Stop {},
@@ -326,7 +329,7 @@ impl Located {
 }
 
 /// Where a step is, for messages: `line 12`, or `step[3]` when the line is not known.
-pub fn place(line: Option<usize>, index: usize) -> String {
+pub(crate) fn place(line: Option<usize>, index: usize) -> String {
     match line {
         Some(l) => format!("line {l}"),
         None => format!("step[{index}]"),

@@ -426,7 +426,7 @@ fn tenant(out: &mut String, users: &[Value], detail: Detail) {
 }
 
 /// The machine-readable summary (`--json`, `--out summary.json`).
-pub fn summary_json(played: &Played) -> Value {
+pub(crate) fn summary_json(played: &Played) -> Value {
     let job = &played.world.job;
     let failures: Vec<Value> = played
         .failures()
@@ -458,7 +458,9 @@ pub fn summary_json(played: &Played) -> Value {
         "cycles": job.cycles(),
         "job": {
             "id": job.job_id(),
-            "status": job.status().as_str(),
+            // Graph's names (§1.1); `status.json` has the whole `synchronizationStatus`.
+            "code": job.status_code().as_str(),
+            "scheduleState": job.schedule_state().as_str(),
             "quarantine": job.quarantine(),
             "linked": job.links().len(),
             "escrowed": job.escrows().len(),

@@ -6,6 +6,7 @@ use super::load::Scenario;
 use super::model::{Detail, Located, Step};
 use super::world::{Target, World, apply_directory_step, merge_mapping};
 use crate::clock::Clock;
+use crate::engine::ResetScope;
 use crate::engine::job::Progress;
 use crate::engine::log::CycleSummary;
 use crate::engine::mapping::MappingConfig;
@@ -45,6 +46,10 @@ pub struct StepRecord {
     pub events: Vec<Event>,
     /// Assertions (expect steps; and a failed check for a step that errored).
     pub checks: Vec<Check>,
+    /// Virtual time when the step finished (Unix ms), where the report places it.
+    pub at_ms: i64,
+    /// The job's status when the step finished.
+    pub job_status: JobStatus,
 }
 
 impl StepRecord {
@@ -66,6 +71,8 @@ pub struct Played {
     pub stem: String,
     /// The seed.
     pub seed: u64,
+    /// Virtual time when it started (Unix ms).
+    pub start_ms: i64,
     /// How much the report shows.
     pub detail: Detail,
     /// The timeline as it happened.
@@ -103,6 +110,7 @@ pub async fn play(
     progress: Option<&dyn Fn(String) -> Progress>,
 ) -> Played {
     let mut steps = Vec::with_capacity(scenario.steps.len());
+    let start_ms = world.clock.now_millis();
     if let Target::Http { .. } = world.target {
         let mut events = Vec::new();
         seed_remote_users(&world, &scenario.file.tenant.users, &mut events).await;
@@ -113,6 +121,8 @@ pub async fn play(
                 keyword: "setup",
                 events,
                 checks: Vec::new(),
+                at_ms: world.clock.now_millis(),
+                job_status: world.job.status(),
             });
         }
     }
@@ -124,12 +134,16 @@ pub async fn play(
             keyword: located.step.keyword(),
             events: Vec::new(),
             checks: Vec::new(),
+            at_ms: 0,
+            job_status: JobStatus::NotRun,
         };
         let ctx = Ctx {
             progress,
             label: format!("{} {}", scenario.stem(), located.place()),
         };
         run_step(&mut world, located, &mut record, &mut last_test, &ctx).await;
+        record.at_ms = world.clock.now_millis();
+        record.job_status = world.job.status();
         steps.push(record);
     }
     let final_users = target_users(&world).await.unwrap_or_default();
@@ -139,6 +153,7 @@ pub async fn play(
         file: scenario.path.display().to_string(),
         stem: scenario.stem(),
         seed: scenario.file.seed,
+        start_ms,
         detail: scenario.file.report.detail,
         steps,
         world,
@@ -226,13 +241,13 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
             }
             events.push(Event::Note("faults cleared".into()));
         }
-        Step::Restart { full } => {
-            world.job.restart(*full);
-            events.push(Event::Note(if *full {
-                "restarted (links cleared): the next cycle is an initial one, due now".into()
-            } else {
-                "restarted: the next cycle is an initial one, due now".into()
-            }));
+        Step::Restart { full, scopes } => {
+            let mut scopes = scopes.clone();
+            if *full {
+                scopes.push(ResetScope::Full);
+            }
+            world.job.restart(&scopes);
+            events.push(Event::Note(restart_note(&scopes)));
         }
         Step::Stop {} => {
             world.job.stop();
@@ -397,7 +412,7 @@ async fn seed_remote_users(world: &World, users: &[Value], events: &mut Vec<Even
 
 /// Why the target's users could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum TargetReadError {
+pub(crate) enum TargetReadError {
     /// No response.
     #[error("{0}")]
     Transport(#[from] crate::engine::transport::TransportError),
@@ -411,7 +426,7 @@ pub enum TargetReadError {
 
 /// The target's users, sorted by userName: the embedded tenant's directly, a remote target's
 /// by paging through `GET /Users`.
-pub async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
+pub(crate) async fn target_users(world: &World) -> Result<Vec<Value>, TargetReadError> {
     let mut users = match &world.tenant {
         Some(tenant) => tenant.users(),
         None => list_remote(world.transport.as_ref(), world.job.config()).await?,
@@ -463,4 +478,21 @@ async fn list_remote(
         }
     }
     Ok(users)
+}
+
+/// What a restart with `scopes` did, for the report.
+fn restart_note(scopes: &[ResetScope]) -> String {
+    match scopes {
+        [] => "restarted: the next cycle is an initial one, due now".into(),
+        [ResetScope::Full] => {
+            "restarted (links cleared): the next cycle is an initial one, due now".into()
+        }
+        _ => {
+            let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+            format!(
+                "restarted with resetScope {}; the next cycle is due now",
+                names.join(", ")
+            )
+        }
+    }
 }

@@ -75,6 +75,7 @@ fn step_err(s: &Scenario, step: &Located, field: &str, message: impl Into<String
 /// Builds the world and checks every step against it (a dry run of the directory changes, the
 /// mappings, filters and fault rules the steps install). Sends nothing.
 pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
+    super::load::check_limits(s)?;
     let start = match &s.file.start {
         Some(text) => crate::scim::datetime::parse_millis(text)
             .ok_or_else(|| err(s, "start", format!("'{text}' is not an RFC 3339 date-time")))?,
@@ -134,7 +135,7 @@ pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
 }
 
 /// Builds a directory from a section; errors name the field at fault.
-pub fn build_directory(
+pub(crate) fn build_directory(
     section: &DirectorySection,
     scenario: &Path,
     at: &str,
@@ -164,7 +165,7 @@ pub fn build_directory(
 
 /// Why a directory file could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum DirectoryFileError {
+pub(crate) enum DirectoryFileError {
     /// The file could not be read.
     #[error("{0}")]
     Read(#[from] std::io::Error),
@@ -177,7 +178,7 @@ pub enum DirectoryFileError {
 }
 
 /// Reads a directory file (`blinksim gen directory` output): JSON, or TOML by extension.
-pub fn read_directory_file(path: &Path) -> Result<DirectorySection, DirectoryFileError> {
+pub(crate) fn read_directory_file(path: &Path) -> Result<DirectorySection, DirectoryFileError> {
     let text = std::fs::read_to_string(path)?;
     if path.extension().and_then(|e| e.to_str()) == Some("toml") {
         Ok(toml::from_str(&text)?)
@@ -193,6 +194,7 @@ fn add_section(
 ) -> Result<(), (String, String)> {
     let fail = |field: String| move |e: DirectoryError| (field, e.to_string());
     if let Some(spec) = &s.generate {
+        super::load::check_generated(spec).map_err(|m| (format!("{at}.generate.users"), m))?;
         generate_into(dir, spec).map_err(fail(format!("{at}.generate")))?;
     }
     for (i, role) in s.roles.iter().enumerate() {
@@ -234,10 +236,10 @@ fn add_section(
 /// An assignment that names neither a user nor a group, or both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("name exactly one of `user` or `group`")]
-pub struct AmbiguousAssignee;
+pub(crate) struct AmbiguousAssignee;
 
 /// The user or group an assignment names (exactly one).
-pub fn assignee(a: &AssignmentSpec) -> Result<(&str, bool), AmbiguousAssignee> {
+pub(crate) fn assignee(a: &AssignmentSpec) -> Result<(&str, bool), AmbiguousAssignee> {
     match (&a.user, &a.group) {
         (Some(u), None) => Ok((u, false)),
         (None, Some(g)) => Ok((g, true)),
@@ -288,7 +290,7 @@ pub fn directory_section(dir: &Directory) -> DirectorySection {
 
 /// Applies a directory step at time `now`; `None` for steps that are not about the directory.
 /// Returns what changed, for the report.
-pub fn apply_directory_step(
+pub(crate) fn apply_directory_step(
     dir: &mut Directory,
     step: &Step,
     now: i64,
@@ -449,7 +451,7 @@ fn dry_run(s: &Scenario, dir: &Directory, start: i64) -> Result<(), LoadError> {
 
 /// The mappings in force (`None`: Blink's defaults) with `mapping` added, replacing the one
 /// with the same target.
-pub fn merge_mapping(
+pub(crate) fn merge_mapping(
     current: Option<Vec<MappingConfig>>,
     mapping: &MappingConfig,
 ) -> Vec<MappingConfig> {

@@ -5,15 +5,15 @@ use super::schema::{AttributeDef, LIST_RESPONSE_SCHEMA, SchemaDef, USER_SCHEMA, 
 use serde_json::{Value, json};
 
 /// URN of the ServiceProviderConfig schema.
-pub const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+pub(crate) const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 /// URN of the ResourceType schema.
-pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+pub(crate) const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 /// URN of the Schema schema.
-pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+pub(crate) const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
 /// What the tenant supports, as advertised in `/ServiceProviderConfig`.
 #[derive(Clone, Copy, Debug)]
-pub struct Capabilities {
+pub(crate) struct Capabilities {
     /// Page size when `count` is absent.
     pub default_page_size: usize,
     /// Largest page served.
@@ -24,7 +24,7 @@ pub struct Capabilities {
 
 /// The ServiceProviderConfig document. Page sizes are advertised both as
 /// `filter.maxResults` (RFC 7643 §5) and in RFC 9865's `pagination` block.
-pub fn service_provider_config(caps: Capabilities, base_url: &str) -> Value {
+pub(crate) fn service_provider_config(caps: Capabilities, base_url: &str) -> Value {
     json!({
         "schemas": [SPC_SCHEMA],
         "documentationUri": "https://developer.joinblink.com/",
@@ -77,7 +77,7 @@ fn attribute_json(a: &AttributeDef) -> Value {
 }
 
 /// One schema document.
-pub fn schema(def: &SchemaDef, base_url: &str) -> Value {
+pub(crate) fn schema(def: &SchemaDef, base_url: &str) -> Value {
     json!({
         "schemas": [SCHEMA_SCHEMA],
         "id": def.id,
@@ -89,7 +89,7 @@ pub fn schema(def: &SchemaDef, base_url: &str) -> Value {
 }
 
 /// Finds a schema by URN, case-insensitively.
-pub fn find_schema(urn: &str) -> Option<&'static SchemaDef> {
+pub(crate) fn find_schema(urn: &str) -> Option<&'static SchemaDef> {
     USER_SCHEMAS
         .iter()
         .copied()
@@ -97,12 +97,12 @@ pub fn find_schema(urn: &str) -> Option<&'static SchemaDef> {
 }
 
 /// All schemas as a ListResponse.
-pub fn schemas(base_url: &str) -> Value {
+pub(crate) fn schemas(base_url: &str) -> Value {
     list(USER_SCHEMAS.iter().map(|s| schema(s, base_url)).collect())
 }
 
 /// The User resource type document (Groups are not served: Blink has no group sync).
-pub fn user_resource_type(base_url: &str) -> Value {
+pub(crate) fn user_resource_type(base_url: &str) -> Value {
     json!({
         "schemas": [RESOURCE_TYPE_SCHEMA],
         "id": "User",
@@ -116,7 +116,7 @@ pub fn user_resource_type(base_url: &str) -> Value {
 }
 
 /// All resource types as a ListResponse.
-pub fn resource_types(base_url: &str) -> Value {
+pub(crate) fn resource_types(base_url: &str) -> Value {
     list(vec![user_resource_type(base_url)])
 }
 

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use std::fmt;
 
 /// URN of the SCIM error message schema.
-pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /// The `scimType` detail error keywords of RFC 7644 §3.12, Table 9.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -196,11 +196,11 @@ impl fmt::Display for ScimError {
 impl std::error::Error for ScimError {}
 
 /// Longest part of an offending value an error repeats.
-pub const EXCERPT_CHARS: usize = 64;
+pub(crate) const EXCERPT_CHARS: usize = 64;
 
 /// `value` as an error message repeats it: whole when short, else its start and its size, so
 /// a 10 MB userName does not come back in a 10 MB answer.
-pub fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
     match value.char_indices().nth(EXCERPT_CHARS) {
         None => std::borrow::Cow::Borrowed(value),
         Some((end, _)) => {

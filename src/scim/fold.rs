@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 /// `s` case-folded; ASCII input is lower-cased without the Unicode tables.
-pub fn fold(s: &str) -> Cow<'_, str> {
+pub(crate) fn fold(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         if s.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(s.to_ascii_lowercase())
@@ -25,7 +25,7 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 }
 
 /// Whether `a` and `b` are equal once case-folded.
-pub fn eq_folded(a: &str, b: &str) -> bool {
+pub(crate) fn eq_folded(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }

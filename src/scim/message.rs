@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 /// Media type of SCIM bodies (RFC 7644 §3.1).
-pub const SCIM_JSON: &str = "application/scim+json";
+pub(crate) const SCIM_JSON: &str = "application/scim+json";
 
 /// An HTTP request.
 #[derive(Clone, Debug)]

@@ -70,10 +70,10 @@ pub enum FilterNoMatch {
 }
 
 /// Operations one PATCH may carry by default.
-pub const MAX_OPERATIONS: usize = 1_000;
+pub(crate) const MAX_OPERATIONS: usize = 1_000;
 /// Values a multi-valued attribute may hold after a PATCH, and values one operation may
 /// list, by default.
-pub const MAX_VALUES: usize = 100;
+pub(crate) const MAX_VALUES: usize = 100;
 
 /// Options of the PATCH applier.
 #[derive(Clone, Copy, Debug)]
@@ -570,6 +570,7 @@ fn remove_slot(doc: &mut Map<String, Value>, attr: Attr) -> Option<Value> {
 }
 
 mod multi;
+pub(crate) use multi::check_value_counts;
 mod single;
 #[cfg(test)]
 mod tests;

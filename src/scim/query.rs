@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 /// Parameters of a list or search request.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     /// The `filter` expression.
     pub filter: Option<String>,
     /// 1-based index of the first result; values below 1 mean 1 (§3.4.2.4).
@@ -20,7 +20,7 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// Reads the parameters of a query string (form-encoded: `+` is a space).
-    pub fn from_query(query: Option<&str>) -> Result<ListQuery, ScimError> {
+    pub(crate) fn from_query(query: Option<&str>) -> Result<ListQuery, ScimError> {
         let mut q = ListQuery {
             start_index: 1,
             ..Default::default()
@@ -44,7 +44,7 @@ impl ListQuery {
     }
 
     /// Reads a SearchRequest body (POST `/.search`, §3.4.3).
-    pub fn from_search_request(body: &Value) -> Result<ListQuery, ScimError> {
+    pub(crate) fn from_search_request(body: &Value) -> Result<ListQuery, ScimError> {
         let obj = body
             .as_object()
             .ok_or_else(|| ScimError::invalid_syntax("A SearchRequest must be an object"))?;
@@ -87,7 +87,7 @@ impl ListQuery {
     }
 
     /// The page size to serve, given the tenant's default and maximum.
-    pub fn page_size(&self, default: usize, max: usize) -> usize {
+    pub(crate) fn page_size(&self, default: usize, max: usize) -> usize {
         self.count.unwrap_or(default).min(max)
     }
 }
@@ -109,7 +109,7 @@ fn count(s: &str) -> Result<usize, ScimError> {
 
 /// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), resolved against the schema.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Projection {
+pub(crate) enum Projection {
     /// The default set.
     #[default]
     Default,
@@ -121,7 +121,7 @@ pub enum Projection {
 
 /// One selected attribute or sub-attribute.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Selected {
+pub(crate) struct Selected {
     /// The attribute.
     pub attr: Attr,
     /// A sub-attribute, when one was named.
@@ -130,7 +130,10 @@ pub struct Selected {
 
 impl Projection {
     /// Parses comma-separated lists; unknown names are ignored (they select nothing).
-    pub fn new(attributes: Option<&str>, excluded: Option<&str>) -> Result<Projection, ScimError> {
+    pub(crate) fn new(
+        attributes: Option<&str>,
+        excluded: Option<&str>,
+    ) -> Result<Projection, ScimError> {
         match (attributes, excluded) {
             (Some(a), _) if !a.trim().is_empty() => Ok(Projection::Only(selection(a)?)),
             (_, Some(e)) if !e.trim().is_empty() => Ok(Projection::Except(selection(e)?)),
@@ -139,7 +142,7 @@ impl Projection {
     }
 
     /// Applies the projection to a rendered resource.
-    pub fn apply(&self, resource: Value) -> Value {
+    pub(crate) fn apply(&self, resource: Value) -> Value {
         let Value::Object(mut obj) = resource else {
             return resource;
         };

@@ -5,7 +5,7 @@
 //! Blink gallery mapping table (seed tutorial step 9; blink-scim-api.md §1.3-1.4).
 
 /// `name` sub-attributes in the order Microsoft's samples write them.
-pub const NAME_PARTS: [&str; 6] = [
+pub(crate) const NAME_PARTS: [&str; 6] = [
     "formatted",
     "familyName",
     "givenName",
@@ -15,17 +15,16 @@ pub const NAME_PARTS: [&str; 6] = [
 ];
 
 /// URN of the core User schema.
-pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// URN of the enterprise User extension.
-pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub(crate) const ENTERPRISE_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// URN of Blink's own User extension (blink-scim-api.md §1.4).
-pub const BLINK_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:blink:2.0:User";
+pub(crate) const BLINK_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:blink:2.0:User";
 /// URN of the PATCH request message.
-pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// URN of the list response message.
-pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-/// URN of the search request message (POST /.search).
-pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+pub(crate) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 /// SCIM attribute data types (RFC 7643 §2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +156,7 @@ impl AttributeDef {
 
 /// A schema: a URN and its attributes.
 #[derive(Debug)]
-pub struct SchemaDef {
+pub(crate) struct SchemaDef {
     /// The schema URN.
     pub id: &'static str,
     /// Short name.
@@ -294,7 +293,7 @@ static META_SUBS: [AttributeDef; 5] = [
 ];
 
 /// `id`: a common attribute (RFC 7643 §3.1), server-assigned.
-pub static ID_ATTR: AttributeDef = AttributeDef {
+pub(crate) static ID_ATTR: AttributeDef = AttributeDef {
     case_exact: true,
     mutability: Mutability::ReadOnly,
     returned: Returned::Always,
@@ -302,12 +301,12 @@ pub static ID_ATTR: AttributeDef = AttributeDef {
     ..string("id", "Unique identifier assigned by the service provider.")
 };
 /// `meta`: a common attribute (RFC 7643 §3.1).
-pub static META_ATTR: AttributeDef = AttributeDef {
+pub(crate) static META_ATTR: AttributeDef = AttributeDef {
     mutability: Mutability::ReadOnly,
     ..complex("meta", false, "Resource metadata.", &META_SUBS)
 };
 /// `schemas`: the URNs of the schemas a resource uses (filterable per RFC 7644 §3.4.2.2).
-pub static SCHEMAS_ATTR: AttributeDef = AttributeDef {
+pub(crate) static SCHEMAS_ATTR: AttributeDef = AttributeDef {
     ty: AttrType::Reference,
     multi_valued: true,
     case_exact: true,
@@ -373,21 +372,21 @@ static BLINK_ATTRS: [AttributeDef; 3] = [
 ];
 
 /// The core User schema as Blink serves it.
-pub static USER: SchemaDef = SchemaDef {
+pub(crate) static USER: SchemaDef = SchemaDef {
     id: USER_SCHEMA,
     name: "User",
     description: "User Account",
     attributes: &USER_ATTRS,
 };
 /// The enterprise User extension as Blink serves it.
-pub static ENTERPRISE_USER: SchemaDef = SchemaDef {
+pub(crate) static ENTERPRISE_USER: SchemaDef = SchemaDef {
     id: ENTERPRISE_SCHEMA,
     name: "EnterpriseUser",
     description: "Enterprise User",
     attributes: &ENTERPRISE_ATTRS,
 };
 /// Blink's User extension.
-pub static BLINK_USER: SchemaDef = SchemaDef {
+pub(crate) static BLINK_USER: SchemaDef = SchemaDef {
     id: BLINK_SCHEMA,
     name: "BlinkUser",
     description: "Blink User",
@@ -395,7 +394,7 @@ pub static BLINK_USER: SchemaDef = SchemaDef {
 };
 
 /// All schemas of the User resource type, core first.
-pub static USER_SCHEMAS: [&SchemaDef; 3] = [&USER, &ENTERPRISE_USER, &BLINK_USER];
+pub(crate) static USER_SCHEMAS: [&SchemaDef; 3] = [&USER, &ENTERPRISE_USER, &BLINK_USER];
 
 /// A top-level attribute of the Blink User resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -527,7 +526,7 @@ impl Attr {
 }
 
 /// Returns the extension schema URN if `s` names one of the User's extensions.
-pub fn extension_urn(s: &str) -> Option<&'static str> {
+pub(crate) fn extension_urn(s: &str) -> Option<&'static str> {
     [ENTERPRISE_SCHEMA, BLINK_SCHEMA]
         .into_iter()
         .find(|u| u.eq_ignore_ascii_case(s))
@@ -537,7 +536,7 @@ pub fn extension_urn(s: &str) -> Option<&'static str> {
 ///
 /// Matching is against known URNs rather than "the last colon", because attribute names
 /// never contain colons but unknown URNs can be arbitrary.
-pub fn split_urn(path: &str) -> Option<(&'static str, &str)> {
+pub(crate) fn split_urn(path: &str) -> Option<(&'static str, &str)> {
     let known = [USER_SCHEMA, ENTERPRISE_SCHEMA, BLINK_SCHEMA];
     known.into_iter().find_map(|urn| {
         let head = path.get(..urn.len())?;

@@ -5,7 +5,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! use blinksim::engine::directory::{Directory, DirectoryUser};
+//! use blinksim::engine::{Directory, DirectoryUser};
 //! use blinksim::sim::Simulation;
 //!
 //! let mut dir = Directory::new();
@@ -17,7 +17,7 @@
 //! # }
 //! ```
 
-pub mod transport;
+pub(crate) mod transport;
 
 pub use transport::TenantTransport;
 

@@ -16,10 +16,10 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 /// The path prefix of the admin API.
-pub const ADMIN_PATH: &str = "/_admin";
+pub(crate) const ADMIN_PATH: &str = "/_admin";
 
 /// Whether `path` belongs to the admin API.
-pub fn is_admin_path(path: &str) -> bool {
+pub(crate) fn is_admin_path(path: &str) -> bool {
     path == ADMIN_PATH || path.starts_with("/_admin/")
 }
 

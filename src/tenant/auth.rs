@@ -7,7 +7,7 @@ use http::header::AUTHORIZATION;
 ///
 /// The scheme is case-insensitive (RFC 7235 §2.1); the token comparison takes the same
 /// time wherever the first difference is, so the token cannot be guessed byte by byte.
-pub fn is_authorized(headers: &HeaderMap, expected: &str) -> bool {
+pub(super) fn is_authorized(headers: &HeaderMap, expected: &str) -> bool {
     let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return false;
     };

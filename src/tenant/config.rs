@@ -2,8 +2,8 @@
 //! `[[fault]]` rules inline and the serve settings under `[serve]`. Errors name the file,
 //! the line and the field, as scenario files do.
 
-use super::faults::rule::validate_all;
-use super::faults::{FaultFile, FaultRule, RuleError};
+use super::faults::RuleError;
+use super::faults::rule::{FaultFile, FaultRule, validate_all};
 use super::options::TenantOptions;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// How long a hang lasts when the rule does not say.
-pub const DEFAULT_HANG: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_HANG: Duration = Duration::from_secs(60);
 
 /// What the client experiences.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ pub struct Exchange {
 }
 
 /// Classifies a request by SCIM operation.
-pub fn operation_of(req: &Request) -> Operation {
+pub(crate) fn operation_of(req: &Request) -> Operation {
     let m = &req.method;
     match endpoint(&req.path).map(|(kind, _)| kind) {
         Some(Endpoint::Users) if m == Method::GET => Operation::List,

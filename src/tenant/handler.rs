@@ -10,7 +10,7 @@ use crate::scim::discovery::{self, Capabilities};
 use crate::scim::error::ScimError;
 use crate::scim::filter::{Compiled, compile, parse};
 use crate::scim::message::{Request, Response};
-use crate::scim::patch::{PatchOptions, PatchRequest, patch_user};
+use crate::scim::patch::{PatchOptions, PatchRequest, check_value_counts, patch_user};
 use crate::scim::query::{ListQuery, Projection};
 use crate::scim::schema::LIST_RESPONSE_SCHEMA;
 use crate::scim::user::{NoNames, RenderContext, User, UserAttrs};
@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 /// The endpoints under `/scim`, after routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     /// `/Users`
     Users,
     /// `/Users/.search`
@@ -36,7 +36,7 @@ pub enum Endpoint {
 
 /// Classifies a path: `None` outside `/scim`. Trailing slashes are tolerated (Microsoft's
 /// Postman tests send `/Users/?filter=`, blink-scim-api.md Part 4 item 1).
-pub fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
+pub(crate) fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
     let rest = path.strip_prefix(BASE_PATH)?;
     if !(rest.is_empty() || rest.starts_with('/')) {
         return None;
@@ -223,8 +223,7 @@ impl Tenant {
     }
 
     fn create(&self, req: &Request) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
-            .with_blink_defaults();
+        let attrs = self.representation(req)?;
         let projection = projection(req)?;
         let now = self.now();
         let base = self.base_url();
@@ -244,9 +243,15 @@ impl Tenant {
         Ok(resp)
     }
 
+    /// A POST or PUT body as attributes, its multi-valued attributes within PATCH's bound.
+    fn representation(&self, req: &Request) -> Result<UserAttrs, ScimError> {
+        let body = self.json_body(req)?;
+        check_value_counts(&body, PatchOptions::default().max_values)?;
+        Ok(UserAttrs::from_json(&body, self.options().unknown_attributes)?.with_blink_defaults())
+    }
+
     fn replace(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
-        let attrs = UserAttrs::from_json(&self.json_body(req)?, self.options().unknown_attributes)?
-            .with_blink_defaults();
+        let attrs = self.representation(req)?;
         let store = self.store().write();
         let user = store
             .get(&id)
@@ -379,7 +384,7 @@ impl Tenant {
 }
 
 /// Rendering context over a store: manager display names come from the referenced user.
-pub fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
+pub(crate) fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
     RenderContext {
         base_url: base,
         names: store,
@@ -453,7 +458,7 @@ fn not_allowed(allow: &str) -> ScimError {
 }
 
 /// The response for an error: a SCIM Error body, plus `WWW-Authenticate` on 401 and `Allow` on 405.
-pub fn error_response(e: &ScimError) -> Response {
+pub(crate) fn error_response(e: &ScimError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = Response::scim(status, Bytes::from(e.to_json().to_string()));
     if e.status == 401 {

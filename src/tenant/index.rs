@@ -17,7 +17,7 @@ enum Ids {
 
 /// Passes a precomputed 64-bit hash through unchanged.
 #[derive(Default)]
-pub struct PassThrough(u64);
+pub(super) struct PassThrough(u64);
 
 impl Hasher for PassThrough {
     fn finish(&self) -> u64 {
@@ -35,7 +35,7 @@ impl Hasher for PassThrough {
 
 /// A multimap from a string value to user ids.
 #[derive(Debug)]
-pub struct ValueIndex {
+pub(super) struct ValueIndex {
     fold_case: bool,
     hasher: std::collections::hash_map::RandomState,
     map: HashMap<u64, Ids, BuildHasherDefault<PassThrough>>,
@@ -43,7 +43,7 @@ pub struct ValueIndex {
 
 impl ValueIndex {
     /// An index; `fold_case` makes lookups case-insensitive.
-    pub fn new(fold_case: bool) -> Self {
+    pub(super) fn new(fold_case: bool) -> Self {
         ValueIndex {
             fold_case,
             hasher: Default::default(),
@@ -62,7 +62,7 @@ impl ValueIndex {
     }
 
     /// Files `id` under `value`.
-    pub fn insert(&mut self, value: &str, id: Uuid) {
+    pub(super) fn insert(&mut self, value: &str, id: Uuid) {
         let key = self.key(value);
         match self.map.get_mut(&key) {
             None => {
@@ -83,7 +83,7 @@ impl ValueIndex {
     }
 
     /// Removes `id` from under `value`.
-    pub fn remove(&mut self, value: &str, id: Uuid) {
+    pub(super) fn remove(&mut self, value: &str, id: Uuid) {
         let key = self.key(value);
         let emptied = match self.map.get_mut(&key) {
             Some(Ids::One(existing)) => *existing == id,
@@ -103,7 +103,7 @@ impl ValueIndex {
     }
 
     /// The candidate ids for `value` (verify each: hashes can collide).
-    pub fn get(&self, value: &str) -> &[Uuid] {
+    pub(super) fn get(&self, value: &str) -> &[Uuid] {
         match self.map.get(&self.key(value)) {
             Some(Ids::One(id)) => std::slice::from_ref(id),
             Some(Ids::Many(ids)) => ids,
@@ -112,7 +112,7 @@ impl ValueIndex {
     }
 
     /// Drops everything.
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.map.clear();
     }
 }

@@ -22,7 +22,7 @@ pub const DEFAULT_BYTES: usize = 64 * 1024 * 1024;
 /// Default size beyond which a body is kept truncated (and marked so).
 pub const DEFAULT_BODY_BYTES: usize = 64 * 1024;
 /// The most entries one query returns, whatever its `limit`.
-pub const MAX_QUERY_LIMIT: usize = 1_000;
+pub(crate) const MAX_QUERY_LIMIT: usize = 1_000;
 
 /// How much the journal keeps (issue 15 D4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +108,7 @@ impl JournalEntry {
 
 /// The headers as text; secrets were already redacted when the entry was recorded
 /// ([`super::redact::Redaction`]), and `Authorization` is redacted here once more.
-pub fn redacted_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+pub(crate) fn redacted_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
     headers
         .iter()
         .map(|(k, v)| {

@@ -17,32 +17,42 @@
 //! # }
 //! ```
 
-pub mod admin;
+pub(crate) mod admin;
 mod auth;
-pub mod config;
+pub(crate) mod config;
 mod conn;
-pub mod exchange;
-pub mod faults;
-pub mod handler;
+pub(crate) mod exchange;
+pub(crate) mod faults;
+pub(crate) mod handler;
 mod index;
-pub mod journal;
+pub(crate) mod journal;
 mod mock;
-pub mod options;
-pub mod persist;
-pub mod prefill;
-pub mod redact;
-pub mod serve;
-pub mod server;
-pub mod store;
+pub(crate) mod options;
+pub(crate) mod persist;
+pub(crate) mod prefill;
+pub(crate) mod redact;
+pub(crate) mod serve;
+pub(crate) mod server;
+pub(crate) mod store;
 mod ui;
 
 pub use auth::constant_time_eq;
+pub use config::{
+    ConfigError, ConfigFile, SERVE_DEFAULT_SEED, ServeSection, load_config, parse_config,
+};
 pub use exchange::{Exchange, Outcome};
-pub use faults::{Effect, FaultRule, Operation};
+pub use faults::parse::{ParseError, parse_json, parse_toml};
+pub use faults::rule::{Effect, FaultRule, HeaderMatch, LostAs, Operation};
+pub use journal::{
+    DEFAULT_BODY_BYTES as JOURNAL_BODY_BYTES, DEFAULT_BYTES as JOURNAL_BYTES,
+    DEFAULT_CAPACITY as JOURNAL_CAPACITY,
+};
 pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, ServerLimits, TenantOptions,
 };
+pub use persist::{StateError, write_atomically};
+pub use serve::{LoadFaultsError, ServeConfig, ServeError, load_faults, serve};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;

@@ -12,7 +12,7 @@ pub const DEFAULT_ADMIN_TOKEN: &str = "blinksim-admin-token";
 /// Blink's tenant URL (blink-scim-api.md §1.1); used as the base URL of in-process tenants.
 pub const BLINK_BASE_URL: &str = "https://api.joinblink.com/scim";
 /// The path prefix of every SCIM endpoint (no `/v2`, as Blink serves them).
-pub const BASE_PATH: &str = "/scim";
+pub(crate) const BASE_PATH: &str = "/scim";
 
 /// How PATCH answers on success.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

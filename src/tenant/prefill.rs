@@ -9,7 +9,7 @@ use crate::scim::user::{BlinkProfile, Enterprise, MultiValue, Name, Text, UserAt
 /// and work email from the UPN, externalId from the mail alias, name, title, phones,
 /// department, employee number, company and location. Managers are set by
 /// [`crate::tenant::Tenant::prefill`] once ids exist.
-pub fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> {
+pub(crate) fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> {
     let mut people = PeopleGenerator::new(seed);
     let domain = domain_of(people.company());
     (0..count).map(move |i| {

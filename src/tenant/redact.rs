@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize};
 
 /// What replaces a secret.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Header names and query parameters whose values are secrets (case-insensitive).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ impl Shutdown {
     }
 
     /// Asks the server to stop.
-    pub fn trigger(&self) {
+    pub(crate) fn trigger(&self) {
         let _ = self.0.send(true);
     }
 }
@@ -113,7 +113,7 @@ pub(super) async fn serve(
 /// Converts a hyper request to an owned [`Request`], with the body size limit enforced
 /// while reading (413 without buffering more than the limit) and the whole body due within
 /// `body_timeout` (408). An HTTP/1.1 request without exactly one `Host` is 400 (RFC 9112 §3.2).
-pub async fn read_request(
+pub(crate) async fn read_request(
     req: hyper::Request<Incoming>,
     max_body: usize,
     body_timeout: Duration,
@@ -163,7 +163,7 @@ pub async fn read_request(
 /// The connection was closed on purpose (a drop, reset or hang fault): hyper closes it
 /// without writing a response.
 #[derive(Debug)]
-pub struct ConnectionClosed;
+pub(crate) struct ConnectionClosed;
 
 impl std::fmt::Display for ConnectionClosed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +174,7 @@ impl std::fmt::Display for ConnectionClosed {
 impl std::error::Error for ConnectionClosed {}
 
 /// Converts an owned [`Response`] to a hyper response with a plain body.
-pub fn to_hyper(resp: Response) -> hyper::Response<FaultBody> {
+pub(crate) fn to_hyper(resp: Response) -> hyper::Response<FaultBody> {
     with_body(resp, FaultBody::Full(None))
 }
 
@@ -257,7 +257,7 @@ async fn handle_http(
 }
 
 /// Response bodies, including the faulty ones.
-pub enum FaultBody {
+pub(crate) enum FaultBody {
     /// The whole body at once.
     Full(Option<Bytes>),
     /// Part of the body, then an error that makes hyper abort the connection; the size hint

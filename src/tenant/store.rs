@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 /// Uniqueness rules applied on every write.
 #[derive(Clone, Copy, Debug)]
-pub struct Rules {
+pub(crate) struct Rules {
     /// Reject a work email already used by another user.
     pub unique_work_email: bool,
 }
 
 /// The result of a replace.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Replaced {
+pub(crate) enum Replaced {
     /// Something changed; version and lastModified moved.
     Changed,
     /// The new attributes equal the old; nothing moved (RFC 7644 §3.5.2.1).
@@ -29,7 +29,7 @@ pub enum Replaced {
 
 /// All users of a tenant.
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     users: BTreeMap<Uuid, Box<User>>,
     by_user_name: ValueIndex,
     by_external_id: ValueIndex,
@@ -42,7 +42,7 @@ pub struct Store {
 
 impl Store {
     /// An empty store whose ids derive from `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Store {
             users: BTreeMap::new(),
             by_user_name: ValueIndex::new(true),
@@ -54,27 +54,22 @@ impl Store {
     }
 
     /// Number of users.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.users.len()
     }
 
-    /// Whether there are no users.
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty()
-    }
-
     /// A user by id.
-    pub fn get(&self, id: &Uuid) -> Option<&User> {
+    pub(crate) fn get(&self, id: &Uuid) -> Option<&User> {
         self.users.get(id).map(|u| &**u)
     }
 
     /// All users, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = &User> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &User> {
         self.users.values().map(|u| &**u)
     }
 
     /// The user with this userName (case-insensitive).
-    pub fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
+    pub(crate) fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
         self.by_user_name
             .get(user_name)
             .iter()
@@ -156,7 +151,12 @@ impl Store {
     }
 
     /// Creates a user (409 `uniqueness` on a taken userName or work email).
-    pub fn create(&mut self, attrs: UserAttrs, now: i64, rules: Rules) -> Result<&User, ScimError> {
+    pub(crate) fn create(
+        &mut self,
+        attrs: UserAttrs,
+        now: i64,
+        rules: Rules,
+    ) -> Result<&User, ScimError> {
         self.check_unique(&attrs, None, rules)?;
         let id = self.new_id(&attrs.user_name);
         let user = User {
@@ -173,13 +173,13 @@ impl Store {
     }
 
     /// An empty store with the same seed.
-    pub fn empty_like(&self) -> Store {
+    pub(crate) fn empty_like(&self) -> Store {
         Store::new(self.seed)
     }
 
     /// Inserts a user exactly as given after checking what the API enforces on a write:
     /// a new id, a free userName and work email, and `created` ≤ `lastModified` (state import).
-    pub fn insert_checked(&mut self, user: User, rules: Rules) -> Result<(), ScimError> {
+    pub(crate) fn insert_checked(&mut self, user: User, rules: Rules) -> Result<(), ScimError> {
         if self.users.contains_key(&user.id) {
             return Err(ScimError::uniqueness(format!(
                 "id '{}' is already in use",
@@ -200,7 +200,7 @@ impl Store {
     }
 
     /// Inserts a user exactly as given (state import); replaces one with the same id.
-    pub fn insert(&mut self, user: User) {
+    pub(crate) fn insert(&mut self, user: User) {
         if let Some(old) = self.users.remove(&user.id) {
             self.unindex(&old);
         }
@@ -209,7 +209,7 @@ impl Store {
     }
 
     /// Replaces a user's attributes; `None` if there is no such user.
-    pub fn replace(
+    pub(crate) fn replace(
         &mut self,
         id: &Uuid,
         attrs: UserAttrs,
@@ -236,7 +236,7 @@ impl Store {
     }
 
     /// Deletes a user.
-    pub fn delete(&mut self, id: &Uuid) -> Option<User> {
+    pub(crate) fn delete(&mut self, id: &Uuid) -> Option<User> {
         let user = self.users.remove(id)?;
         self.unindex(&user);
         *self
@@ -247,7 +247,7 @@ impl Store {
     }
 
     /// Removes every user.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.users.clear();
         self.by_user_name.clear();
         self.by_external_id.clear();
@@ -257,7 +257,7 @@ impl Store {
 
     /// Users matching `filter` (all when `None`), in id order: the total count and the page
     /// starting at 1-based `start` of at most `count` users.
-    pub fn query(
+    pub(crate) fn query(
         &self,
         filter: Option<&Compiled>,
         start: usize,

@@ -2,7 +2,7 @@
 //! a free loopback port with a virtual clock, so responses are reproducible.
 #![allow(dead_code)]
 
-use blinksim::clock::VirtualClock;
+use blinksim::VirtualClock;
 use blinksim::tenant::{MockTenant, Tenant, TenantOptions};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};

@@ -11,7 +11,7 @@ async fn restart_clears_state_but_keeps_links() {
     w.cycle().await;
     assert_eq!(w.job.escrows().len(), 1);
     w.tenant.clear_faults();
-    w.job.restart(false);
+    w.job.restart(&[]);
     assert!(w.job.next_is_initial() && w.job.escrows().is_empty());
     let s = w.cycle().await;
     assert_eq!(s.kind, CycleKind::Initial);
@@ -55,7 +55,10 @@ async fn provision_on_demand_in_five_steps_with_the_legacy_dialect() {
     );
     let entry = r.entry.unwrap();
     assert_eq!(
-        (entry.provisioning_action, entry.initiated_by.as_str()),
+        (
+            entry.provisioning_action,
+            entry.initiated_by.display_name.as_str()
+        ),
         (Create, "Provision on demand")
     );
     assert!(w.tenant.find_by_user_name("ada@contoso.example").is_some());

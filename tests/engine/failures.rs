@@ -53,7 +53,10 @@ async fn throttling_honours_retry_after_then_escrows() {
 
 #[tokio::test]
 async fn server_errors_are_escrowed_and_retried_on_schedule() {
-    let mut w = World::new();
+    // In-cycle retries turned on (off by default, rulings.md R3).
+    let mut config = JobConfig::default();
+    config.retry.max_transient_retries = 2;
+    let mut w = World::with(config, TenantOptions::default());
     w.assigned("u1", "ada@contoso.example");
     w.fault(FaultRule::status(500).on(Operation::Create));
     w.cycle().await;
@@ -168,7 +171,7 @@ async fn four_weeks_in_quarantine_disable_the_job() {
     }
     assert_eq!(w.job.status(), JobStatus::Disabled);
     assert!(w.job.run_cycle(&w.dir).await.is_err());
-    w.job.restart(false);
+    w.job.restart(&[]);
     assert_eq!(w.job.status(), JobStatus::Active);
 }
 
@@ -205,8 +208,13 @@ async fn failure_thresholds_quarantine() {
 
 #[tokio::test]
 async fn accidental_deletions_are_staged_until_allowed() {
-    let mut config = JobConfig::default();
-    config.accidental_deletions.threshold = 2;
+    let config = JobConfig {
+        accidental_deletions: blinksim::engine::AccidentalDeletions {
+            enabled: true,
+            threshold: 2,
+        },
+        ..JobConfig::default()
+    };
     let mut w = World::with(config, TenantOptions::default());
     for i in 0..4 {
         w.assigned(&format!("u{i}"), &format!("user{i}@contoso.example"));
@@ -239,7 +247,10 @@ async fn accidental_deletions_are_staged_until_allowed() {
 
 #[tokio::test]
 async fn a_lost_create_response_then_409_is_resolved_by_matching() {
-    let mut w = World::new();
+    // With in-cycle retries turned on (rulings.md R3 keeps them as a setting).
+    let mut config = JobConfig::default();
+    config.retry.max_transient_retries = 2;
+    let mut w = World::with(config, TenantOptions::default());
     w.assigned("u1", "ada@contoso.example");
     w.fault(
         FaultRule::new(Effect::Lost { then: LostAs::Drop })

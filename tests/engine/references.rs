@@ -20,7 +20,8 @@ async fn manager_references_after_both_users_exist_and_deferral() {
     );
     assert_eq!(
         w.bodies("1", "rep@contoso.example").last().unwrap()["Operations"],
-        json!([{"op": "add", "path": format!("{ENT}:manager"), "value": boss}])
+        // The legacy dialect of a plain tenant URL (rulings.md R1).
+        json!([{"op": "Add", "path": format!("{ENT}:manager"), "value": boss}])
     );
     assert_eq!(
         w.target("rep@contoso.example")[ENT]["manager"]["value"],
@@ -78,7 +79,7 @@ async fn a_manager_outside_scope_is_deferred_until_the_report_is_processed_again
             .and_then(|e| e.get("manager"))
             .is_none()
     );
-    w.job.restart(false);
+    w.job.restart(&[]);
     w.cycle().await;
     assert_eq!(
         w.target("rep@contoso.example")[ENT]["manager"]["value"],

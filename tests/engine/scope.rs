@@ -197,7 +197,7 @@ async fn scoping_filters_skip_then_disable_on_leaving() {
     );
     assert_eq!(
         w.bodies("2", "ada@contoso.example")[0]["Operations"],
-        json!([{"op": "replace", "path": "active", "value": false}])
+        json!([{"op": "Replace", "path": "active", "value": "False"}])
     );
     // A null value makes the clause false.
     w.dir.set_attribute("u2", "department", None).unwrap();
@@ -234,8 +234,8 @@ async fn incremental_cycles_update_changed_attributes_only() {
     assert_eq!(
         patch["Operations"],
         json!([
-            {"op": "replace", "path": "title", "value": "Lead Engineer"},
-            {"op": "add", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+44 7700 900123"}
+            {"op": "Replace", "path": "title", "value": "Lead Engineer"},
+            {"op": "Add", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+44 7700 900123"}
         ]),
         "one operation each, in mapping order: a changed value and one the target lacks (A.3.1, A.3.2)"
     );

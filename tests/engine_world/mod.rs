@@ -2,9 +2,9 @@
 //! engine tests that assert the requests sent and the log entries produced.
 #![allow(dead_code)]
 
-use blinksim::clock::VirtualClock;
-use blinksim::engine::directory::{Directory, DirectoryUser};
-use blinksim::engine::log::{Action, CycleSummary, LogEntry, Status};
+use blinksim::VirtualClock;
+use blinksim::engine::{Action, CycleSummary, LogEntry, Status};
+use blinksim::engine::{Directory, DirectoryUser};
 use blinksim::engine::{JobConfig, ProvisioningJob};
 use blinksim::sim::{DEFAULT_START, Simulation, unix_millis};
 use blinksim::tenant::{FaultRule, Tenant, TenantOptions};

@@ -4,13 +4,14 @@
 
     python3 tests/measure/patch_stall.py target/release/blinksim [old|new]
 
-`old` sends the issue's PATCH (9,000 value-filter operations, ~870 KB); `new` the worst one
-the bounded server accepts (99 emails, then 1,000 operations each rewriting all of them, ~1 MiB).
+`old` sends the issue's PATCH (9,000 value-filter operations, ~870 KB); `rewrite` and `filters`
+the worst the bounded server accepts (99 long emails, then 1,000 operations each rewriting all of
+them, or each testing a 40-clause filter on all of them, ~1 MiB).
 Loopback only; bounded (every request times out after 60 s).
 """
 import http.client, json, subprocess, sys, threading, time
 
-binary, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "new")
+binary, mode = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "filters")
 proc = subprocess.Popen([binary, "serve", "--addr", "127.0.0.1:0", "--token", "T",
                          "--users", "1000"], stdout=subprocess.PIPE, text=True)
 try:
@@ -38,10 +39,14 @@ try:
                 "value": True} for i in range(9000)]
     else:
         call("PATCH", f"/scim/Users/{uid}", json.dumps({"Operations": [{"op": "add",
-             "path": "emails", "value": [{"value": f"e{i}@x"} for i in range(99)]}]}))
-        pad = "x" * 950
-        ops = [{"op": "replace", "path": 'emails[value co "@"].display', "value": f"{i}{pad}"}
-               for i in range(1000)]
+             "path": "emails", "value": [{"value": f"e{i}@x" * 20} for i in range(99)]}]}))
+        if mode == "rewrite":
+            pad = "x" * 950
+            ops = [{"op": "replace", "path": 'emails[value co "@"].display',
+                    "value": f"{i}{pad}"} for i in range(1000)]
+        else:  # "filters": 1,000 operations, each a 40-clause filter over all 99 values
+            ops = [{"op": "replace", "value": "a", "path": "emails[" + " or ".join(
+                f'value co "q{j}.{i}"' for i in range(39)) + ' or value co "@"].display'} for j in range(1000)]
     body = json.dumps({"Operations": ops})
     print(f"mode {mode}: PATCH of {len(ops)} operations, {len(body)} bytes")
     result = {}

@@ -8,8 +8,8 @@ use crate::engine::directory::UserRecord;
 use crate::engine::failure::Failure;
 use crate::engine::job::{LinkChange, ProvisioningJob};
 use crate::engine::log::{
-    Action, ErrorInformation, Identity, LogEntry, ModifiedProperty, Status, StatusInfo, Step,
-    StepName, StepType,
+    Action, ErrorInformation, Identity, Initiator, LogEntry, ModifiedProperty, Status, StatusInfo,
+    Step, StepName, StepType,
 };
 use crate::engine::scope::{ScopeResult, SkipReason};
 use crate::engine::wire::Change;
@@ -87,8 +87,11 @@ fn import_step(ctx: &Ctx<'_>, record: &UserRecord, scope: &ScopeResult) -> Step 
             format!("Retrieved {kind} '{upn}' from Azure Active Directory"),
         )
     } else {
+        // A user the connector data store has no link for is an Add (§5.5 Example 2).
         let (name, change) = if record.is_hard_deleted() {
             (StepName::EntryImportDelete, "Delete")
+        } else if !ctx.job.links().contains_key(&u.object_id) {
+            (StepName::EntryImportAdd, "Add")
         } else {
             (StepName::EntryImportUpdate, "Update")
         };
@@ -182,9 +185,8 @@ impl Outcome {
         description: String,
         f: Failure,
     ) -> Outcome {
-        self.entry
-            .steps
-            .push(step(name, StepType::Export, Status::Failure, description));
+        let export = self.export_step(name, Status::Failure, description);
+        self.entry.steps.push(export);
         self.entry.action = action;
         self.entry.status = Status::Failure;
         self.entry.error = Some(f.clone());
@@ -210,9 +212,10 @@ impl Outcome {
     /// Ends the pipeline with a skip step; a skip closes the object's escrow.
     pub(crate) fn skip(mut self, reason: SkipReason, description: String) -> Outcome {
         self.entry.steps.push(details(
+            // Typed Export as in Microsoft's sample (§5.4).
             step(
                 StepName::EntrySynchronizationSkip,
-                StepType::Processing,
+                StepType::Export,
                 Status::Skipped,
                 description,
             ),
@@ -224,24 +227,28 @@ impl Outcome {
         self
     }
 
-    /// Adds a processing step that succeeded.
+    /// Adds a decision step that succeeded, typed matching as in Graph's Example 2 (§5.5).
     pub(crate) fn decide(&mut self, name: StepName, description: String) {
-        self.entry.steps.push(step(
-            name,
-            StepType::Processing,
-            Status::Success,
-            description,
-        ));
+        self.entry
+            .steps
+            .push(step(name, StepType::Matching, Status::Success, description));
     }
 
     /// Records a successful export as `action`.
     pub(crate) fn exported(&mut self, action: Action, name: StepName, description: String) {
-        self.entry
-            .steps
-            .push(step(name, StepType::Export, Status::Success, description));
+        let export = self.export_step(name, Status::Success, description);
+        self.entry.steps.push(export);
         self.entry.action = action;
         self.entry.status = Status::Success;
         self.escrow_clear = true;
+    }
+
+    /// An export step naming the object as Graph's Example 2 does (§5.5).
+    fn export_step(&self, name: StepName, status: Status, description: String) -> Step {
+        details(
+            step(name, StepType::Export, status, description),
+            [("ReportableIdentifier", self.upn.clone())],
+        )
     }
 
     pub(crate) fn add_call_cost(&mut self, cost: Duration) {
@@ -251,54 +258,71 @@ impl Outcome {
     /// Records the target object found by a match or read.
     pub(crate) fn matched(&mut self, ctx: &Ctx<'_>, target_id: &str, user_name: &str) {
         self.entry.target = ctx.resource.identity(target_id, user_name);
-        self.entry.steps.push(details(
-            step(
-                StepName::EntryImport,
-                StepType::Matching,
-                Status::Success,
-                // Double space as in Microsoft's sample (§5 EntryImport, sic).
-                format!("Retrieved  '{user_name}' from {}", ctx.target()),
+        // Right after the import step: the samples match before scoping (§5.4).
+        let at = self
+            .entry
+            .steps
+            .iter()
+            .position(|s| {
+                !matches!(
+                    s.provisioning_step_type,
+                    StepType::Import | StepType::Matching
+                )
+            })
+            .unwrap_or(self.entry.steps.len());
+        self.entry.steps.insert(
+            at,
+            details(
+                step(
+                    StepName::EntryImport,
+                    StepType::Matching,
+                    Status::Success,
+                    // Double space as in Microsoft's sample (§5 EntryImport, sic).
+                    format!("Retrieved  '{user_name}' from {}", ctx.target()),
+                ),
+                [
+                    ("id", target_id.to_string()),
+                    ("userName", user_name.to_string()),
+                ],
             ),
-            [
-                ("id", target_id.to_string()),
-                ("userName", user_name.to_string()),
-            ],
-        ));
+        );
     }
 
-    /// Completes the draft into a log entry with ids and times.
+    /// Completes the draft into a Graph-shaped log entry with ids and times (§5.2).
     pub(crate) fn finish(self, job: &ProvisioningJob, stamp: Stamp) -> LogEntry {
         let draft = self.entry;
+        let parties = job.parties();
         LogEntry {
             id: stamp.change_id.clone(),
             activity_date_time: format_millis(stamp.at),
+            tenant_id: parties.tenant_id.clone(),
             job_id: job.job_id().to_string(),
             cycle_id: stamp.cycle_id,
             change_id: stamp.change_id,
             provisioning_action: draft.action,
             duration_in_milliseconds: u64::try_from(self.cost.as_millis()).unwrap_or(u64::MAX),
             initiated_by: if stamp.on_demand {
-                "Provision on demand".into()
+                Initiator::on_demand()
             } else {
-                "Azure AD Provisioning Service".into()
+                Initiator::service()
             },
+            modified_properties: draft.modified,
+            provisioning_steps: draft.steps,
+            service_principal: parties.service_principal.clone(),
             source_identity: Identity {
                 id: self.object_id,
                 display_name: self.upn,
                 identity_type: draft.target.identity_type.clone(),
+                details: BTreeMap::new(),
             },
+            source_system: parties.source_system.clone(),
             target_identity: draft.target,
-            source_system: "Azure Active Directory".into(),
-            target_system: job.config().target_system.clone(),
-            modified_properties: draft.modified,
-            provisioning_steps: draft.steps,
+            target_system: parties.target_system.clone(),
             provisioning_status_info: StatusInfo {
                 status: draft.status,
-                error_information: draft.error.map(|f| ErrorInformation {
-                    error_code: f.code,
-                    reason: f.reason,
-                    error_category: "nonServiceFailure".into(),
-                }),
+                error_information: draft
+                    .error
+                    .map(|f| ErrorInformation::target(f.code, f.reason)),
             },
         }
     }

@@ -116,6 +116,9 @@ impl Ctx<'_> {
                 continue;
             };
             any_value = true;
+            if let Some(c) = self.job.config().known_issues.unfilterable(value) {
+                return Err(failure::unfilterable(&o.upn, &m.target, c));
+            }
             let path = self.resource.query(&m.target, value);
             let call = self
                 .client

@@ -33,6 +33,7 @@ impl Ctx<'_> {
             user: &record.user,
             is_soft_deleted: soft_deleted,
             roles: scope.roles.clone(),
+            strip_b2b_upn: self.job.config().known_issues.strip_b2b_upn,
         };
         let seed = self.job.config().seed ^ hash(&record.user.object_id);
         mapping::evaluate(self.resource.mappings, &view, op, self.now, seed).map_err(|e| {
@@ -80,7 +81,7 @@ impl Ctx<'_> {
     fn staged(&self, mut o: Outcome, record: &UserRecord) -> Outcome {
         o.entry.steps.push(step(
             StepName::EntrySynchronizationSkip,
-            StepType::Processing,
+            StepType::Export,
             Status::Skipped,
             format!(
                 "{} '{}' was not disabled or deleted in {}: the deletions and disables of this cycle exceed the accidental-deletion threshold of {}; allow deletes to export them",

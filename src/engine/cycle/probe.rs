@@ -17,6 +17,8 @@ const NOT_FOUND: &str = "SCIM Compliance issue: An HTTP/404 Not Found response w
 
 const NOT_DESERIALIZABLE: &str = "While attempting to validate our authorization to access your application, we received this unexpected response: We are not able to deserialize the resource received from your SCIM endpoint because your SCIM endpoint is not fully compatible with the Azure Active Directory SCIM client. Here is the resource we received from your SCIM endpoint: ";
 
+const NOT_EMPTY: &str = "SCIM Compliance issue: the test query filters on a random GUID; the expected correct response is HTTP 200 OK with an empty SCIM ListResponse message, but ";
+
 fn verdict(ok: bool, message: String, quarantine: bool) -> TestConnection {
     TestConnection {
         ok,
@@ -25,10 +27,19 @@ fn verdict(ok: bool, message: String, quarantine: bool) -> TestConnection {
     }
 }
 
-/// What a test query's response says about the endpoint.
-fn judge(resp: &Response) -> TestConnection {
+/// What a test query's response says about the endpoint; `want_empty` fails a non-empty
+/// answer to the random GUID ("HTTP 200 OK with an empty SCIM ListResponse", rulings.md R6).
+fn judge(resp: &Response, want_empty: bool) -> TestConnection {
     match resp.status.as_u16() {
         _ if resp.status.is_success() => match list_resources(resp) {
+            Some(found) if want_empty && !found.is_empty() => verdict(
+                false,
+                format!(
+                    "{NOT_EMPTY}{} resource(s) matched a random GUID.",
+                    found.len()
+                ),
+                true,
+            ),
             Some(_) => verdict(true, AUTHORIZED.into(), false),
             None => {
                 let body: String = String::from_utf8_lossy(&resp.body)
@@ -76,12 +87,35 @@ impl ProvisioningJob {
         let client = self.client();
         let req = client.request(Method::GET, &users.query(&attr, &guid.to_string()), None);
         match client.call(req, trace).await.outcome {
-            Ok(resp) => judge(&resp),
+            Ok(resp) => judge(&resp, self.config().test_connection_requires_empty_list),
             Err(e) => verdict(
                 false,
                 format!("Could not reach {}: {e}", self.config().tenant_url),
                 false,
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn list(total: u64, resources: &str) -> Response {
+        let body = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":{total},"Resources":[{resources}]}}"#
+        );
+        Response::scim(StatusCode::OK, bytes::Bytes::from(body))
+    }
+
+    #[test]
+    fn a_non_empty_answer_to_the_random_guid_fails() {
+        // rulings.md R6: "HTTP 200 OK with an empty SCIM ListResponse message".
+        assert!(judge(&list(0, ""), true).ok);
+        let found = list(1, r#"{"id":"1","userName":"a@b.c"}"#);
+        let t = judge(&found, true);
+        assert!(!t.ok && t.quarantine, "{t:?}");
+        assert!(judge(&found, false).ok, "the setting turns the check off");
     }
 }

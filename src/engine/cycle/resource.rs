@@ -63,6 +63,7 @@ impl<'a> Resource<'a> {
             id: id.to_string(),
             display_name: display_name.to_string(),
             identity_type: self.kind.name().into(),
+            details: Default::default(),
         }
     }
 

@@ -48,7 +48,7 @@ impl Default for DirectorySpec {
 }
 
 /// The name of the group generated directories assign through.
-pub const BLINK_USERS_GROUP: &str = "Blink Users";
+pub(crate) const BLINK_USERS_GROUP: &str = "Blink Users";
 
 /// The directory user of a generated person.
 fn directory_user(
@@ -82,7 +82,10 @@ fn directory_user(
 }
 
 /// Generates users, groups and assignments into `dir`.
-pub fn generate_into(dir: &mut Directory, spec: &DirectorySpec) -> Result<(), DirectoryError> {
+pub(crate) fn generate_into(
+    dir: &mut Directory,
+    spec: &DirectorySpec,
+) -> Result<(), DirectoryError> {
     let mut people = PeopleGenerator::new(spec.seed);
     let domain = if spec.domain.is_empty() {
         crate::fakes::domain_of(people.company())

@@ -2,16 +2,16 @@
 //! soft delete (hard delete 30 days later or on demand), restore, and a change sequence that
 //! incremental cycles read (aad-provisioning-service.md §1.3, §2).
 
-pub mod generator;
-pub mod model;
+pub(crate) mod generator;
+pub(crate) mod model;
 
-pub use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
+pub(crate) use model::{AppRole, Assignment, DirectoryUser, Group, Principal, blink_app_roles};
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Entra ID hard-deletes a user this long after a soft delete (HPW incremental step 9).
-pub const HARD_DELETE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+pub(crate) const HARD_DELETE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Where a user is in its lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -300,7 +300,7 @@ impl Directory {
         Ok(())
     }
 
-    /// Hard-deletes users soft-deleted at least [`HARD_DELETE_AFTER`] before `now`; returns them.
+    /// Hard-deletes users soft-deleted at least 30 days before `now` (the recycle bin); returns them.
     pub fn purge_expired(&mut self, now: i64) -> Vec<String> {
         let limit = i64::try_from(HARD_DELETE_AFTER.as_millis()).unwrap_or(i64::MAX);
         let due: Vec<String> = self

@@ -191,12 +191,12 @@ pub struct AppRole {
 }
 
 /// The id of the "Default Access" role.
-pub const DEFAULT_ACCESS_ROLE_ID: &str = "18d14569-c3bd-439b-9a66-3a2aee01d14f";
+pub(crate) const DEFAULT_ACCESS_ROLE_ID: &str = "18d14569-c3bd-439b-9a66-3a2aee01d14f";
 /// The id of Blink's "User" role.
-pub const USER_ROLE_ID: &str = "b2ba0a8e-7a5c-4b4b-8d3c-5c1a0e7d2f11";
+pub(crate) const USER_ROLE_ID: &str = "b2ba0a8e-7a5c-4b4b-8d3c-5c1a0e7d2f11";
 
 /// The Blink application's roles: "User" and the gallery's "Default Access".
-pub fn blink_app_roles() -> Vec<AppRole> {
+pub(crate) fn blink_app_roles() -> Vec<AppRole> {
     vec![
         AppRole {
             id: USER_ROLE_ID.into(),

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::catalog::Function;
+#[cfg(test)]
 use super::value::RoleStyle;
 
 /// A parsed expression. Built only by [`super::parse`], so its nesting is bounded.
@@ -41,7 +42,7 @@ pub(super) enum Node {
 
 /// A comparison operator usable inside arguments (ref §6.3: "=, <>, >, >=, <, <=").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompareOp {
+pub(crate) enum CompareOp {
     /// `=`
     Eq,
     /// `<>`
@@ -58,7 +59,7 @@ pub enum CompareOp {
 
 impl CompareOp {
     /// The operator as written.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             CompareOp::Eq => "=",
             CompareOp::Ne => "<>",
@@ -91,7 +92,8 @@ impl CompareMode {
 impl Expr {
     /// Names of the `[attribute]`s referenced, in order of first appearance, without repeats.
     /// Role functions read `[appRoleAssignments]`, so it is listed for them too.
-    pub fn attributes(&self) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn attributes(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         self.root.visit(&mut |node| {
             if let Node::Attribute(name) = node
@@ -104,7 +106,8 @@ impl Expr {
     }
 
     /// Names of the functions called, in order of first appearance, without repeats.
-    pub fn function_names(&self) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn function_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         self.root.visit(&mut |node| {
             if let Node::Call { function, .. } = node
@@ -135,7 +138,8 @@ impl Expr {
     }
 
     /// The referenced attribute when the whole expression is `[name]` (a Direct mapping).
-    pub fn as_attribute(&self) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn as_attribute(&self) -> Option<&str> {
         match &self.root {
             Node::Attribute(name) => Some(name),
             _ => None,
@@ -144,7 +148,8 @@ impl Expr {
 
     /// The rules of a top-level `SelectUniqueValue`, as expressions, so that an engine able to
     /// query the target can try them in order; `None` for any other expression.
-    pub fn unique_value_rules(&self) -> Option<Vec<Expr>> {
+    #[cfg(test)]
+    pub(crate) fn unique_value_rules(&self) -> Option<Vec<Expr>> {
         match &self.root {
             Node::Call {
                 function: Function::SelectUniqueValue,
@@ -161,7 +166,8 @@ impl Expr {
 
     /// The role function used, when the expression is one (ref §6.2): tells the engine whether
     /// roles are PATCHed with "Add" or "replace".
-    pub fn role_style(&self) -> Option<RoleStyle> {
+    #[cfg(test)]
+    pub(crate) fn role_style(&self) -> Option<RoleStyle> {
         match &self.root {
             Node::Call { function, .. } => RoleStyle::of(*function),
             _ => None,

@@ -2,8 +2,10 @@
 
 /// A function of the expression language (ref §6.3 "List of Functions", 43 entries, plus
 /// `AssertiveAppRoleAssignmentsComplex` from ref §6.2).
+// Variants are spelled as Microsoft spells the functions (`IIF`, `CBool`).
+#[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Function {
+pub(crate) enum Function {
     /// `Append(source, suffix)`
     Append,
     /// `AppRoleAssignmentsComplex([appRoleAssignments])`
@@ -219,7 +221,7 @@ const SPECS: [Spec; 44] = [
 
 impl Function {
     /// Every function, in the reference's order.
-    pub const ALL: [Function; 44] = {
+    pub(crate) const ALL: [Function; 44] = {
         use Function::*;
         [
             Append,
@@ -279,39 +281,39 @@ impl Function {
     }
 
     /// The function's name as written in expressions (case-sensitive).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().0
     }
 
     /// Fewest arguments accepted.
-    pub fn min_args(self) -> usize {
+    pub(crate) fn min_args(self) -> usize {
         self.spec().1
     }
 
     /// Most arguments accepted; `None` when the function is variadic.
-    pub fn max_args(self) -> Option<usize> {
+    pub(crate) fn max_args(self) -> Option<usize> {
         self.spec().2
     }
 
     /// The documented signature, quoted in arity errors.
-    pub fn signature(self) -> &'static str {
+    pub(crate) fn signature(self) -> &'static str {
         self.spec().3
     }
 
     /// The function of that exact name ("The syntax is case-sensitive", ref §6.3).
-    pub fn from_name(name: &str) -> Option<Function> {
+    pub(crate) fn from_name(name: &str) -> Option<Function> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// A function whose name differs from `name` only in letter case, for "did you mean" hints.
-    pub fn suggest(name: &str) -> Option<Function> {
+    pub(crate) fn suggest(name: &str) -> Option<Function> {
         Self::ALL
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     /// Whether the function reads the user's app-role assignments (ref §6.2).
-    pub fn is_role_function(self) -> bool {
+    pub(crate) fn is_role_function(self) -> bool {
         matches!(
             self,
             Function::SingleAppRoleAssignment
@@ -321,7 +323,7 @@ impl Function {
     }
 
     /// Whether `count` arguments are acceptable (including Switch's even-count rule).
-    pub fn accepts_arg_count(self, count: usize) -> bool {
+    pub(crate) fn accepts_arg_count(self, count: usize) -> bool {
         let within = count >= self.min_args() && self.max_args().is_none_or(|max| count <= max);
         // ref §6.3 Switch: "The function always expects an even number of parameters."
         within && (self != Function::Switch || count.is_multiple_of(2))

@@ -42,7 +42,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     }
 
     /// Evaluates one node. Depth is bounded by the parser's call-depth limit.
-    pub fn eval(&mut self, node: &Node) -> Result<Value, EvalError> {
+    pub(super) fn eval(&mut self, node: &Node) -> Result<Value, EvalError> {
         match node {
             Node::Attribute(name) => self.attribute(name),
             Node::Str(text) => Ok(Value::String(text.clone())),
@@ -68,7 +68,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
 
     /// Reads `[name]`. `[appRoleAssignments]` outside a role function, when the source has no
     /// such attribute, is the multi-valued list of the assigned roles' values.
-    pub fn attribute(&mut self, name: &str) -> Result<Value, EvalError> {
+    pub(super) fn attribute(&mut self, name: &str) -> Result<Value, EvalError> {
         let mut value = self.env.source.attribute(name);
         if value == Value::Null && name.eq_ignore_ascii_case("appRoleAssignments") {
             value = Value::Multi(
@@ -176,7 +176,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     /// Charges matching `regex` over `haystack_bytes` to the regex work budget. Matching is
     /// linear in the haystack but its constant grows with the program size when the lazy DFA
     /// gives up, so the cost is haystack × size class.
-    pub fn charge_regex(
+    pub(super) fn charge_regex(
         &mut self,
         regex: &CompiledRegex,
         haystack_bytes: usize,

@@ -31,7 +31,7 @@ mod error;
 mod eval;
 mod functions;
 mod lexer;
-pub mod limits;
+pub(crate) mod limits;
 mod parser;
 mod source;
 mod value;
@@ -39,15 +39,19 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{CompareOp, Expr};
-pub use catalog::Function;
-pub use error::{EvalError, ExprError, ParseError};
-pub use limits::{MAX_CALL_DEPTH, MAX_EXPRESSION_CHARS};
-pub use source::{AppRoleAssignment, JsonSource, Source, SourceError};
-pub use value::{RoleStyle, RoleValue, Value};
+pub(crate) use ast::Expr;
+pub(crate) use error::{EvalError, ExprError, ParseError};
+pub(crate) use source::{AppRoleAssignment, JsonSource, Source, SourceError};
+pub(crate) use value::Value;
+#[cfg(test)]
+pub(crate) use {
+    catalog::Function,
+    limits::{MAX_CALL_DEPTH, MAX_EXPRESSION_CHARS},
+    value::RoleStyle,
+};
 
 /// What an evaluation may read: the user's attributes, the virtual clock and the random seed.
-pub struct EvalEnv<'a> {
+pub(crate) struct EvalEnv<'a> {
     /// The user whose attributes `[name]` references read.
     pub source: &'a dyn Source,
     /// Virtual clock read by `Now()` and used as "today" by date parsing without a date.
@@ -61,17 +65,17 @@ pub struct EvalEnv<'a> {
 ///
 /// Expressions longer than [`MAX_EXPRESSION_CHARS`] characters are rejected
 /// (ref §4.5: "Attribute-mapping expressions can have a maximum of 10,000 characters").
-pub fn parse(src: &str) -> Result<Expr, ParseError> {
+pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
     parser::parse(src)
 }
 
 /// Evaluates a parsed expression for the user in `env`.
-pub fn evaluate(expr: &Expr, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
+pub(crate) fn evaluate(expr: &Expr, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
     eval::evaluate(expr, env)
 }
 
 /// Parses and evaluates in one call (convenience for the CLI).
-pub fn evaluate_str(src: &str, env: &EvalEnv<'_>) -> Result<Value, ExprError> {
+pub(crate) fn evaluate_str(src: &str, env: &EvalEnv<'_>) -> Result<Value, ExprError> {
     let expr = parse(src)?;
     Ok(evaluate(&expr, env)?)
 }

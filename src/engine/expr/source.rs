@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::value::Value;
 
 /// The source object (an Entra ID user) an expression reads.
-pub trait Source {
+pub(crate) trait Source {
     /// Value of a source attribute as referenced by `[name]`; Value::Null when absent.
     fn attribute(&self, name: &str) -> Value;
     /// The user's app-role assignments to the application, in a stable order.
@@ -34,7 +34,7 @@ pub struct AppRoleAssignment {
 /// Integers outside `i64` and fractional numbers become strings; nested arrays and objects are
 /// rejected.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct JsonSource {
+pub(crate) struct JsonSource {
     attributes: Vec<(String, Value)>,
     roles: Vec<AppRoleAssignment>,
 }
@@ -58,7 +58,7 @@ pub enum SourceError {
 
 impl JsonSource {
     /// Reads a JSON object; errors name the offending attribute.
-    pub fn new(obj: serde_json::Value) -> Result<Self, SourceError> {
+    pub(crate) fn new(obj: serde_json::Value) -> Result<Self, SourceError> {
         let serde_json::Value::Object(map) = obj else {
             return Err(SourceError::NotAnObject);
         };

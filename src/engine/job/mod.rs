@@ -3,14 +3,19 @@
 //! public API: test connection, cycles, restart, stop/start, allow deletes, on-demand.
 
 mod state;
+mod status;
 
 pub(crate) use state::{JobState, LinkChange};
+pub use status::{
+    EntryCount, Schedule, ScheduleState, StatusCode, SyncError, SyncProgress, SyncQuarantine,
+    SynchronizationJob, SynchronizationStatus, TaskExecution,
+};
 
 use super::client::{ScimClient, TraceEntry};
 use super::config::JobConfig;
 use super::directory::Directory;
 use super::failure::FailureCode;
-use super::log::{CycleSummary, LogEntry};
+use super::log::{CycleSummary, LogEntry, Parties, PartyIds};
 use super::mapping::{
     AttributeMapping, MappingConfig, MappingError, blink_default_mappings, compile,
 };
@@ -53,7 +58,8 @@ pub struct Escrow {
 }
 
 names! {
-    /// Graph `synchronizationStatus.code` (§1.1), plus `Disabled` after four weeks of quarantine.
+    /// The engine's run state. Graph's view of it is [`StatusCode`] with [`ScheduleState`]
+    /// ([`ProvisioningJob::synchronization_job`]): `Disabled` is a schedule state there.
     pub enum JobStatus ("job status") {
         /// Configured, first cycle not run yet.
         NotRun,
@@ -81,6 +87,24 @@ names! {
         EncounteredBaseEscrowThreshold,
         /// Too large a share of object failures.
         EncounteredEscrowProportionThreshold,
+    }
+}
+
+names! {
+    /// What a restart clears (Graph `synchronizationJobRestartCriteria.resetScope`, §1.4).
+    pub enum ResetScope ("reset scope") {
+        /// Re-evaluate every user: the next cycle is an initial one.
+        Watermark,
+        /// Stop retrying failures.
+        Escrows,
+        /// Lift the quarantine.
+        QuarantineState,
+        /// Forget the links to target users ("DO NOT USE").
+        ConnectorDataStore,
+        /// Export the deletions held back by the deletion threshold.
+        ForceDeletes,
+        /// All of the above.
+        Full,
     }
 }
 
@@ -160,8 +184,11 @@ pub struct ProvisioningJob {
     transport: Arc<dyn Transport>,
     clock: VirtualClock,
     job_id: String,
+    parties: Parties,
     state: JobState,
     progress: Option<Progress>,
+    /// A scope change waiting for a restart (known issue, rulings.md R7).
+    pending_scope: Option<super::scope::SyncScope>,
 }
 
 /// Called as a cycle's objects complete, with (done, total), e.g. to draw a progress bar.
@@ -175,7 +202,7 @@ impl ProvisioningJob {
         clock: VirtualClock,
     ) -> Result<Self, EngineError> {
         let mappings = compile_mappings(config.mappings.as_deref())?;
-        validate_filters(&config.scoping_filters)?;
+        validate_filters(&config)?;
         if config.concurrency == 0 {
             return Err(EngineError::ZeroConcurrency);
         }
@@ -184,6 +211,16 @@ impl ProvisioningJob {
         let tenant: u128 = rng.random();
         let job_guid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
         let job_id = format!("blink.{tenant:032x}.{job_guid}");
+        // Drawn after the job id, so seeded job ids stay as they were.
+        let mut guid = || uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+        let ids = PartyIds {
+            tenant: uuid::Uuid::from_u128(tenant),
+            application: guid(),
+            service_principal: guid(),
+            source_system: guid(),
+            target_system: guid(),
+        };
+        let parties = Parties::new(ids, &config.target_system);
         let state = JobState::new(clock.now_millis());
         Ok(ProvisioningJob {
             config,
@@ -193,8 +230,10 @@ impl ProvisioningJob {
             transport,
             clock,
             job_id,
+            parties,
             state,
             progress: None,
+            pending_scope: None,
         })
     }
 
@@ -213,6 +252,11 @@ impl ProvisioningJob {
         &self.job_id
     }
 
+    /// The tenant, service principal and systems its log entries name (§5.2).
+    pub fn parties(&self) -> &Parties {
+        &self.parties
+    }
+
     /// The status.
     pub fn status(&self) -> JobStatus {
         self.state.status()
@@ -221,6 +265,16 @@ impl ProvisioningJob {
     /// The quarantine, if any.
     pub fn quarantine(&self) -> Option<&Quarantine> {
         self.state.quarantine()
+    }
+
+    /// When the current quarantine began (Graph `quarantine.currentBegan`), if quarantined.
+    pub fn quarantine_current_began(&self) -> Option<i64> {
+        self.state.quarantine_current_began()
+    }
+
+    /// Escrows dropped after 28 days since the last restart (Graph `escrowsPruned`).
+    pub fn escrows_pruned(&self) -> u64 {
+        self.state.escrows_pruned()
     }
 
     /// When the next scheduled cycle starts (Unix ms).
@@ -278,11 +332,13 @@ impl ProvisioningJob {
         self.state.start();
     }
 
-    /// Restart provisioning (§1.4): clears the watermark, escrows, quarantine and staged
-    /// deletes; keeps the links (unless `full`, Graph's `resetScope=Full`). The next cycle is
-    /// an initial one, due now.
-    pub fn restart(&mut self, full: bool) {
-        self.state.restart(full, self.clock.now_millis());
+    /// Restart provisioning (§1.4) with Graph's reset scopes; empty is the portal's Restart
+    /// (watermark, escrows and quarantine cleared, links kept). The next cycle is due now.
+    pub fn restart(&mut self, scopes: &[ResetScope]) {
+        if let Some(scope) = self.pending_scope.take() {
+            self.config.scope = scope;
+        }
+        self.state.restart(scopes, self.clock.now_millis());
     }
 
     /// "Allow deletes" (ACCDEL): the staged deletions are exported by the next cycle, which is
@@ -299,22 +355,35 @@ impl ProvisioningJob {
     ) -> Result<(), EngineError> {
         self.mappings = compile_mappings(mappings.as_deref())?;
         self.config.mappings = mappings;
-        self.restart(false);
+        self.restart(&[]);
         Ok(())
     }
 
     /// Replaces the scoping filters; restarts with a new initial cycle (SCOPE).
     pub fn set_scoping_filters(&mut self, filters: Vec<ScopingFilter>) -> Result<(), EngineError> {
-        validate_filters(&filters)?;
-        self.config.scoping_filters = filters;
-        self.restart(false);
+        let previous = std::mem::replace(&mut self.config.scoping_filters, filters);
+        if let Err(e) = validate_filters(&self.config) {
+            self.config.scoping_filters = previous;
+            return Err(e);
+        }
+        self.restart(&[]);
         Ok(())
     }
 
-    /// Changes the scope; the KNOWN issues ask for a restart after it, so it restarts.
+    /// Changes the scope, with a restart; except that Sync All -> Sync Assigned waits for
+    /// the next restart while that known issue is on (known-issues.md, rulings.md R7).
     pub fn set_scope(&mut self, scope: super::scope::SyncScope) {
+        use super::scope::SyncScope;
+        if self.config.known_issues.scope_change_needs_restart
+            && self.config.scope == SyncScope::All
+            && scope == SyncScope::AssignedOnly
+        {
+            self.pending_scope = Some(scope);
+            return;
+        }
+        self.pending_scope = None;
         self.config.scope = scope;
-        self.restart(false);
+        self.restart(&[]);
     }
 
     /// Replaces the secret token (e.g. after a revoked one was renewed).
@@ -405,9 +474,10 @@ fn compile_mappings(
     Ok(compile(mappings.unwrap_or(&blink_default_mappings()))?)
 }
 
-fn validate_filters(filters: &[ScopingFilter]) -> Result<(), EngineError> {
-    for (index, f) in filters.iter().enumerate() {
-        f.validate()
+fn validate_filters(config: &JobConfig) -> Result<(), EngineError> {
+    let refuse = config.known_issues.refuse_unsupported_scoping_attributes;
+    for (index, f) in config.scoping_filters.iter().enumerate() {
+        f.validate_with(refuse)
             .map_err(|source| EngineError::ScopingFilter { index, source })?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! escrows, quarantine, staged deletes, the schedule) and what it has produced (logs, cycle
 //! summaries, the request trace). Changed only through the methods here.
 
-use super::{Escrow, JobStatus, Link, Quarantine, QuarantineReason, TraceRecord};
+use super::{Escrow, JobStatus, Link, Quarantine, QuarantineReason, ResetScope, TraceRecord};
 use crate::engine::client::TraceEntry;
 use crate::engine::failure::FailureCode;
 use crate::engine::log::{CycleSummary, LogEntry};
@@ -31,6 +31,12 @@ pub(crate) struct JobState {
     staged: BTreeSet<String>,
     force_deletes: bool,
     quarantine: Option<Quarantine>,
+    /// When the current quarantine (this reason) began.
+    quarantine_current_began: Option<i64>,
+    /// Escrows of this cycle that were retried and succeeded (R4 lifts quarantine on one).
+    retries_succeeded: u64,
+    /// Escrows dropped after 28 days (Graph `escrowsPruned`).
+    escrows_pruned: u64,
     status: JobStatus,
     next_cycle_at: i64,
     cycle_number: u32,
@@ -55,6 +61,9 @@ impl JobState {
             staged: BTreeSet::new(),
             force_deletes: false,
             quarantine: None,
+            quarantine_current_began: None,
+            retries_succeeded: 0,
+            escrows_pruned: 0,
             status: JobStatus::NotRun,
             next_cycle_at: now,
             cycle_number: 0,
@@ -88,6 +97,21 @@ impl JobState {
 
     pub(crate) fn quarantine(&self) -> Option<&Quarantine> {
         self.quarantine.as_ref()
+    }
+
+    /// When the current quarantine began (a new reason begins a new one in the same series).
+    pub(crate) fn quarantine_current_began(&self) -> Option<i64> {
+        self.quarantine_current_began
+    }
+
+    /// Escrowed objects whose retry succeeded in the cycle running or last run.
+    pub(crate) fn retries_succeeded(&self) -> u64 {
+        self.retries_succeeded
+    }
+
+    /// Escrows dropped after 28 days since the last restart.
+    pub(crate) fn escrows_pruned(&self) -> u64 {
+        self.escrows_pruned
     }
 
     pub(crate) fn status(&self) -> JobStatus {
@@ -124,6 +148,7 @@ impl JobState {
 
     /// Numbers the next cycle (1-based).
     pub(crate) fn begin_cycle(&mut self) -> u32 {
+        self.retries_succeeded = 0;
         self.cycle_number += 1;
         self.cycle_number
     }
@@ -194,19 +219,28 @@ impl JobState {
                 Some((e.failures, next))
             }
             None => {
+                // "The retries will go on for 28 days after the first failure after which the
+                // escrow entry is removed and the job is disabled" (QUAR; rulings.md R4).
                 self.escrows.remove(object_id);
+                self.escrows_pruned += 1;
+                self.status = JobStatus::Disabled;
                 None
             }
         }
     }
 
-    /// Closes the escrow of `object_id`, if any.
+    /// Closes the escrow of `object_id`, if any, after it succeeded.
     pub(crate) fn clear_escrow(&mut self, object_id: &str) {
-        self.escrows.remove(object_id);
+        if self.escrows.remove(object_id).is_some() {
+            self.retries_succeeded += 1;
+        }
     }
 
     /// Enters (or stays in) quarantine for `reason`.
     pub(crate) fn enter_quarantine(&mut self, reason: QuarantineReason, message: &str, at: i64) {
+        if self.quarantine.as_ref().is_none_or(|q| q.reason != reason) {
+            self.quarantine_current_began = Some(at);
+        }
         match &mut self.quarantine {
             Some(q) => {
                 q.reason = reason;
@@ -228,12 +262,13 @@ impl JobState {
     /// Leaves quarantine.
     pub(crate) fn clear_quarantine(&mut self) {
         self.quarantine = None;
+        self.quarantine_current_began = None;
     }
 
     /// Leaves quarantine when it is for `reason`.
     pub(crate) fn clear_quarantine_for(&mut self, reason: QuarantineReason) {
         if self.quarantine.as_ref().is_some_and(|q| q.reason == reason) {
-            self.quarantine = None;
+            self.clear_quarantine();
         }
     }
 
@@ -320,20 +355,41 @@ impl JobState {
         }
     }
 
-    /// Restart provisioning (§1.4): clears the watermark, escrows, quarantine and staged
-    /// deletes; keeps the links unless `full`. The next cycle is an initial one, due at `now`.
-    pub(crate) fn restart(&mut self, full: bool, now: i64) {
-        self.watermark = None;
-        self.escrows.clear();
-        self.quarantine = None;
-        self.staged.clear();
-        self.force_deletes = false;
-        if full {
+    /// Restart provisioning (§1.4) with Graph's reset scopes; none is the portal's Restart
+    /// (QuarantineState, Watermark, Escrows). The next cycle is due at `now`.
+    pub(crate) fn restart(&mut self, scopes: &[ResetScope], now: i64) {
+        let portal = [
+            ResetScope::Watermark,
+            ResetScope::Escrows,
+            ResetScope::QuarantineState,
+        ];
+        let scopes = if scopes.is_empty() {
+            &portal[..]
+        } else {
+            scopes
+        };
+        let has = |s: ResetScope| scopes.contains(&s) || scopes.contains(&ResetScope::Full);
+        if has(ResetScope::Watermark) {
+            self.watermark = None;
+            self.staged.clear();
+        }
+        if has(ResetScope::Escrows) {
+            self.escrows.clear();
+            self.escrows_pruned = 0;
+        }
+        if has(ResetScope::QuarantineState) {
+            self.clear_quarantine();
+        }
+        if has(ResetScope::ConnectorDataStore) {
             self.links.clear();
             self.connector_store.clear();
         }
+        self.force_deletes = has(ResetScope::ForceDeletes);
         if self.status != JobStatus::Paused {
-            self.status = self.idle_status();
+            self.status = match &self.quarantine {
+                Some(_) => JobStatus::Quarantine,
+                None => self.idle_status(),
+            };
         }
         self.next_cycle_at = now;
     }

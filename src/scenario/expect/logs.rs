@@ -30,7 +30,7 @@ fn entries_for<'a>(
             .iter()
             .rev()
             .filter(mine)
-            .find(|e| e.initiated_by == "Provision on demand")
+            .find(|e| e.initiated_by.is_on_demand())
             .into_iter()
             .collect(),
         Some(CycleRef::Word(CycleWord::Last)) => {

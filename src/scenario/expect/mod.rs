@@ -6,10 +6,12 @@ mod names;
 mod requests;
 mod state;
 
-pub use names::{CycleRef, CycleWord, OrNone};
+pub(crate) use names::{CycleRef, CycleWord, OrNone};
 
 use crate::engine::failure::FailureCode;
-use crate::engine::job::{JobStatus, ProvisioningJob, QuarantineReason, TestConnection};
+use crate::engine::job::{
+    JobStatus, ProvisioningJob, QuarantineReason, ScheduleState, StatusCode, TestConnection,
+};
 use crate::engine::log::{Action, CycleKind, CycleState, Status};
 use crate::engine::scope::SkipReason;
 use serde::{Deserialize, Serialize};
@@ -61,14 +63,24 @@ pub struct CycleExpect {
     pub quarantine: Option<OrNone<QuarantineReason>>,
 }
 
-/// Assertions on the job.
+/// Assertions on the job. Graph's fields (§1.1) go by Graph's names in snake case:
+/// `code` and the others of `synchronizationStatus`, `schedule_state` for
+/// `synchronizationSchedule.state`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobExpect {
-    /// `NotRun`, `Active`, `Paused`, `Quarantine`, `Disabled`.
-    pub status: Option<JobStatus>,
-    /// Quarantine reason, or "none".
+    /// `status.code`: `NotConfigured`, `NotRun`, `Active`, `Paused`, `Quarantine`.
+    pub code: Option<StatusCode>,
+    /// `schedule.state`: `Active`, `Disabled`, `Paused`.
+    pub schedule_state: Option<ScheduleState>,
+    /// `status.quarantine.reason`, or "none".
     pub quarantine: Option<OrNone<QuarantineReason>>,
+    /// `status.quarantine.seriesCount`.
+    pub quarantine_series_count: Option<u32>,
+    /// `status.countSuccessiveCompleteFailures`.
+    pub count_successive_complete_failures: Option<u64>,
+    /// `status.lastExecution.state`.
+    pub last_execution_state: Option<CycleState>,
     /// Open escrows.
     pub escrowed: Option<usize>,
     /// Staged deletes.

@@ -1,5 +1,6 @@
 //! Checks of a cycle's summary, the job's state and the tenant's users.
 
+use super::OrNone;
 use super::{Checks, CycleExpect, JobExpect, TenantExpect};
 use crate::engine::job::ProvisioningJob;
 use crate::engine::log::CycleSummary;
@@ -55,11 +56,33 @@ pub(super) fn cycle_checks(checks: &mut Checks, c: &CycleExpect, job: &Provision
 }
 
 pub(super) fn job_checks(checks: &mut Checks, j: &JobExpect, job: &ProvisioningJob) {
-    checks.eq("job status".into(), j.status, job.status());
+    let graph = job.synchronization_job();
+    let status = &graph.status;
+    checks.eq("job code".into(), j.code, status.code);
+    checks.eq(
+        "job schedule_state".into(),
+        j.schedule_state,
+        graph.schedule.state,
+    );
     checks.eq(
         "job quarantine".into(),
         j.quarantine,
-        job.quarantine().map(|q| q.reason).into(),
+        status.quarantine.as_ref().map(|q| q.reason).into(),
+    );
+    checks.eq(
+        "job quarantine_series_count".into(),
+        j.quarantine_series_count.map(OrNone::Some),
+        status.quarantine.as_ref().map(|q| q.series_count).into(),
+    );
+    checks.eq(
+        "job count_successive_complete_failures".into(),
+        j.count_successive_complete_failures,
+        status.count_successive_complete_failures,
+    );
+    checks.eq(
+        "job last_execution_state".into(),
+        j.last_execution_state.map(OrNone::Some),
+        status.last_execution.as_ref().map(|e| e.state).into(),
     );
     checks.eq("job escrowed".into(), j.escrowed, job.escrows().len());
     checks.eq(

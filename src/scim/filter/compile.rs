@@ -129,7 +129,7 @@ pub fn compile(filter: &Filter) -> Result<Compiled, ScimError> {
 }
 
 /// Resolves a value filter whose attribute names are sub-attributes of `parent`.
-pub fn compile_record_filter(
+pub(crate) fn compile_record_filter(
     parent: &'static AttributeDef,
     filter: &Filter,
 ) -> Result<RecordFilter, ScimError> {

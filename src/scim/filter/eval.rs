@@ -244,7 +244,8 @@ pub fn matches_json(filter: &str, resource: &Value) -> Result<bool, ScimError> {
 }
 
 /// Evaluates a compiled filter against a JSON User representation.
-pub fn matches_json_compiled(compiled: &Compiled, resource: &Value) -> bool {
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn matches_json_compiled(compiled: &Compiled, resource: &Value) -> bool {
     resource
         .as_object()
         .is_some_and(|obj| compiled.matches(&JsonResource(obj)))

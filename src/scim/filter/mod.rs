@@ -3,19 +3,21 @@
 //! Parsing is schema-free ([`parse`]); [`compile`] resolves attribute names against the
 //! Blink user schema once, so evaluation over thousands of users does no name lookups.
 
-mod compile;
-mod eval;
+pub(crate) mod compile;
+pub(crate) mod eval;
 mod lexer;
-mod parser;
+pub(crate) mod parser;
 
-pub use compile::{Compiled, CompiledTest, Operand, RecordFilter, compile, compile_record_filter};
-pub use eval::{FilterTarget, Record, Scalar, matches_json, matches_json_compiled};
-pub use parser::{ParseError, parse, parse_path};
+pub(crate) use compile::{Compiled, Operand, RecordFilter, compile, compile_record_filter};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use eval::matches_json_compiled;
+pub(crate) use eval::{FilterTarget, Record, Scalar};
+pub(crate) use parser::{parse, parse_path};
 
 use std::fmt;
 
 /// Deepest nesting of parentheses, `not` and value filters a filter may have.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// An attribute path: `[urn:...:]name[.sub]` (RFC 7644 §3.4.2.2 `attrPath`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -66,7 +66,7 @@ pub fn parse(input: &str) -> Result<Filter, ParseError> {
 }
 
 /// Parses a PATCH operation path.
-pub fn parse_path(input: &str) -> Result<PatchPath, ParseError> {
+pub(crate) fn parse_path(input: &str) -> Result<PatchPath, ParseError> {
     let mut p = Parser::new(input)?;
     let (at, word) = p.word("an attribute path")?;
     let mut path = attr_path(&word, at)?;

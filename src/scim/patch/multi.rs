@@ -23,6 +23,25 @@ pub(super) fn too_many(what: &str, n: usize, limit: usize, name: &str) -> ScimEr
     )
 }
 
+/// A POSTed or PUT representation within the same bound: no attribute (core or in an
+/// extension object) lists more than `max` values.
+pub(crate) fn check_value_counts(body: &Value, max: usize) -> Result<(), ScimError> {
+    let Value::Object(members) = body else {
+        return Ok(());
+    };
+    for (name, value) in members {
+        match value {
+            Value::Array(items) if items.len() > max => {
+                let what = format!("The number of values of '{name}',");
+                return Err(too_many(&what, items.len(), max, "max_values"));
+            }
+            Value::Object(_) => check_value_counts(value, max)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn apply_multi(
     doc: &mut Map<String, Value>,
     kind: OpKind,

@@ -2,10 +2,10 @@
 //! limits, dropped and reset connections, hangs, truncated and dribbled bodies, bad payloads,
 //! and operations applied but lost (issue 3; how Azure AD meets them: aad-provisioning-service.md §4).
 
-pub mod parse;
-pub mod rule;
-pub mod set;
+pub(crate) mod parse;
+pub(crate) mod rule;
+pub(crate) mod set;
 
-pub use parse::{ParseError, parse_json, parse_toml};
-pub use rule::{Effect, FaultFile, FaultRule, HeaderMatch, LostAs, Operation, RuleError, Window};
-pub use set::{AppliedFault, Decision, FaultSet, Installed, RequestFacts};
+pub(crate) use parse::{ParseError, parse_json, parse_toml};
+pub(crate) use rule::{Effect, LostAs, Operation, RuleError};
+pub(crate) use set::{AppliedFault, Decision, FaultSet, Installed, RequestFacts};

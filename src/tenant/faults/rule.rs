@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::time::Duration;
 
 /// Longest injected delay, hang or dribble: runs stay bounded.
-pub const MAX_FAULT_DURATION: Duration = Duration::from_secs(600);
+pub(crate) const MAX_FAULT_DURATION: Duration = Duration::from_secs(600);
 
 /// The SCIM operation a request performs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -285,7 +285,7 @@ where
 /// single rule object, or an array of rules in JSON.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaultFile {
+pub(crate) struct FaultFile {
     /// The rules, in order.
     #[serde(default)]
     pub fault: Vec<FaultRule>,
@@ -470,12 +470,6 @@ impl Effect {
     }
 
     fn validate(&self) -> Result<(), (&'static str, String)> {
-        let bounded = |field: &'static str, d: Option<HumanDuration>| match d {
-            Some(d) if d.0 > MAX_FAULT_DURATION => {
-                Err((field, format!("{d} exceeds the 10m bound")))
-            }
-            _ => Ok(()),
-        };
         match self {
             Effect::Latency {
                 fixed,
@@ -483,36 +477,7 @@ impl Effect {
                 max,
                 median,
                 sigma,
-            } => {
-                for (f, d) in [
-                    ("fixed", fixed),
-                    ("min", min),
-                    ("max", max),
-                    ("median", median),
-                ] {
-                    bounded(f, *d)?;
-                }
-                match (fixed, min, max, median) {
-                    (Some(_), None, None, None) => {}
-                    (None, Some(lo), Some(hi), None) if lo <= hi => {}
-                    (None, Some(_), Some(_), None) => {
-                        return Err(("min", "must not exceed max".into()));
-                    }
-                    (None, None, None, Some(_)) => {}
-                    _ => {
-                        return Err((
-                            "fixed",
-                            "give exactly one of: fixed; min and max; median (with optional sigma)"
-                                .into(),
-                        ));
-                    }
-                }
-                if let Some(s) = sigma
-                    && !(0.0..=10.0).contains(s)
-                {
-                    return Err(("sigma", format!("{s} is outside 0..10")));
-                }
-            }
+            } => validate_latency([*fixed, *min, *max, *median], *sigma)?,
             Effect::Status {
                 status,
                 retry_after,
@@ -566,8 +531,51 @@ impl Effect {
     }
 }
 
+/// A duration field within the 10-minute bound.
+fn bounded(field: &'static str, d: Option<HumanDuration>) -> Result<(), (&'static str, String)> {
+    match d {
+        Some(d) if d.0 > MAX_FAULT_DURATION => Err((field, format!("{d} exceeds the 10m bound"))),
+        _ => Ok(()),
+    }
+}
+
+/// A latency effect: one of fixed; min and max; median (with an optional sigma), each bounded.
+fn validate_latency(
+    [fixed, min, max, median]: [Option<HumanDuration>; 4],
+    sigma: Option<f64>,
+) -> Result<(), (&'static str, String)> {
+    for (f, d) in [
+        ("fixed", fixed),
+        ("min", min),
+        ("max", max),
+        ("median", median),
+    ] {
+        bounded(f, d)?;
+    }
+    match (fixed, min, max, median) {
+        (Some(_), None, None, None) => {}
+        (None, Some(lo), Some(hi), None) if lo <= hi => {}
+        (None, Some(_), Some(_), None) => {
+            return Err(("min", "must not exceed max".into()));
+        }
+        (None, None, None, Some(_)) => {}
+        _ => {
+            return Err((
+                "fixed",
+                "give exactly one of: fixed; min and max; median (with optional sigma)".into(),
+            ));
+        }
+    }
+    if let Some(s) = sigma
+        && !(0.0..=10.0).contains(&s)
+    {
+        return Err(("sigma", format!("{s} is outside 0..10")));
+    }
+    Ok(())
+}
+
 /// Validates every rule, naming the first bad one.
-pub fn validate_all(rules: &[FaultRule]) -> Result<(), RuleError> {
+pub(crate) fn validate_all(rules: &[FaultRule]) -> Result<(), RuleError> {
     for (i, rule) in rules.iter().enumerate() {
         rule.validate().map_err(|mut e| {
             e.location = format!("fault[{i}].");

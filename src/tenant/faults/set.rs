@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// What the fault layer knows about a request.
 #[derive(Debug)]
-pub struct RequestFacts<'a> {
+pub(crate) struct RequestFacts<'a> {
     /// Method.
     pub method: &'a Method,
     /// Path.
@@ -59,7 +59,7 @@ pub struct AppliedFault {
 
 /// The decision for one request.
 #[derive(Clone, Debug, Default)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// Total latency to add (latency rules stack).
     pub delay: Duration,
     /// The first firing rule that is not latency, with its Retry-After when it has one.
@@ -70,7 +70,7 @@ pub struct Decision {
 
 /// The installed rules of a tenant.
 #[derive(Clone, Debug, Default)]
-pub struct FaultSet {
+pub(crate) struct FaultSet {
     rules: Vec<Installed>,
     seed: u64,
     next_ordinal: u64,
@@ -78,7 +78,7 @@ pub struct FaultSet {
 
 impl FaultSet {
     /// An empty set for `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         FaultSet {
             rules: Vec::new(),
             seed,
@@ -87,7 +87,7 @@ impl FaultSet {
     }
 
     /// Installs rules (already validated) at time `now`, after the existing ones.
-    pub fn add(&mut self, rules: Vec<FaultRule>, now: i64) {
+    pub(crate) fn add(&mut self, rules: Vec<FaultRule>, now: i64) {
         for rule in rules {
             self.rules.push(Installed {
                 rule,
@@ -102,35 +102,35 @@ impl FaultSet {
     }
 
     /// Removes every rule.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.rules.clear();
         self.next_ordinal = 0;
     }
 
     /// Removes the rules with this name; whether any was removed.
-    pub fn remove(&mut self, name: &str) -> bool {
+    pub(crate) fn remove(&mut self, name: &str) -> bool {
         let before = self.rules.len();
         self.rules.retain(|r| r.rule.name.as_deref() != Some(name));
         self.rules.len() != before
     }
 
     /// Whether there are no rules.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
     /// The installed rules with their counters.
-    pub fn rules(&self) -> &[Installed] {
+    pub(crate) fn rules(&self) -> &[Installed] {
         &self.rules
     }
 
     /// Whether some rule selects by userName (so the tenant must work it out).
-    pub fn needs_user_name(&self) -> bool {
+    pub(crate) fn needs_user_name(&self) -> bool {
         self.rules.iter().any(|r| r.rule.user_name.is_some())
     }
 
     /// Decides what happens to a request at time `now` (Unix ms), updating the counters.
-    pub fn decide(&mut self, facts: &RequestFacts<'_>, now: i64) -> Decision {
+    pub(crate) fn decide(&mut self, facts: &RequestFacts<'_>, now: i64) -> Decision {
         let mut decision = Decision::default();
         let seed = self.seed;
         for installed in &mut self.rules {
@@ -298,7 +298,7 @@ fn sample_latency(effect: &Effect, seed: u64, ordinal: u64, n: u64) -> Duration 
 }
 
 /// `*` matches any run of characters, everything else itself.
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);

@@ -36,7 +36,7 @@ pub(super) struct NetDateTime {
 
 impl NetDateTime {
     /// A UTC instant as a .NET UTC DateTime.
-    pub fn utc(dt: OffsetDateTime) -> Self {
+    pub(super) fn utc(dt: OffsetDateTime) -> Self {
         let dt = dt.to_offset(UtcOffset::UTC);
         Self {
             value: PrimitiveDateTime::new(dt.date(), dt.time()),
@@ -45,7 +45,7 @@ impl NetDateTime {
     }
 
     /// The value as a UTC instant.
-    pub fn to_utc(self) -> OffsetDateTime {
+    pub(super) fn to_utc(self) -> OffsetDateTime {
         self.value.assume_utc()
     }
 }

@@ -23,7 +23,7 @@ impl Styles {
     /// ref §6.3 FormatDateTime: "If left empty, the default value used is
     /// DateTimeStyles.RoundtripKind, DateTimeStyles.AllowLeadingWhite,
     /// DateTimeStyles.AllowTrailingWhite".
-    pub fn default_for_format_date_time() -> Self {
+    pub(crate) fn default_for_format_date_time() -> Self {
         Self {
             roundtrip_kind: true,
             leading_white: true,

@@ -1,0 +1,189 @@
+//! Rendering a user as Blink returns it: canonical attribute order, `meta`, the extensions.
+
+use super::*;
+
+impl User {
+    /// The user's location URL under `base_url`.
+    pub fn location(&self, base_url: &str) -> String {
+        format!("{base_url}/Users/{}", self.id)
+    }
+
+    /// A serializable view rendering the user as Blink returns it.
+    pub fn rendered<'a>(&'a self, ctx: &'a RenderContext<'a>) -> Rendered<'a> {
+        Rendered { user: self, ctx }
+    }
+
+    /// The user as a JSON value (for projection and PATCH working copies).
+    pub fn to_json(&self, ctx: &RenderContext<'_>) -> Value {
+        serde_json::to_value(self.rendered(ctx)).unwrap_or(Value::Null)
+    }
+}
+
+/// A user rendered as JSON with canonical attribute order (see [`User::rendered`]).
+pub struct Rendered<'a> {
+    user: &'a User,
+    ctx: &'a RenderContext<'a>,
+}
+
+impl Serialize for Rendered<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let u = &self.user.attrs;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("schemas", &u.schemas())?;
+        map.serialize_entry("id", &self.user.id)?;
+        entry(&mut map, "externalId", &u.external_id)?;
+        map.serialize_entry("userName", &u.user_name)?;
+        if let Some(name) = &u.name {
+            map.serialize_entry("name", &NameView(name))?;
+        }
+        entry(&mut map, "displayName", &u.display_name)?;
+        entry(&mut map, "title", &u.title)?;
+        entry(&mut map, "locale", &u.locale)?;
+        if let Some(active) = u.active {
+            map.serialize_entry("active", &active)?;
+        }
+        if !u.emails.is_empty() {
+            map.serialize_entry("emails", &MultiView(&u.emails))?;
+        }
+        if !u.phone_numbers.is_empty() {
+            map.serialize_entry("phoneNumbers", &MultiView(&u.phone_numbers))?;
+        }
+        if let Some(ent) = &u.enterprise {
+            map.serialize_entry(ENTERPRISE_SCHEMA, &EnterpriseView { ent, ctx: self.ctx })?;
+        }
+        if let Some(blink) = &u.blink {
+            map.serialize_entry(BLINK_SCHEMA, &BlinkView(blink))?;
+        }
+        map.serialize_entry(
+            "meta",
+            &MetaView {
+                user: self.user,
+                base_url: self.ctx.base_url,
+            },
+        )?;
+        map.end()
+    }
+}
+
+fn entry<M: SerializeMap>(map: &mut M, key: &str, value: &Option<Text>) -> Result<(), M::Error> {
+    match value {
+        Some(v) => map.serialize_entry(key, v.as_str()),
+        None => Ok(()),
+    }
+}
+
+struct NameView<'a>(&'a Name);
+
+impl Serialize for NameView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        let mut map = s.serialize_map(None)?;
+        for sub in crate::scim::schema::NAME_PARTS {
+            if let Some(slot) = n.slot(sub) {
+                entry(&mut map, sub, slot)?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct MultiView<'a>(&'a [MultiValue]);
+
+impl Serialize for MultiView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for v in self.0 {
+            seq.serialize_element(&OneValue(v))?;
+        }
+        seq.end()
+    }
+}
+
+struct OneValue<'a>(&'a MultiValue);
+
+impl Serialize for OneValue<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let mut map = s.serialize_map(None)?;
+        entry(&mut map, "value", &v.value)?;
+        entry(&mut map, "display", &v.display)?;
+        entry(&mut map, "type", &v.kind)?;
+        if let Some(p) = v.primary {
+            map.serialize_entry("primary", &p)?;
+        }
+        map.end()
+    }
+}
+
+struct EnterpriseView<'a> {
+    ent: &'a Enterprise,
+    ctx: &'a RenderContext<'a>,
+}
+
+impl Serialize for EnterpriseView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        entry(&mut map, "employeeNumber", &self.ent.employee_number)?;
+        entry(&mut map, "department", &self.ent.department)?;
+        if let Some(manager) = &self.ent.manager {
+            let id = &manager.to_string();
+            // Always an object on the way out, even when written as a bare string: Azure AD
+            // fails to deserialize anything else (blink-scim-api.md §3.4.3, Budibase#15369).
+            map.serialize_entry(
+                "manager",
+                &ManagerView {
+                    id,
+                    reference: format!("{}/Users/{id}", self.ctx.base_url),
+                    display_name: self.ctx.names.display_name_of(id),
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+struct ManagerView<'a> {
+    id: &'a str,
+    reference: String,
+    display_name: Option<Text>,
+}
+
+impl Serialize for ManagerView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("value", self.id)?;
+        map.serialize_entry("$ref", &self.reference)?;
+        entry(&mut map, "displayName", &self.display_name)?;
+        map.end()
+    }
+}
+
+struct BlinkView<'a>(&'a BlinkProfile);
+
+impl Serialize for BlinkView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        entry(&mut map, "company", &self.0.company)?;
+        entry(&mut map, "description", &self.0.description)?;
+        entry(&mut map, "location", &self.0.location)?;
+        map.end()
+    }
+}
+
+struct MetaView<'a> {
+    user: &'a User,
+    base_url: &'a str,
+}
+
+impl Serialize for MetaView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let meta = &self.user.meta;
+        let mut map = s.serialize_map(Some(5))?;
+        map.serialize_entry("resourceType", "User")?;
+        map.serialize_entry("created", &format_millis(meta.created))?;
+        map.serialize_entry("lastModified", &format_millis(meta.last_modified))?;
+        map.serialize_entry("location", &self.user.location(self.base_url))?;
+        map.serialize_entry("version", &meta.etag())?;
+        map.end()
+    }
+}
