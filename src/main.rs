@@ -6,7 +6,7 @@ use blinksim::engine::{TrialError, try_expression};
 use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::{ConfigFile, PatchResponse, TenantOptions, load_config};
+use blinksim::tenant::{ConfigFile, PatchResponse, Profile, TenantOptions, load_config};
 use blinksim::tenant::{ServeConfig, load_faults, serve};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -292,6 +292,20 @@ struct ServeArgs {
     /// $BLINKSIM_ADMIN_TOKEN, which is then not printed].
     #[arg(long)]
     admin_token: Option<String>,
+    /// Serve /Groups (off by default: a Blink tenant without group sync answers 404).
+    #[arg(long)]
+    groups: bool,
+    /// Prefill this many realistic groups, members drawn from the prefilled users
+    /// (needs --groups, or --profile generic).
+    #[arg(long)]
+    group_prefill: Option<usize>,
+    /// Which server to be: `blink` (Blink's API) or `generic` (the full RFC 7643 User and
+    /// enterprise extension, groups, no work-email uniqueness, 204 to PATCH) [default: blink].
+    #[arg(long)]
+    profile: Option<Profile>,
+    /// Group PATCH success answer [default: no-content].
+    #[arg(long, value_enum)]
+    group_patch_response: Option<PatchResponseArg>,
 }
 
 /// `--unknown-attributes`.
@@ -314,6 +328,15 @@ enum FilterNoMatchArg {
 enum PatchResponseArg {
     Resource,
     NoContent,
+}
+
+impl From<PatchResponseArg> for PatchResponse {
+    fn from(arg: PatchResponseArg) -> Self {
+        match arg {
+            PatchResponseArg::Resource => PatchResponse::Resource,
+            PatchResponseArg::NoContent => PatchResponse::NoContent,
+        }
+    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -353,10 +376,7 @@ fn apply_flags(args: &ServeArgs, o: &mut TenantOptions) {
     );
     set(
         &mut o.patch_response,
-        args.patch_response.map(|a| match a {
-            PatchResponseArg::Resource => PatchResponse::Resource,
-            PatchResponseArg::NoContent => PatchResponse::NoContent,
-        }),
+        args.patch_response.map(PatchResponse::from),
     );
     if !args.redact_header.is_empty() {
         o.redaction.headers = args.redact_header.clone();
@@ -364,6 +384,13 @@ fn apply_flags(args: &ServeArgs, o: &mut TenantOptions) {
     if !args.redact_param.is_empty() {
         o.redaction.query_params = args.redact_param.clone();
     }
+    if args.groups {
+        o.groups = true;
+    }
+    set(
+        &mut o.group_patch_response,
+        args.group_patch_response.map(PatchResponse::from),
+    );
     set(&mut o.journal_capacity, args.journal_size);
     set(&mut o.journal_bytes, args.journal_bytes);
     set(&mut o.journal_body_bytes, args.journal_body_bytes);
@@ -404,6 +431,10 @@ fn effective_config(args: &ServeArgs) -> Result<(ConfigFile, bool, bool), String
         let rules = load_faults(path).map_err(|e| format!("bad faults file {e}"))?;
         file.fault.extend(rules);
     }
+    if let Some(profile) = args.profile {
+        file.apply_profile(profile)
+            .map_err(|e| format!("--profile: {e}"))?;
+    }
     apply_flags(args, &mut file.options);
     let (token, show_token) = token_over(args.token.clone(), "BLINKSIM_TOKEN", &file.options.token);
     let (admin, show_admin) = token_over(
@@ -416,6 +447,12 @@ fn effective_config(args: &ServeArgs) -> Result<(ConfigFile, bool, bool), String
     let serve = &mut file.serve;
     set(&mut serve.addr, args.addr.map(Some));
     set(&mut serve.users, args.users.map(Some));
+    set(&mut serve.group_prefill, args.group_prefill.map(Some));
+    if serve.group_prefill.unwrap_or(0) > 0 && !file.options.groups {
+        return Err(
+            "group_prefill (--group-prefill) needs groups (--groups or --profile generic)".into(),
+        );
+    }
     set(&mut serve.journal, args.journal.clone().map(Some));
     set(&mut serve.state, args.state.clone().map(Some));
     set(
@@ -444,6 +481,7 @@ fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode
         seed: file.options.seed,
         options: file.options,
         users: file.serve.users.unwrap_or(0),
+        group_prefill: file.serve.group_prefill.unwrap_or(0),
         faults: file.fault,
         journal: file.serve.journal,
         state: file.serve.state,

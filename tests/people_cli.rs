@@ -176,6 +176,24 @@ fn every_option_is_read_from_the_config_file() {
             "query_params = [\"sig\"]",
         ),
         ("[serve]\nusers = 3", "users = 3"),
+        ("groups = true", "groups = true"),
+        (
+            "group_patch_response = \"resource\"",
+            "group_patch_response = \"resource\"",
+        ),
+        (
+            "group_members_must_exist = false",
+            "group_members_must_exist = false",
+        ),
+        (
+            "unique_group_display_name = false",
+            "unique_group_display_name = false",
+        ),
+        (
+            "groups = true\n[serve]\ngroup_prefill = 4",
+            "group_prefill = 4",
+        ),
+        ("profile = \"generic\"", "profile = \"generic\""),
         (
             "[[fault]]\nname = \"f\"\neffect = { kind = \"status\", status = 503 }",
             "name = \"f\"",
@@ -192,10 +210,11 @@ fn every_option_is_read_from_the_config_file() {
             "{snippet}: {}",
             text(&out.stderr)
         );
-        assert!(stdout.contains(expected), "{snippet}:\n{stdout}");
+        let has = |text: &str| text.lines().any(|l| l == *expected);
+        assert!(has(&stdout), "{snippet}:\n{stdout}");
         // And the default printed without the file differs, so the file is what set it.
         let default = text(&print_config(&[]).stdout);
-        assert!(!default.contains(expected), "{snippet} is the default");
+        assert!(!has(&default), "{snippet} is the default");
     }
 }
 
@@ -492,4 +511,68 @@ fn sigterm_right_after_the_url_stops_cleanly() {
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(0), "{status}");
     }
+}
+
+/// The groups half's options through the file: /Groups on, a prefill, the PATCH answer, a profile.
+#[test]
+fn groups_and_profile_through_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "g.toml",
+        "groups = true\ngroup_patch_response = \"resource\"\n[serve]\nusers = 5\ngroup_prefill = 3\n",
+    );
+    let s = serve(&["--config", file.to_str().unwrap()]);
+    let (code, body) = http(&s.addr, "GET", "/scim/Groups", TOKEN, "");
+    assert_eq!(code, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list["totalResults"], 3, "{list}");
+    let id = list["Resources"][0]["id"].as_str().unwrap().to_string();
+    let patch = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Renamed"}]}"#;
+    let (code, body) = http(
+        &s.addr,
+        "PATCH",
+        &format!("/scim/Groups/{id}"),
+        TOKEN,
+        patch,
+    );
+    assert_eq!(
+        code, 200,
+        "group_patch_response = resource answers with the group: {body}"
+    );
+    terminate(s);
+
+    let generic = write(tmp.path(), "p.toml", "profile = \"generic\"\n");
+    let s = serve(&["--config", generic.to_str().unwrap()]);
+    let (a, _) = http(
+        &s.addr,
+        "POST",
+        "/scim/Users",
+        TOKEN,
+        &user("a@x.example", "same@x.example"),
+    );
+    let (b, _) = http(
+        &s.addr,
+        "POST",
+        "/scim/Users",
+        TOKEN,
+        &user("b@x.example", "same@x.example"),
+    );
+    assert_eq!(
+        (a, b),
+        (201, 201),
+        "the generic profile allows a shared work email"
+    );
+    let (code, _) = http(&s.addr, "GET", "/scim/Groups", TOKEN, "");
+    assert_eq!(code, 200, "the generic profile serves /Groups");
+    terminate(s);
+
+    let bad = write(tmp.path(), "b.toml", "[serve]\ngroup_prefill = 2\n");
+    let out = print_config(&["--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("group_prefill"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -52,15 +52,18 @@ pub(crate) fn load_page(report: &LoadReport) -> String {
     )
 }
 
+/// One bar: its value, CSS class and series name.
+type Bar<'a> = (f64, &'a str, &'a str);
+
 /// Horizontal bars, one per row, with a linear scale up to the largest value.
-fn hbars(rows: &[(String, Vec<(f64, &str)>)], unit: &str) -> String {
+fn hbars(rows: &[(String, Vec<Bar<'_>>)], unit: &str) -> String {
     let row_h = 14.0;
     let gap = 10.0;
     let per_row = rows.iter().map(|(_, v)| v.len()).max().unwrap_or(1) as f64 * row_h;
     let height = rows.len() as f64 * (per_row + gap) + 30.0;
     let max = rows
         .iter()
-        .flat_map(|(_, v)| v.iter().map(|(x, _)| *x))
+        .flat_map(|(_, v)| v.iter().map(|(x, _, _)| *x))
         .fold(0.0_f64, f64::max)
         .max(f64::MIN_POSITIVE);
     let width = WIDTH - LEFT - 90.0;
@@ -73,10 +76,10 @@ fn hbars(rows: &[(String, Vec<(f64, &str)>)], unit: &str) -> String {
             "end",
             name,
         );
-        for (j, (value, class)) in values.iter().enumerate() {
+        for (j, (value, class, series)) in values.iter().enumerate() {
             let y = top + j as f64 * row_h;
             let w = value / max * width;
-            let tip = format!("{name} {class}: {value:.2} {unit}");
+            let tip = format!("{name} {series}: {value:.2} {unit}");
             rect(&mut out, (LEFT, y, w.max(1.0), row_h - 2.0), class, &tip);
             label(
                 &mut out,
@@ -93,13 +96,13 @@ fn hbars(rows: &[(String, Vec<(f64, &str)>)], unit: &str) -> String {
 }
 
 fn throughput_chart(report: &LoadReport) -> String {
-    let rows: Vec<(String, Vec<(f64, &str)>)> = report
+    let rows: Vec<(String, Vec<Bar<'_>>)> = report
         .cycles
         .iter()
         .map(|c| {
             (
                 format!("cycle {} ({})", c.number, c.kind),
-                vec![(c.users_per_sec, "k-created")],
+                vec![(c.users_per_sec, "k-created", "users/s")],
             )
         })
         .collect();
@@ -115,14 +118,14 @@ const PERCENTILES: [(&str, &str); 4] = [
 ];
 
 fn latency_chart(ops: &[OpFigures]) -> String {
-    let rows: Vec<(String, Vec<(f64, &str)>)> = ops
+    let rows: Vec<(String, Vec<Bar<'_>>)> = ops
         .iter()
         .map(|o| {
             let values = [o.p50_ms, o.p90_ms, o.p99_ms, o.max_ms];
             let bars = values
                 .into_iter()
                 .zip(PERCENTILES)
-                .map(|(v, (_, class))| (v, class))
+                .map(|(v, (name, class))| (v, class, name))
                 .collect();
             (o.operation.clone(), bars)
         })

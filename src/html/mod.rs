@@ -9,6 +9,9 @@ mod scenario;
 mod svg;
 mod timeline;
 
+#[cfg(test)]
+mod tests;
+
 pub(crate) use load::load_page;
 pub(crate) use scenario::{Expectation, ScenarioInput, StatusSample, scenario_page};
 

@@ -132,9 +132,9 @@ fn header(out: &mut String, input: &ScenarioInput<'_>, scale: &TimeScale) {
             esc(input.description.trim())
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"meta\">{} · seed {} · started {} (virtual time)</p></header>\n",
+        "<p class=\"meta\">{} · seed {} · started {} (virtual time)</p></header>",
         esc(input.file),
         input.seed,
         esc(&crate::scim::format_millis(scale.start))
@@ -175,8 +175,8 @@ fn legend(out: &mut String) {
         let _ = write!(out, "<span><i class=\"st-{status}\"></i>{status}</span>");
     }
     out.push_str("<span><i class=\"steady\"></i>steady state</span>");
-    out.push_str("<span><i class=\"ok\"></i>held</span><span><i class=\"fail\"></i>failed</span>");
-    out.push_str("<span class=\"hint\">bar height: log scale; hover a bar or marker for details</span></div>\n");
+    out.push_str("<span><i class=\"ok\"></i>expectations held</span><span><i class=\"fail\"></i>an expectation failed</span>");
+    out.push_str("<span class=\"hint\">bar height: log scale, one bar per cycle; hover a bar, band or marker for details</span></div>\n");
 }
 
 fn expectations(out: &mut String, input: &ScenarioInput<'_>, scale: &TimeScale) {

@@ -101,7 +101,8 @@ fn bands(out: &mut String, t: &Timeline<'_>) {
     let s = &t.scale;
     let mut samples: Vec<(i64, JobStatus)> =
         t.statuses.iter().map(|p| (p.at_ms, p.status)).collect();
-    samples.extend(t.cycles.iter().map(|p| (p.end, p.cycle.job_status)));
+    // A cycle's resulting status is shown from its start (a first cycle is already Active).
+    samples.extend(t.cycles.iter().map(|p| (p.start, p.cycle.job_status)));
     samples.sort_by_key(|(at, _)| *at);
     let mut runs: Vec<(i64, i64, JobStatus)> = Vec::new();
     for (at, status) in samples {
@@ -160,17 +161,17 @@ fn steady(out: &mut String, t: &Timeline<'_>) {
     }
 }
 
-fn max_total(cycles: &[Placed<'_>]) -> u64 {
+fn max_count(cycles: &[Placed<'_>]) -> u64 {
     cycles
         .iter()
-        .map(|p| counts(p.cycle).iter().sum::<u64>())
+        .flat_map(|p| counts(p.cycle))
         .max()
         .unwrap_or(0)
 }
 
 fn axes(out: &mut String, t: &Timeline<'_>) {
     let base = BARS_TOP + BARS_H;
-    let max = max_total(t.cycles);
+    let max = max_count(t.cycles);
     for tick in log_ticks(max.max(1)) {
         let y = base - log_height(tick, max.max(1), BARS_H);
         line(out, (LEFT, y, WIDTH - RIGHT, y), "grid");
@@ -194,14 +195,12 @@ fn format_count(n: u64) -> String {
 fn bars(out: &mut String, t: &Timeline<'_>) {
     let s = &t.scale;
     let base = BARS_TOP + BARS_H;
-    let max = max_total(t.cycles).max(1);
+    let max = max_count(t.cycles).max(1);
     for p in t.cycles {
         let values = counts(p.cycle);
-        let total: u64 = values.iter().sum();
-        if total == 0 {
+        if values.iter().all(|v| *v == 0) {
             continue;
         }
-        let height = log_height(total, max, BARS_H);
         let x = s.x(p.start);
         let w = (s.x(p.end) - x).max(2.0);
         let mut tip = format!(
@@ -219,14 +218,17 @@ fn bars(out: &mut String, t: &Timeline<'_>) {
         tip.push_str(&parts.join(", "));
         let _ = write!(tip, "; job {}", p.cycle.job_status);
         let _ = write!(out, "<g class=\"bar\" data-cycle=\"{}\">", p.cycle.number);
-        let mut y = base;
-        for ((_, class), v) in KINDS.iter().zip(values) {
-            if v == 0 {
-                continue;
-            }
-            let h = height * v as f64 / total as f64;
-            y -= h;
-            rect(out, (x, y, w, h), class, &tip);
+        // Layered, largest behind: each colour's top reads true against the log axis.
+        let mut layers: Vec<(u64, &str)> = values
+            .iter()
+            .zip(KINDS)
+            .filter(|(v, _)| **v > 0)
+            .map(|(v, (_, class))| (*v, class))
+            .collect();
+        layers.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+        for (v, class) in layers {
+            let h = log_height(v, max, BARS_H);
+            rect(out, (x, base - h, w, h), class, &tip);
         }
         out.push_str("</g>");
     }

@@ -64,6 +64,25 @@ pub struct TenantSection {
     /// Realistic users to prefill, like `serve --users`.
     #[serde(default)]
     pub prefill: usize,
+    /// Serve `/Groups`, like `serve --groups` (sets `options.groups`).
+    #[serde(default)]
+    pub groups: bool,
+    /// The server to be, like `serve --profile`; the base of the options when
+    /// `[tenant.options]` is absent (explicit options are taken as written).
+    #[serde(default)]
+    pub profile: crate::tenant::Profile,
+}
+
+impl TenantSection {
+    /// The tenant's settings: explicit options, else the profile's, with `groups` on top.
+    pub fn tenant_options(&self) -> TenantOptions {
+        let mut options = self
+            .options
+            .clone()
+            .unwrap_or_else(|| self.profile.options());
+        options.groups |= self.groups;
+        options
+    }
 }
 
 /// An assignment in a scenario: a user or a group, and a role.

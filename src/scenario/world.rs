@@ -104,7 +104,7 @@ pub fn prepare(s: &Scenario, target: &Target) -> Result<World, LoadError> {
         }
     };
     let sim = Simulation::builder()
-        .tenant_options(s.file.tenant.options.clone().unwrap_or_default())
+        .tenant_options(s.file.tenant.tenant_options())
         .directory(dir)
         .job(s.file.job.clone())
         .seed(s.file.seed)

@@ -4,7 +4,7 @@
 
 use super::faults::RuleError;
 use super::faults::rule::{FaultFile, FaultRule, validate_all};
-use super::options::TenantOptions;
+use super::options::{Profile, TenantOptions};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -22,6 +22,9 @@ pub struct ServeSection {
     /// Realistic users to prefill.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<usize>,
+    /// Realistic groups to prefill (with `groups = true`), members drawn from the users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_prefill: Option<usize>,
     /// Append the journal to this file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal: Option<PathBuf>,
@@ -39,15 +42,27 @@ struct Sections {
     serve: ServeSection,
 }
 
+#[derive(Deserialize)]
+struct ProfileKey {
+    profile: Profile,
+}
+
 /// The seed `serve` uses when neither the file nor `--seed` sets one.
 pub const SERVE_DEFAULT_SEED: u64 = 1;
 
 /// A whole configuration file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConfigFile {
+    /// The server the settings start from (`profile = "generic"`); the file's own keys
+    /// stand over it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
     /// The tenant's settings (top-level keys).
     #[serde(flatten)]
     pub options: TenantOptions,
+    /// The top-level keys the file set, which a profile does not replace.
+    #[serde(skip)]
+    pub explicit: Vec<String>,
     /// `serve`'s own settings.
     pub serve: ServeSection,
     /// Fault rules installed at start.
@@ -58,6 +73,8 @@ pub struct ConfigFile {
 impl Default for ConfigFile {
     fn default() -> Self {
         ConfigFile {
+            profile: None,
+            explicit: Vec::new(),
             options: TenantOptions {
                 seed: SERVE_DEFAULT_SEED,
                 ..TenantOptions::default()
@@ -108,6 +125,15 @@ pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile, ConfigError> 
     let seeded = root.contains_key("seed");
     let serve = root.remove("serve");
     let faults = root.remove("fault");
+    let profile = match root.remove("profile") {
+        Some(value) => {
+            let key: ProfileKey =
+                deserialize(under("profile", value)).map_err(|(e, path)| error(&e, "", path))?;
+            Some(key.profile)
+        }
+        None => None,
+    };
+    let explicit = root.keys().map(|k| k.get_ref().to_string()).collect();
     let mut options: TenantOptions =
         deserialize(Spanned::new(span, root)).map_err(|(e, path)| error(&e, "", path))?;
     if !seeded {
@@ -136,11 +162,22 @@ pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile, ConfigError> 
         field: Some(format!("{}{}", e.location, e.field)),
         message: e.message.clone(),
     })?;
-    Ok(ConfigFile {
+    let mut config = ConfigFile {
+        profile: None,
         options,
+        explicit,
         serve,
         fault,
-    })
+    };
+    if let Some(profile) = profile {
+        config.apply_profile(profile).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            line: None,
+            field: Some("profile".into()),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(config)
 }
 
 type DeError = (toml::de::Error, String);
@@ -197,6 +234,20 @@ fn rule_line(text: &str, location: &str) -> Option<usize> {
 }
 
 impl ConfigFile {
+    /// Starts the settings from `profile`, keeping the keys the file set itself (and the seed).
+    pub fn apply_profile(&mut self, profile: Profile) -> Result<(), serde_json::Error> {
+        let mut base = serde_json::to_value(profile.options())?;
+        let own = serde_json::to_value(&self.options)?;
+        for key in self.explicit.iter().map(String::as_str).chain(["seed"]) {
+            if let (Some(slot), Some(value)) = (base.get_mut(key), own.get(key)) {
+                *slot = value.clone();
+            }
+        }
+        self.options = serde_json::from_value(base)?;
+        self.profile = Some(profile);
+        Ok(())
+    }
+
     /// The file as TOML (what `serve --print-config` prints).
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         toml::to_string(self)
@@ -276,6 +327,23 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_is_a_start_the_file_stands_over() {
+        let c = parse("profile = \"generic\"\nunique_work_email = true\n").unwrap();
+        assert!(c.options.groups, "generic serves /Groups");
+        assert!(
+            c.options.unique_work_email,
+            "the file's own key stands over the profile"
+        );
+        assert_eq!(c.options.seed, SERVE_DEFAULT_SEED);
+        let e = parse("\nprofile = \"scim\"\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_deref()),
+            (Some(2), Some("profile")),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn printed_config_reads_back_the_same() {
         let mut c =
             parse("[[fault]]\nname = \"a\"\neffect = { kind = \"status\", status = 503 }\n")
@@ -283,6 +351,11 @@ mod tests {
         c.options.max_page_size = 7;
         c.serve.users = Some(3);
         let text = c.to_toml().unwrap();
-        assert_eq!(parse(&text).unwrap(), c, "{text}");
+        let back = parse(&text).unwrap();
+        assert_eq!(
+            (&back.options, &back.serve, &back.fault),
+            (&c.options, &c.serve, &c.fault),
+            "{text}"
+        );
     }
 }

@@ -84,6 +84,12 @@ pub(crate) fn operation_of(req: &Request) -> Operation {
         Some(Endpoint::User) if m == Method::PATCH => Operation::Patch,
         Some(Endpoint::User) if m == Method::DELETE => Operation::Delete,
         Some(Endpoint::Discovery) => Operation::Discovery,
+        Some(Endpoint::Groups) if m == Method::GET => Operation::GroupList,
+        Some(Endpoint::Groups) if m == Method::POST => Operation::GroupCreate,
+        Some(Endpoint::Group) if m == Method::GET => Operation::GroupGet,
+        Some(Endpoint::Group) if m == Method::PUT => Operation::GroupReplace,
+        Some(Endpoint::Group) if m == Method::PATCH => Operation::GroupPatch,
+        Some(Endpoint::Group) if m == Method::DELETE => Operation::GroupDelete,
         _ => Operation::Other,
     }
 }

@@ -9,11 +9,13 @@ use super::store::{Rules, Store};
 use crate::scim::discovery::{self, Capabilities};
 use crate::scim::error::ScimError;
 use crate::scim::filter::{Compiled, compile, parse};
+use crate::scim::group::GROUP_SCHEMA;
+use crate::scim::group_discovery;
 use crate::scim::message::{Request, Response};
 use crate::scim::patch::{PatchOptions, PatchRequest, check_value_counts, patch_user};
 use crate::scim::query::{ListQuery, Projection};
 use crate::scim::schema::LIST_RESPONSE_SCHEMA;
-use crate::scim::user::{NoNames, RenderContext, User, UserAttrs};
+use crate::scim::user::{Meta, NoNames, RenderContext, User, UserAttrs};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
@@ -28,6 +30,10 @@ pub(crate) enum Endpoint {
     UsersSearch,
     /// `/Users/{id}`
     User,
+    /// `/Groups`
+    Groups,
+    /// `/Groups/{id}`
+    Group,
     /// `/ServiceProviderConfig`, `/Schemas[/{urn}]`, `/ResourceTypes[/{name}]`
     Discovery,
     /// Anything else under `/scim`.
@@ -53,6 +59,8 @@ pub(crate) fn endpoint(path: &str) -> Option<(Endpoint, Vec<&str>)> {
         // Root-level search covers every resource type, and Users is the only one.
         1 if segments[0] == ".search" => Endpoint::UsersSearch,
         2 if is(0, "Users") => Endpoint::User,
+        1 if is(0, "Groups") => Endpoint::Groups,
+        2 if is(0, "Groups") && segments[1] != ".search" => Endpoint::Group,
         1 | 2 if is(0, "Schemas") || is(0, "ResourceTypes") => Endpoint::Discovery,
         1 if is(0, "ServiceProviderConfig") => Endpoint::Discovery,
         _ => Endpoint::Other,
@@ -89,6 +97,10 @@ impl Tenant {
             }
             (Endpoint::Users, _) if m == Method::POST => self.create(req),
             (Endpoint::Users, _) => Err(not_allowed("GET, POST")),
+            (Endpoint::UsersSearch, [_]) if m == Method::POST && self.options().groups => {
+                // Root-level search covers Users and Groups (RFC 7644 §3.4.3).
+                self.search_all(&self.json_body(req)?)
+            }
             (Endpoint::UsersSearch, _) if m == Method::POST => {
                 let body = self.json_body(req)?;
                 self.list(ListQuery::from_search_request(&body)?)
@@ -105,6 +117,9 @@ impl Tenant {
                 }
             }
             (Endpoint::Discovery, segs) => self.discovery(req, segs),
+            (Endpoint::Groups | Endpoint::Group, segs) if self.options().groups => {
+                self.route_groups(req, segs)
+            }
             (_, [first, ..]) if first.eq_ignore_ascii_case("Groups") => {
                 // Blink syncs groups only by arrangement (blink-scim-api.md §1.2, B-4/B-5).
                 Err(ScimError::new(
@@ -139,7 +154,7 @@ impl Tenant {
     }
 
     /// Reads a JSON body: 415 for a non-JSON content type, 413 over the limit, 400 otherwise.
-    fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
+    pub(super) fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
         if let Some(ct) = req.headers.get(header::CONTENT_TYPE) {
             let media = ct
                 .to_str()
@@ -256,7 +271,7 @@ impl Tenant {
         let user = store
             .get(&id)
             .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-        check_if_match(req, user)?;
+        check_if_match(req, &user.meta)?;
         self.write_user(req, store, id, attrs, StatusCode::OK)
     }
 
@@ -277,7 +292,7 @@ impl Tenant {
                 let user = store
                     .get(&id)
                     .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-                check_if_match(req, user)?;
+                check_if_match(req, &user.meta)?;
                 user.clone()
             };
             // Manager display names are read-only, so the copy is rendered without them.
@@ -333,8 +348,8 @@ impl Tenant {
         let user = store
             .get(&id)
             .ok_or_else(|| ScimError::resource_not_found(&id.to_string()))?;
-        check_if_match(req, user)?;
-        store.delete(&id);
+        check_if_match(req, &user.meta)?;
+        store.delete(&id, self.now());
         Ok(Response::empty(StatusCode::NO_CONTENT))
     }
 
@@ -356,21 +371,43 @@ impl Tenant {
             max_page_size: opts.max_page_size,
             etag: true,
         };
+        let groups = opts.groups;
         let doc = match segments {
             [spc] if spc.eq_ignore_ascii_case("ServiceProviderConfig") => {
                 discovery::service_provider_config(caps, &base)
             }
-            [s] if s.eq_ignore_ascii_case("Schemas") => discovery::schemas(&base),
-            [s, urn] if s.eq_ignore_ascii_case("Schemas") => {
-                let def = discovery::find_schema(urn)
-                    .ok_or_else(|| ScimError::new(404, format!("Schema {urn} not found")))?;
-                discovery::schema(def, &base)
+            [s] if s.eq_ignore_ascii_case("Schemas") => {
+                let mut doc = discovery::schemas(&base);
+                if groups {
+                    with_resource(&mut doc, group_discovery::group_schema(&base));
+                }
+                doc
             }
-            [r] if r.eq_ignore_ascii_case("ResourceTypes") => discovery::resource_types(&base),
+            [s, urn] if s.eq_ignore_ascii_case("Schemas") => match discovery::find_schema(urn) {
+                Some(def) => discovery::schema(def, &base),
+                None if groups && urn.eq_ignore_ascii_case(GROUP_SCHEMA) => {
+                    group_discovery::group_schema(&base)
+                }
+                None => return Err(ScimError::new(404, format!("Schema {urn} not found"))),
+            },
+            [r] if r.eq_ignore_ascii_case("ResourceTypes") => {
+                let mut doc = discovery::resource_types(&base);
+                if groups {
+                    with_resource(&mut doc, group_discovery::group_resource_type(&base));
+                }
+                doc
+            }
             [r, name]
                 if r.eq_ignore_ascii_case("ResourceTypes") && name.eq_ignore_ascii_case("User") =>
             {
                 discovery::user_resource_type(&base)
+            }
+            [r, name]
+                if groups
+                    && r.eq_ignore_ascii_case("ResourceTypes")
+                    && name.eq_ignore_ascii_case("Group") =>
+            {
+                group_discovery::group_resource_type(&base)
             }
             _ => {
                 return Err(ScimError::new(
@@ -383,6 +420,16 @@ impl Tenant {
     }
 }
 
+/// Appends a resource to a discovery ListResponse.
+fn with_resource(list: &mut Value, resource: Value) {
+    if let Some(items) = list["Resources"].as_array_mut() {
+        items.push(resource);
+        let n = items.len();
+        list["totalResults"] = n.into();
+        list["itemsPerPage"] = n.into();
+    }
+}
+
 /// Rendering context over a store: manager display names come from the referenced user.
 pub(crate) fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderContext<'a> {
     RenderContext {
@@ -391,11 +438,11 @@ pub(crate) fn render_context<'a>(store: &'a Store, base: &'a str) -> RenderConte
     }
 }
 
-fn projection(req: &Request) -> Result<Projection, ScimError> {
+pub(super) fn projection(req: &Request) -> Result<Projection, ScimError> {
     Ok(ListQuery::from_query(req.query.as_deref())?.projection)
 }
 
-fn write_user(
+pub(super) fn write_user(
     out: &mut Vec<u8>,
     user: &User,
     ctx: &RenderContext<'_>,
@@ -421,25 +468,25 @@ fn resource_response(
     Ok(resp)
 }
 
-fn set_header(resp: &mut Response, name: header::HeaderName, value: &str) {
+pub(super) fn set_header(resp: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         resp.headers.insert(name, v);
     }
 }
 
 /// `If-Match` on writes: 412 unless one listed tag (or `*`) matches (RFC 7644 §3.14).
-fn check_if_match(req: &Request, user: &User) -> Result<(), ScimError> {
+pub(super) fn check_if_match(req: &Request, meta: &Meta) -> Result<(), ScimError> {
     match req.headers.get(header::IF_MATCH) {
-        Some(tags) if !etag_matches(tags, &user.meta.etag()) => Err(ScimError::new(
+        Some(tags) if !etag_matches(tags, &meta.etag()) => Err(ScimError::new(
             412,
-            format!("The resource changed: its version is {}", user.meta.etag()),
+            format!("The resource changed: its version is {}", meta.etag()),
         )),
         _ => Ok(()),
     }
 }
 
 /// Weak comparison of an ETag list against the current tag.
-fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
+pub(super) fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
     let opaque = |t: &str| {
         t.trim()
             .trim_start_matches("W/")
@@ -453,7 +500,7 @@ fn etag_matches(tags: &HeaderValue, current: &str) -> bool {
         .any(|t| t.trim() == "*" || opaque(t) == current)
 }
 
-fn not_allowed(allow: &str) -> ScimError {
+pub(super) fn not_allowed(allow: &str) -> ScimError {
     ScimError::new(405, format!("Method not allowed here; allowed: {allow}"))
 }
 

@@ -23,6 +23,8 @@ pub(crate) mod config;
 mod conn;
 pub(crate) mod exchange;
 pub(crate) mod faults;
+mod group_handler;
+pub(crate) mod groups;
 pub(crate) mod handler;
 mod index;
 pub(crate) mod journal;
@@ -49,7 +51,8 @@ pub use journal::{
 };
 pub use mock::{MockTenant, MockTenantBuilder, Unmet, UnmetExpectations};
 pub use options::{
-    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, ServerLimits, TenantOptions,
+    BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, Profile, ServerLimits,
+    TenantOptions,
 };
 pub use persist::{StateError, write_atomically};
 pub use serve::{LoadFaultsError, ServeConfig, ServeError, load_faults, serve};
@@ -85,6 +88,8 @@ struct Inner {
     prefilled: Mutex<Option<(usize, u64)>>,
     /// Where `--state` saves (persist.rs).
     state_file: persist::StateFile,
+    /// The last group prefill, which `/_admin/reset` restores after the users.
+    prefilled_groups: Mutex<Option<(usize, u64)>>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -128,6 +133,7 @@ impl Tenant {
                 journal,
                 prefilled: Mutex::new(None),
                 state_file: persist::StateFile::default(),
+                prefilled_groups: Mutex::new(None),
             }),
         }
     }
@@ -240,7 +246,71 @@ impl Tenant {
         ids.len()
     }
 
-    /// Removes every user.
+    /// Adds `count` realistic groups generated from `seed`, members drawn from the users
+    /// (in id order, so the same prefill gives the same groups). Returns how many were added.
+    pub fn prefill_groups(&self, count: usize, seed: u64) -> usize {
+        *self.inner.prefilled_groups.lock() = Some((count, seed));
+        let now = self.now();
+        let rules = groups::GroupRules {
+            unique_display_name: self.options().unique_group_display_name,
+            members_must_exist: true,
+        };
+        let mut store = self.inner.store.write();
+        let users: Vec<Uuid> = store.iter().map(|u| u.id).collect();
+        prefill::groups(count, seed, &users)
+            .into_iter()
+            .filter(|attrs| store.create_group(attrs.clone(), now, rules).is_ok())
+            .count()
+    }
+
+    /// Number of groups.
+    pub fn group_count(&self) -> usize {
+        self.inner.store.read().groups().len()
+    }
+
+    /// Every group as the tenant returns it, in id order.
+    pub fn groups(&self) -> Vec<Value> {
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let all = group_handler::GroupProjection::Default;
+        store
+            .groups()
+            .iter()
+            .map(|g| group_handler::render(&store, g, &base, &all))
+            .collect()
+    }
+
+    /// One group by id, as the tenant returns it.
+    pub fn group(&self, id: &str) -> Option<Value> {
+        let id = Uuid::parse_str(id).ok()?;
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let all = group_handler::GroupProjection::Default;
+        let group = store.groups().get(&id)?;
+        Some(group_handler::render(&store, group, &base, &all))
+    }
+
+    /// The group with this displayName (case-folded, as the tenant compares names).
+    pub fn find_group_by_display_name(&self, name: &str) -> Option<Value> {
+        let base = self.base_url();
+        let store = self.inner.store.read();
+        let all = group_handler::GroupProjection::Default;
+        let group = store.groups().find_by_display_name(name)?;
+        Some(group_handler::render(&store, group, &base, &all))
+    }
+
+    /// Adds a group from a SCIM representation, as `POST /Groups` would (the same name and
+    /// member checks); returns it rendered. Works whether or not `/Groups` is served.
+    pub fn insert_group(&self, resource: Value) -> Result<Value, ScimError> {
+        let attrs = crate::scim::group::GroupAttrs::from_json(&resource)?;
+        let now = self.now();
+        let rules = self.group_rules();
+        let id = self.inner.store.write().create_group(attrs, now, rules)?.id;
+        self.group(&id.to_string())
+            .ok_or_else(|| ScimError::new(500, "group vanished"))
+    }
+
+    /// Removes every user (and so every group).
     pub fn clear(&self) {
         self.inner.store.write().clear();
     }
@@ -305,10 +375,15 @@ impl Tenant {
         self.journal().reset();
         self.clear();
         let prefilled = *self.inner.prefilled.lock();
-        match prefilled {
+        let users = match prefilled {
             Some((count, seed)) if to_prefill => self.prefill(count, seed),
             _ => 0,
+        };
+        let prefilled_groups = *self.inner.prefilled_groups.lock();
+        if let Some((count, seed)) = prefilled_groups.filter(|_| to_prefill) {
+            self.prefill_groups(count, seed);
         }
+        users
     }
 
     /// Parses a representation with this tenant's unknown-attribute policy (for admin and tests).

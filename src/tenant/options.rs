@@ -60,6 +60,17 @@ pub struct TenantOptions {
     pub server: ServerLimits,
     /// Header names and query parameters kept out of the journal and the admin API.
     pub redaction: super::redact::Redaction,
+    /// Serve `/Groups`. Off as on a Blink tenant without group sync, which answers 404
+    /// (blink-scim-api.md §1.2).
+    pub groups: bool,
+    /// Group PATCH success response: 204 as Microsoft's SCIM guide shows
+    /// (aad-provisioning-service.md §3.7), or 200 with the group.
+    pub group_patch_response: PatchResponse,
+    /// A group member must be a user of this tenant (else 400 `invalidValue`).
+    pub group_members_must_exist: bool,
+    /// A second group with the same displayName (case-insensitive) gets 409; Entra matches
+    /// groups on displayName (aad-provisioning-service.md §3.7), so two would be ambiguous.
+    pub unique_group_display_name: bool,
 }
 
 impl Default for TenantOptions {
@@ -80,6 +91,10 @@ impl Default for TenantOptions {
             journal_body_bytes: super::journal::DEFAULT_BODY_BYTES,
             redaction: super::redact::Redaction::default(),
             server: ServerLimits::default(),
+            groups: false,
+            group_patch_response: PatchResponse::NoContent,
+            group_members_must_exist: true,
+            unique_group_display_name: true,
         }
     }
 }
@@ -107,6 +122,51 @@ impl Default for ServerLimits {
             idle_timeout_ms: 60_000,
             // Below the usual 20,000 open-file limit, above what a test client opens.
             max_connections: 4_096,
+        }
+    }
+}
+
+/// A server to be (issue 12, "Profiles"): each choice it makes is also its own option, so
+/// a profile is only a starting point for [`TenantOptions`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Blink's API, as the reference documents it (today's behaviour).
+    #[default]
+    Blink,
+    /// A generic SCIM 2.0 server: groups on, no work-email uniqueness, 204 to PATCH.
+    Generic,
+}
+
+/// A profile name that is neither `blink` nor `generic`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown profile '{0}': expected 'blink' or 'generic'")]
+pub struct UnknownProfile(String);
+
+impl std::str::FromStr for Profile {
+    type Err = UnknownProfile;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "blink" => Ok(Profile::Blink),
+            "generic" => Ok(Profile::Generic),
+            _ => Err(UnknownProfile(s.to_string())),
+        }
+    }
+}
+
+impl Profile {
+    /// The settings this profile starts from.
+    pub fn options(self) -> TenantOptions {
+        let blink = TenantOptions::default();
+        match self {
+            Profile::Blink => blink,
+            Profile::Generic => TenantOptions {
+                groups: true,
+                unique_work_email: false,
+                patch_response: PatchResponse::NoContent,
+                ..blink
+            },
         }
     }
 }

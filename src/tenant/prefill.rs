@@ -1,7 +1,50 @@
 //! Realistic Blink users to prefill a tenant with (`serve --users N --seed S`).
 
-use crate::fakes::{PeopleGenerator, domain_of};
+use crate::fakes::{DEPARTMENTS, PeopleGenerator, domain_of};
+use crate::scim::group::{GroupAttrs, Member};
 use crate::scim::user::{BlinkProfile, Enterprise, MultiValue, Name, Text, UserAttrs};
+use rand::RngExt;
+use uuid::Uuid;
+
+/// Most members a prefilled group gets.
+const MAX_PREFILL_MEMBERS: usize = 40;
+
+/// Generates `count` groups from `seed` with members drawn from `users` (`serve --groups
+/// --group-prefill N`): one per department first, then teams; the externalId looks like an
+/// Entra objectId. The same seed and users give the same groups.
+pub fn groups(count: usize, seed: u64, users: &[Uuid]) -> Vec<GroupAttrs> {
+    let mut rng = crate::fakes::rng(seed, 0x0067_726f_7570);
+    (0..count)
+        .map(|i| {
+            let department = DEPARTMENTS[i % DEPARTMENTS.len()];
+            let display_name = match i / DEPARTMENTS.len() {
+                0 => department.to_string(),
+                n => format!("{department} Team {n}"),
+            };
+            let wanted = rng.random_range(0..=MAX_PREFILL_MEMBERS.min(users.len()));
+            let mut attrs = GroupAttrs {
+                display_name,
+                external_id: Some(
+                    uuid::Builder::from_random_bytes(rng.random())
+                        .into_uuid()
+                        .to_string(),
+                ),
+                members: Vec::new(),
+            };
+            if !users.is_empty() {
+                attrs.add_members(
+                    (0..wanted)
+                        .map(|_| Member {
+                            value: users[rng.random_range(0..users.len())],
+                            display: None,
+                        })
+                        .collect(),
+                );
+            }
+            attrs
+        })
+        .collect()
+}
 
 /// Generates `count` users from `seed`; the same seed gives the same users.
 ///
@@ -57,5 +100,22 @@ mod tests {
         let u = &users(1, 7).next().unwrap();
         assert!(u.user_name.ends_with(".example"));
         assert_eq!(u.work_email(), Some(u.user_name.as_str()));
+    }
+
+    #[test]
+    fn groups_are_seeded_and_draw_members_from_the_users() {
+        let ids: Vec<Uuid> = (1..=30).map(Uuid::from_u128).collect();
+        let a = groups(15, 3, &ids);
+        assert_eq!(a, groups(15, 3, &ids));
+        assert_ne!(a, groups(15, 4, &ids));
+        assert_eq!(a[0].display_name, "Engineering");
+        assert_eq!(a[12].display_name, "Engineering Team 1");
+        assert!(
+            a.iter()
+                .flat_map(|g| &g.members)
+                .all(|m| ids.contains(&m.value))
+        );
+        assert!(a.iter().any(|g| !g.members.is_empty()));
+        assert!(groups(3, 3, &[]).iter().all(|g| g.members.is_empty()));
     }
 }

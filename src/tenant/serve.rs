@@ -18,6 +18,8 @@ pub struct ServeConfig {
     pub users: usize,
     /// Seed of the prefill.
     pub seed: u64,
+    /// Groups to prefill (with `options.groups`), members drawn from the prefilled users.
+    pub group_prefill: usize,
     /// Fault rules to install at start (from `--faults FILE`).
     pub faults: Vec<super::FaultRule>,
     /// Append the journal to this file as JSON lines (`--journal FILE`); an existing file
@@ -105,6 +107,10 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> Result<
     });
     let started = Instant::now();
     let added = tenant.prefill(config.users, config.seed);
+    let groups_added = tenant
+        .options()
+        .groups
+        .then(|| tenant.prefill_groups(config.group_prefill, config.seed));
     let loaded = match &config.state {
         Some(path) => tenant.use_state_file(path)?,
         None => None,
@@ -124,6 +130,7 @@ pub async fn serve(config: ServeConfig, out: &mut (dyn Write + Send)) -> Result<
     let banner = Banner {
         config: &config,
         added,
+        groups_added,
         loaded,
         prefill_secs: started.elapsed().as_secs_f64(),
         fault_count,
@@ -168,6 +175,7 @@ async fn save_periodically(tenant: Tenant, every: std::time::Duration) {
 struct Banner<'a> {
     config: &'a ServeConfig,
     added: usize,
+    groups_added: Option<usize>,
     loaded: Option<usize>,
     prefill_secs: f64,
     fault_count: usize,
@@ -195,6 +203,9 @@ impl Banner<'_> {
             "Users          {} (seed {}, prefilled in {:.1} s)",
             self.added, config.seed, self.prefill_secs
         )?;
+        if let Some(groups) = self.groups_added {
+            writeln!(out, "Groups         {groups} (/Groups served)")?;
+        }
         let admin_token = &server.tenant().options().admin_token;
         let admin_token = shown(admin_token, config.show_admin_token, "BLINKSIM_ADMIN_TOKEN");
         writeln!(out, "Admin API      {origin}/_admin (token {admin_token})")?;

@@ -1,10 +1,12 @@
 //! The tenant's users: ordered by id, indexed by userName, externalId and email, with
 //! Blink's uniqueness rules. Pure data structure; locking is the caller's.
 
+use super::groups::{GroupRules, GroupStore};
 use super::index::ValueIndex;
 use crate::scim::error::{ScimError, excerpt};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
 use crate::scim::fold::{eq_folded, fold};
+use crate::scim::group::{Group, GroupAttrs};
 use crate::scim::schema::Attr;
 use crate::scim::user::{ManagerNames, Meta, Text, User, UserAttrs};
 use rand::RngExt;
@@ -38,6 +40,8 @@ pub(crate) struct Store {
     /// re-created users' ids fresh.
     deletions: HashMap<String, u32>,
     seed: u64,
+    /// The groups, under the same lock as the users they reference.
+    groups: GroupStore,
 }
 
 impl Store {
@@ -50,6 +54,7 @@ impl Store {
             by_email: ValueIndex::new(true),
             deletions: HashMap::new(),
             seed,
+            groups: GroupStore::default(),
         }
     }
 
@@ -235,10 +240,11 @@ impl Store {
         Ok(Some(Replaced::Changed))
     }
 
-    /// Deletes a user.
-    pub(crate) fn delete(&mut self, id: &Uuid) -> Option<User> {
+    /// Deletes a user and drops it from every group.
+    pub(crate) fn delete(&mut self, id: &Uuid, now: i64) -> Option<User> {
         let user = self.users.remove(id)?;
         self.unindex(&user);
+        self.groups.remove_member_everywhere(id, now);
         *self
             .deletions
             .entry(fold(&user.attrs.user_name).into_owned())
@@ -253,6 +259,51 @@ impl Store {
         self.by_external_id.clear();
         self.by_email.clear();
         self.deletions.clear();
+        self.groups.clear();
+    }
+
+    /// The groups.
+    pub(crate) fn groups(&self) -> &GroupStore {
+        &self.groups
+    }
+
+    /// Creates a group after checking its name and members (409 / 400).
+    pub(crate) fn create_group(
+        &mut self,
+        attrs: GroupAttrs,
+        now: i64,
+        rules: GroupRules,
+    ) -> Result<&Group, ScimError> {
+        let users = &self.users;
+        self.groups
+            .check(&attrs, None, rules, &|id| users.contains_key(id))?;
+        let id = self.groups.create(self.seed, attrs, now);
+        self.groups
+            .get(&id)
+            .ok_or_else(|| ScimError::new(500, "group vanished"))
+    }
+
+    /// Replaces a group's attributes after the same checks; whether anything changed
+    /// (`None`: no such group).
+    pub(crate) fn replace_group(
+        &mut self,
+        id: &Uuid,
+        attrs: GroupAttrs,
+        now: i64,
+        rules: GroupRules,
+    ) -> Result<Option<bool>, ScimError> {
+        if self.groups.get(id).is_none() {
+            return Ok(None);
+        }
+        let users = &self.users;
+        self.groups
+            .check(&attrs, Some(*id), rules, &|u| users.contains_key(u))?;
+        Ok(self.groups.replace(id, attrs, now))
+    }
+
+    /// Deletes a group.
+    pub(crate) fn delete_group(&mut self, id: &Uuid) -> Option<Group> {
+        self.groups.delete(id)
     }
 
     /// Users matching `filter` (all when `None`), in id order: the total count and the page
@@ -345,7 +396,7 @@ impl ManagerNames for Store {
 }
 
 /// FNV-1a: a tiny hash that is the same on every platform and toolchain.
-fn fnv1a(s: &str) -> u64 {
+pub(super) fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -400,7 +451,7 @@ mod tests {
         let b1 = b.create(attrs("one", "1@x"), 0, RULES).unwrap().id;
         assert_eq!((a1, a2), (b1, b2));
         assert_eq!(a1.get_version_num(), 4);
-        a.delete(&a1);
+        a.delete(&a1, 0);
         let again = a.create(attrs("one", "1@x"), 0, RULES).unwrap().id;
         assert_ne!(again, a1);
     }

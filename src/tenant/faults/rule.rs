@@ -26,7 +26,19 @@ pub enum Operation {
     Delete,
     /// `/ServiceProviderConfig`, `/Schemas`, `/ResourceTypes`
     Discovery,
-    /// Anything else (`/Groups`, unknown paths, wrong methods).
+    /// `POST /Groups`
+    GroupCreate,
+    /// `GET /Groups/{id}`
+    GroupGet,
+    /// `GET /Groups`
+    GroupList,
+    /// `PUT /Groups/{id}`
+    GroupReplace,
+    /// `PATCH /Groups/{id}`
+    GroupPatch,
+    /// `DELETE /Groups/{id}`
+    GroupDelete,
+    /// Anything else (unknown paths, wrong methods).
     Other,
 }
 
@@ -41,6 +53,12 @@ impl Operation {
             Operation::Patch => "patch",
             Operation::Delete => "delete",
             Operation::Discovery => "discovery",
+            Operation::GroupCreate => "group_create",
+            Operation::GroupGet => "group_get",
+            Operation::GroupList => "group_list",
+            Operation::GroupReplace => "group_replace",
+            Operation::GroupPatch => "group_patch",
+            Operation::GroupDelete => "group_delete",
             Operation::Other => "other",
         }
     }
