@@ -69,7 +69,7 @@ pub(crate) fn scenario_page(input: &ScenarioInput<'_>) -> String {
     header(&mut body, input, &scale);
     body.push_str("<section><h2>Timeline</h2>");
     body.push_str(&timeline::render(&Timeline {
-        scale,
+        scale: &scale,
         cycles: &placed,
         statuses: &input.statuses,
         expectations: &input.expectations,
@@ -104,12 +104,32 @@ fn scale_of(input: &ScenarioInput<'_>, placed: &[Placed<'_>]) -> TimeScale {
     }
     // A scenario that never moved the clock still gets a readable axis (one cycle interval).
     let end = end.max(start + 40 * 60_000);
-    TimeScale {
+    TimeScale::new(
         start,
         end,
-        left: timeline::plot_left(),
-        width: timeline::plot_width(),
+        (timeline::plot_left(), timeline::plot_width()),
+        &steady_gaps(placed),
+    )
+}
+
+/// Steady runs at least this long are compressed on the time axis.
+const GAP_CYCLES: usize = 6;
+
+/// The spans of long steady runs (from the run's first cycle to its last).
+fn steady_gaps(placed: &[Placed<'_>]) -> Vec<(i64, i64)> {
+    let mut gaps = Vec::new();
+    let mut i = 0;
+    while i < placed.len() {
+        let mut j = i;
+        while j < placed.len() && placed[j].cycle.steady_state {
+            j += 1;
+        }
+        if j - i >= GAP_CYCLES {
+            gaps.push((placed[i].start, placed[j - 1].end));
+        }
+        i = j.max(i + 1);
     }
+    gaps
 }
 
 fn header(out: &mut String, input: &ScenarioInput<'_>, scale: &TimeScale) {

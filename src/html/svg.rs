@@ -3,24 +3,94 @@
 use super::esc;
 use std::fmt::Write as _;
 
-/// Maps virtual time (Unix ms) to x in `[left, left + width]`.
-#[derive(Clone, Copy, Debug)]
+/// Maps virtual time (Unix ms) to x in `[left, left + width]`, piecewise: each gap (a long
+/// steady run) gets a narrow fixed width, so the cycles that change something stay readable.
+#[derive(Clone, Debug)]
 pub(super) struct TimeScale {
     pub start: i64,
     pub end: i64,
-    pub left: f64,
-    pub width: f64,
+    pieces: Vec<Piece>,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    t0: i64,
+    t1: i64,
+    x0: f64,
+    x1: f64,
+    gap: bool,
+}
+
+/// Width given to one compressed gap.
+const GAP_WIDTH: f64 = 44.0;
+
 impl TimeScale {
-    pub fn x(&self, ms: i64) -> f64 {
-        let span = (self.end - self.start).max(1) as f64;
-        self.left + (ms - self.start) as f64 / span * self.width
+    /// A scale over `[start, end]`; `gaps` are sorted, disjoint spans inside it to compress.
+    pub fn new(start: i64, end: i64, (left, width): (f64, f64), gaps: &[(i64, i64)]) -> Self {
+        let end = end.max(start + 1);
+        let gaps: Vec<(i64, i64)> = gaps
+            .iter()
+            .map(|&(a, b)| (a.max(start), b.min(end)))
+            .filter(|(a, b)| b > a)
+            .collect();
+        let gap_px = GAP_WIDTH.min(width / (3.0 * gaps.len().max(1) as f64));
+        let gap_ms: i64 = gaps.iter().map(|(a, b)| b - a).sum();
+        let linear_ms = (end - start - gap_ms).max(1) as f64;
+        let linear_px = width - gap_px * gaps.len() as f64;
+        let mut pieces = Vec::with_capacity(2 * gaps.len() + 1);
+        let (mut t, mut x) = (start, left);
+        for &(a, b) in gaps.iter().chain(std::iter::once(&(end, end))) {
+            if a > t {
+                let w = (a - t) as f64 / linear_ms * linear_px;
+                pieces.push(Piece {
+                    t0: t,
+                    t1: a,
+                    x0: x,
+                    x1: x + w,
+                    gap: false,
+                });
+                x += w;
+            }
+            if b > a {
+                pieces.push(Piece {
+                    t0: a,
+                    t1: b,
+                    x0: x,
+                    x1: x + gap_px,
+                    gap: true,
+                });
+                x += gap_px;
+            }
+            t = b;
+        }
+        TimeScale { start, end, pieces }
     }
 
-    /// Ticks at a round step chosen so that about eight fit, labelled by the offset from start.
+    pub fn x(&self, ms: i64) -> f64 {
+        let i = self.pieces.partition_point(|p| p.t1 < ms);
+        match self.pieces.get(i).or(self.pieces.last()) {
+            Some(p) => {
+                let f = (ms - p.t0).clamp(0, p.t1 - p.t0) as f64 / (p.t1 - p.t0).max(1) as f64;
+                p.x0 + f * (p.x1 - p.x0)
+            }
+            None => 0.0,
+        }
+    }
+
+    /// The compressed gaps: x from, x to, and how long each is.
+    pub fn gaps(&self) -> Vec<(f64, f64, String)> {
+        self.pieces
+            .iter()
+            .filter(|p| p.gap)
+            .map(|p| (p.x0, p.x1, offset_label(p.t1 - p.t0).replacen('+', "", 1)))
+            .collect()
+    }
+
+    /// Ticks at a round step chosen so that about eight fit outside the gaps, labelled by
+    /// the offset from start.
     pub fn ticks(&self) -> Vec<(f64, String)> {
         const MINUTE: i64 = 60_000;
+        const DAY: i64 = 24 * 60 * MINUTE;
         const STEPS: [i64; 14] = [
             MINUTE,
             5 * MINUTE,
@@ -29,26 +99,36 @@ impl TimeScale {
             2 * 60 * MINUTE,
             4 * 60 * MINUTE,
             8 * 60 * MINUTE,
-            24 * 60 * MINUTE,
-            2 * 24 * 60 * MINUTE,
-            3 * 24 * 60 * MINUTE,
-            7 * 24 * 60 * MINUTE,
-            14 * 24 * 60 * MINUTE,
-            28 * 24 * 60 * MINUTE,
-            56 * 24 * 60 * MINUTE,
+            DAY,
+            2 * DAY,
+            3 * DAY,
+            7 * DAY,
+            14 * DAY,
+            28 * DAY,
+            56 * DAY,
         ];
-        let span = (self.end - self.start).max(1);
+        let linear: i64 = self
+            .pieces
+            .iter()
+            .filter(|p| !p.gap)
+            .map(|p| p.t1 - p.t0)
+            .sum();
+        let span = linear.max(1);
         let step = STEPS
             .iter()
             .copied()
             .find(|s| span / s <= 8)
             .unwrap_or(span / 8 + 1);
-        (0..=span / step)
-            .map(|i| {
+        let mut ticks = Vec::new();
+        for p in self.pieces.iter().filter(|p| !p.gap) {
+            let first = (p.t0 - self.start + step - 1) / step;
+            let last = (p.t1 - self.start) / step;
+            for i in first..=last {
                 let offset = i * step;
-                (self.x(self.start + offset), offset_label(offset))
-            })
-            .collect()
+                ticks.push((self.x(self.start + offset), offset_label(offset)));
+            }
+        }
+        ticks
     }
 }
 
@@ -121,6 +201,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_gap_is_narrow_and_the_rest_keeps_its_proportions() {
+        let day = 86_400_000;
+        let s = TimeScale::new(0, 30 * day, (0.0, 1000.0), &[(day, 29 * day)]);
+        assert!((s.x(day) - s.x(0) - (1000.0 - GAP_WIDTH) / 2.0).abs() < 0.01);
+        assert!((s.x(29 * day) - s.x(day) - GAP_WIDTH).abs() < 0.01);
+        assert!((s.x(30 * day) - 1000.0).abs() < 0.01);
+        assert_eq!(s.gaps()[0].2, "28d");
+        assert!(
+            s.ticks()
+                .iter()
+                .all(|(x, _)| *x <= s.x(day) || *x >= s.x(29 * day))
+        );
+    }
+
+    #[test]
     fn log_scale_keeps_zero_flat_and_one_visible() {
         assert_eq!(log_height(0, 10_000, 100.0), 0.0);
         assert!(log_height(1, 10_000, 100.0) > 5.0);
@@ -131,15 +226,11 @@ mod tests {
     #[test]
     fn ticks_cover_a_month_in_about_eight_steps() {
         let day = 86_400_000;
-        let s = TimeScale {
-            start: 0,
-            end: 30 * day,
-            left: 0.0,
-            width: 900.0,
-        };
+        let s = TimeScale::new(0, 30 * day, (0.0, 900.0), &[]);
         let ticks = s.ticks();
         assert!((4..=9).contains(&ticks.len()), "{ticks:?}");
         assert_eq!(ticks[1].1, "+7d");
+        assert!((s.x(15 * day) - 450.0).abs() < 0.01);
         assert_eq!(offset_label(40 * 60_000 + 5_000), "+40m");
     }
 }

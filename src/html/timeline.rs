@@ -14,8 +14,8 @@ const BAND_Y: f64 = 8.0;
 const STEADY_Y: f64 = 30.0;
 const BARS_TOP: f64 = 52.0;
 const BARS_H: f64 = 170.0;
-const MARKS_Y: f64 = 262.0;
-const HEIGHT: f64 = 280.0;
+const MARKS_Y: f64 = 274.0;
+const HEIGHT: f64 = 292.0;
 
 /// The count kinds a bar stacks, bottom up, with their CSS classes.
 pub(super) const KINDS: [(&str, &str); 7] = [
@@ -57,7 +57,7 @@ pub(super) fn place(cycles: &[CycleSummary], fallback: i64) -> Vec<Placed<'_>> {
 
 /// What the timeline draws.
 pub(super) struct Timeline<'a> {
-    pub scale: TimeScale,
+    pub scale: &'a TimeScale,
     pub cycles: &'a [Placed<'a>],
     pub statuses: &'a [StatusSample],
     pub expectations: &'a [Expectation<'a>],
@@ -98,7 +98,7 @@ pub(super) fn plot_left() -> f64 {
 }
 
 fn bands(out: &mut String, t: &Timeline<'_>) {
-    let s = &t.scale;
+    let s = t.scale;
     let mut samples: Vec<(i64, JobStatus)> =
         t.statuses.iter().map(|p| (p.at_ms, p.status)).collect();
     // A cycle's resulting status is shown from its start (a first cycle is already Active).
@@ -131,7 +131,7 @@ fn bands(out: &mut String, t: &Timeline<'_>) {
 }
 
 fn steady(out: &mut String, t: &Timeline<'_>) {
-    let s = &t.scale;
+    let s = t.scale;
     let mut i = 0;
     while i < t.cycles.len() {
         if !t.cycles[i].cycle.steady_state {
@@ -172,15 +172,41 @@ fn max_count(cycles: &[Placed<'_>]) -> u64 {
 fn axes(out: &mut String, t: &Timeline<'_>) {
     let base = BARS_TOP + BARS_H;
     let max = max_count(t.cycles);
-    for tick in log_ticks(max.max(1)) {
+    let mut ticks = log_ticks(max.max(1));
+    if ticks.last().is_some_and(|t| *t < max) {
+        ticks.push(max);
+    }
+    for tick in ticks {
         let y = base - log_height(tick, max.max(1), BARS_H);
         line(out, (LEFT, y, WIDTH - RIGHT, y), "grid");
         label(out, (LEFT - 6.0, y + 4.0), "end", &format_count(tick));
     }
     line(out, (LEFT, base, WIDTH - RIGHT, base), "axis");
+    let gaps = t.scale.gaps();
+    let mut last_x = f64::MIN;
     for (x, text) in t.scale.ticks() {
+        // Labels would collide near a gap's edges or the previous label.
+        let near_gap = gaps.iter().any(|(a, b, _)| x > a - 30.0 && x < b + 30.0);
+        if near_gap || x - last_x < 60.0 {
+            continue;
+        }
+        last_x = x;
+        let anchor = if x > WIDTH - RIGHT - 30.0 {
+            "end"
+        } else {
+            "middle"
+        };
         line(out, (x, base, x, base + 5.0), "axis");
-        label(out, (x, base + 18.0), "middle", &text);
+        label(out, (x, base + 18.0), anchor, &text);
+    }
+    // Compressed steady runs: shaded, with how long they lasted.
+    for (x1, x2, span) in t.scale.gaps() {
+        let tip = format!("{span} of steady state, compressed on this axis");
+        rect(out, (x1, BARS_TOP, x2 - x1, BARS_H), "gap", &tip);
+        label(out, ((x1 + x2) / 2.0, base + 16.0), "middle", "steady");
+        label(out, ((x1 + x2) / 2.0, base + 29.0), "middle", &span);
+        line(out, (x1, base - 4.0, x1 + 4.0, base + 4.0), "axis");
+        line(out, (x2 - 4.0, base - 4.0, x2, base + 4.0), "axis");
     }
 }
 
@@ -193,7 +219,7 @@ fn format_count(n: u64) -> String {
 }
 
 fn bars(out: &mut String, t: &Timeline<'_>) {
-    let s = &t.scale;
+    let s = t.scale;
     let base = BARS_TOP + BARS_H;
     let max = max_count(t.cycles).max(1);
     for p in t.cycles {
@@ -235,7 +261,7 @@ fn bars(out: &mut String, t: &Timeline<'_>) {
 }
 
 fn marks(out: &mut String, t: &Timeline<'_>) {
-    let s = &t.scale;
+    let s = t.scale;
     let mut i = 0;
     while i < t.expectations.len() {
         let place = &t.expectations[i].place;
