@@ -97,6 +97,9 @@ async function scenarioChecks(page, name) {
   check((await page.$$("#log-table tbody tr")).length > 0, `${name}: log entries listed`);
   check((await page.$$("#trace-table tbody tr")).length > 0, `${name}: requests listed`);
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
+  // The summary and the timeline alone (the README's picture is one of these).
+  const box = await page.locator("svg.timeline").boundingBox();
+  await page.screenshot({ path: `${shots}/${name}-top.png`, clip: { x: 40, y: 0, width: 1200, height: box.y + box.height + 70 } });
   await filterNarrows(page, name);
   await page.click("#log-table tbody tr:first-child");
   const detail = await page.textContent("#log-table tr.detail").catch(() => "");
