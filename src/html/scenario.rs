@@ -237,16 +237,17 @@ fn cycles(out: &mut String, placed: &[Placed<'_>], scale: &TimeScale) {
     while i < placed.len() && shown < CYCLE_ROWS {
         let c = placed[i].cycle;
         let mut j = i;
-        while c.steady_state
-            && j + 1 < placed.len()
-            && placed[j + 1].cycle.steady_state
-            && placed[j + 1].cycle.job_status == c.job_status
-        {
+        while j + 1 < placed.len() && alike(c, placed[j + 1].cycle) {
             j += 1;
         }
-        if j > i {
+        if j > i && c.steady_state {
             collapsed_row(out, &placed[i..=j], scale);
+        } else if j >= i + 2 {
+            // Three or more cycles that did the same (a quarantine's slow retries).
+            cycle_row(out, &placed[i], scale);
+            repeated_row(out, &placed[i + 1..=j], scale);
         } else {
+            j = i;
             cycle_row(out, &placed[i], scale);
         }
         shown += 1;
@@ -261,6 +262,40 @@ fn cycles(out: &mut String, placed: &[Placed<'_>], scale: &TimeScale) {
         );
     }
     out.push_str("</section>\n");
+}
+
+/// Two cycles that differ only in number and time.
+fn alike(a: &CycleSummary, b: &CycleSummary) -> bool {
+    (
+        a.kind,
+        a.state,
+        a.job_status,
+        a.quarantine,
+        a.steady_state,
+        a.escrowed,
+    ) == (
+        b.kind,
+        b.state,
+        b.job_status,
+        b.quarantine,
+        b.steady_state,
+        b.escrowed,
+    ) && a.counts == b.counts
+        && a.error == b.error
+}
+
+fn repeated_row(out: &mut String, run: &[Placed<'_>], scale: &TimeScale) {
+    let (a, b) = (&run[0], &run[run.len() - 1]);
+    let _ = write!(
+        out,
+        "<tr class=\"collapsed\"><td>{}–{}</td><td>{} – {}</td><td colspan=\"11\">{} more cycles like cycle {}</td></tr>",
+        a.cycle.number,
+        b.cycle.number,
+        esc(&offset_label(a.start - scale.start)),
+        esc(&offset_label(b.start - scale.start)),
+        run.len(),
+        a.cycle.number - 1
+    );
 }
 
 fn cycle_row(out: &mut String, p: &Placed<'_>, scale: &TimeScale) {
@@ -285,16 +320,17 @@ fn cycle_row(out: &mut String, p: &Placed<'_>, scale: &TimeScale) {
             if v == 0 { String::new() } else { v.to_string() }
         );
     }
-    let mut note = String::new();
+    let mut notes = Vec::new();
     if c.steady_state {
-        note.push_str("steady state");
+        notes.push("steady state".to_string());
     }
     if let Some(q) = c.quarantine {
-        let _ = write!(note, "quarantine: {q}");
+        notes.push(format!("quarantine: {q}"));
     }
     if let Some(e) = &c.error {
-        let _ = write!(note, " {e}");
+        notes.push(e.clone());
     }
+    let note = notes.join("; ");
     let _ = write!(
         out,
         "<td class=\"n\">{}</td><td>{}</td></tr>",

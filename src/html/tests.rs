@@ -151,3 +151,15 @@ fn the_load_page_charts_every_cycle_and_operation() {
     assert!(page.contains("Users p99: 3.00 ms"));
     assert_eq!(page.matches("<svg").count(), 2);
 }
+
+#[test]
+fn cycles_that_repeat_collapse_after_the_first() {
+    let cycles: Vec<CycleSummary> = (1..=10)
+        .map(|n| cycle(n, i64::from(n) * 1440, false, 3))
+        .collect();
+    let page = scenario_page(&input(&cycles, &[]));
+    let table = &page[page.find("id=\"cycles\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr").count(), 3, "header, 1, 2-10");
+    assert!(table.contains("9 more cycles like cycle 1"));
+}
