@@ -21,6 +21,7 @@ pub(crate) mod fakes;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod histogram;
+pub(crate) mod html;
 pub mod load;
 #[cfg(feature = "cli")]
 #[doc(hidden)]

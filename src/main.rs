@@ -6,14 +6,16 @@ use blinksim::engine::{TrialError, try_expression};
 use blinksim::scenario::directory_section;
 use blinksim::scenario::{RunOptions, Target, run};
 use blinksim::sim::{DEFAULT_START, unix_millis};
-use blinksim::tenant::{DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, Profile, ServerLimits, TenantOptions};
-use blinksim::tenant::{ServeConfig, load_faults, serve};
+use blinksim::tenant::load_faults;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+
+#[path = "cli/serve.rs"]
+mod serve_cli;
+use serve_cli::{ServeArgs, serve_command};
 
 // mimalloc frees memory across threads without a shared lock: with the system allocator,
 // the engine and the server threads contended on malloc arenas, which cost a third of the
@@ -110,6 +112,9 @@ struct LoadArgs {
     /// A plain closed-loop HTTP load on one endpoint instead of provisioning cycles.
     #[arg(long)]
     raw: bool,
+    /// Also write a self-contained HTML page (users/s per cycle, latency per operation).
+    #[arg(long, value_name = "FILE", conflicts_with = "raw")]
+    html: Option<PathBuf>,
     /// Users in the generated directory (with --raw: prefilled in the embedded tenant).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
     users: u64,
@@ -187,6 +192,13 @@ struct RunArgs {
     /// Print machine-readable summaries instead of the report.
     #[arg(long)]
     json: bool,
+    /// Also write a JUnit XML report here (one testcase per expectation).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the self-contained HTML report here (with several scenarios,
+    /// FILE-<scenario>.html each); `--out` folders always get a report.html.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Stop with exit 1 after this long (e.g. 90s, 15m).
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
     max_duration: Duration,
@@ -250,138 +262,6 @@ struct ExprArgs {
     json: bool,
 }
 
-#[derive(Args)]
-struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// Bearer token clients must send [default: blinksim-secret-token, or $BLINKSIM_TOKEN,
-    /// which is then not printed].
-    #[arg(long)]
-    token: Option<String>,
-    /// Prefill this many realistic users.
-    #[arg(long, default_value_t = 0)]
-    users: usize,
-    /// Seed for the prefill and ids (same seed, same users).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Largest request body in bytes; larger gets 413.
-    #[arg(long, default_value_t = 1024 * 1024)]
-    max_body: usize,
-    /// Fault rules to install at start (TOML, `[[fault]]` tables).
-    #[arg(long, value_name = "FILE")]
-    faults: Option<PathBuf>,
-    /// Append every request to this file as JSON lines (an existing file is kept, never
-    /// overwritten; a write error is logged and shown in /_admin/health).
-    #[arg(long, value_name = "FILE")]
-    journal: Option<PathBuf>,
-    /// Requests kept in the in-memory journal (readable at /_admin/requests); `--journal`
-    /// still writes every request.
-    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_CAPACITY)]
-    journal_size: usize,
-    /// Bytes the in-memory journal may hold in total; the oldest entries go first.
-    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BYTES)]
-    journal_bytes: usize,
-    /// Bodies longer than this are kept truncated in the journal (and marked so).
-    #[arg(long, default_value_t = blinksim::tenant::JOURNAL_BODY_BYTES)]
-    journal_body_bytes: usize,
-    /// Time a client has for a request's headers (e.g. 30s).
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    header_timeout: Duration,
-    /// Time a client has for a request's body once its headers arrived; then 408.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    body_timeout: Duration,
-    /// A connection idle this long (no request in flight, no bytes moving) is closed.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    idle_timeout: Duration,
-    /// Connections served at once; more get 503 at once.
-    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    max_connections: u64,
-    /// Bearer token of the admin API under /_admin [default: blinksim-admin-token, or
-    /// $BLINKSIM_ADMIN_TOKEN, which is then not printed].
-    #[arg(long)]
-    admin_token: Option<String>,
-    /// Serve /Groups (off by default: a Blink tenant without group sync answers 404).
-    #[arg(long)]
-    groups: bool,
-    /// Prefill this many realistic groups, members drawn from the prefilled users
-    /// (needs --groups, or --profile generic).
-    #[arg(long, default_value_t = 0)]
-    group_prefill: usize,
-    /// Which server to be: `blink` (Blink's API) or `generic` (the full RFC 7643 User and
-    /// enterprise extension, groups, no work-email uniqueness, 204 to PATCH).
-    #[arg(long, default_value = "blink")]
-    profile: Profile,
-}
-
-/// A token from its flag, else from the environment (then not printed), else the default.
-fn token_from(flag: Option<String>, variable: &str, default: &str) -> (String, bool) {
-    match (flag, std::env::var(variable)) {
-        (Some(token), _) => (token, true),
-        (None, Ok(token)) if !token.is_empty() => (token, false),
-        _ => (default.to_string(), true),
-    }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn serve_command(args: ServeArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let faults = match args.faults.as_deref().map(load_faults).transpose() {
-        Ok(rules) => rules.unwrap_or_default(),
-        Err(e) => {
-            eprintln!("blinksim serve: bad faults file {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (token, show_token) = token_from(args.token, "BLINKSIM_TOKEN", DEFAULT_TOKEN);
-    let (admin_token, show_admin_token) = token_from(
-        args.admin_token,
-        "BLINKSIM_ADMIN_TOKEN",
-        DEFAULT_ADMIN_TOKEN,
-    );
-    if args.group_prefill > 0 && !(args.groups || args.profile == Profile::Generic) {
-        eprintln!("blinksim serve: --group-prefill needs --groups (or --profile generic)");
-        return ExitCode::from(2);
-    }
-    let base = args.profile.options();
-    let config = ServeConfig {
-        addr: args.addr,
-        options: TenantOptions {
-            groups: base.groups || args.groups,
-            token,
-            admin_token,
-            max_body_bytes: args.max_body,
-            journal_capacity: args.journal_size,
-            journal_bytes: args.journal_bytes,
-            journal_body_bytes: args.journal_body_bytes,
-            server: ServerLimits {
-                header_read_timeout_ms: millis(args.header_timeout),
-                body_read_timeout_ms: millis(args.body_timeout),
-                idle_timeout_ms: millis(args.idle_timeout),
-                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-            },
-            ..base
-        },
-        users: args.users,
-        seed: args.seed,
-        group_prefill: args.group_prefill,
-        faults,
-        journal: args.journal,
-        show_token,
-        show_admin_token,
-    };
-    let mut stdout = std::io::stdout();
-    match runtime.block_on(serve(config, &mut stdout)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("blinksim serve: {e}");
-            ExitCode::from(2)
-        }
-    }
-}
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -431,6 +311,8 @@ fn run_scenarios(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         out: args.out,
         json: args.json,
         progress: !args.json && std::io::stderr().is_terminal(),
+        junit: args.junit,
+        html: args.html,
     };
     // Its own thread (the future borrows stdout as a `dyn Write`, which is not `Send`), so
     // the deadline holds even while a step computes.
@@ -588,6 +470,12 @@ async fn load(args: LoadArgs) -> ExitCode {
     match blinksim::load::run(&options, progress).await {
         Ok(report) => {
             print_report(args.json, &report, || report.render());
+            if let Some(path) = &args.html
+                && let Err(e) = std::fs::write(path, report.html())
+            {
+                eprintln!("blinksim load: writing {}: {e}", path.display());
+                return ExitStatus::Failed.into();
+            }
             report.exit_status().into()
         }
         Err(e) => {

@@ -176,6 +176,7 @@ fn two_runs_write_byte_identical_out_folders() {
             "logs-steps.csv",
             "logs.csv",
             "logs.jsonl",
+            "report.html",
             "status.json",
             "summary.json",
             "tenant.json",

@@ -137,6 +137,11 @@ pub(crate) fn thousands(n: f64) -> String {
 }
 
 impl LoadReport {
+    /// The self-contained HTML page of `load --html` (issue 16).
+    pub fn html(&self) -> String {
+        crate::html::load_page(self)
+    }
+
     /// Failed when the load stopped early (time limit, a cycle that could not run).
     pub fn exit_status(&self) -> crate::exit::ExitStatus {
         if self.stopped.is_some() {

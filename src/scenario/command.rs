@@ -31,6 +31,22 @@ pub struct RunOptions {
     pub json: bool,
     /// Draw progress bars on stderr.
     pub progress: bool,
+    /// Write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// Write the HTML report here (`FILE-<stem>.html` for each of several scenarios).
+    pub html: Option<PathBuf>,
+}
+
+/// Where `--html FILE` puts one scenario's page among `count`.
+fn html_path(file: &std::path::Path, stem: &str, count: usize) -> PathBuf {
+    if count == 1 {
+        return file.to_path_buf();
+    }
+    let base = file
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    file.with_file_name(format!("{base}-{stem}.html"))
 }
 
 /// Loads and checks every file; every error is kept, so one run names them all.
@@ -75,10 +91,12 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         Err(errors) => return malformed(errors, stderr),
     };
 
-    let single = prepared.len() == 1;
+    let count = prepared.len();
+    let single = count == 1;
     let stems: Vec<String> = prepared.iter().map(|(s, _)| s.stem()).collect();
     let mut seen = BTreeSet::new();
     let mut summaries = Vec::new();
+    let mut suites = Vec::new();
     let mut status = EXIT_OK;
     #[cfg(feature = "cli")]
     let bar: Option<&dyn Fn(String) -> Progress> = Some(&crate::progress::bar);
@@ -89,6 +107,16 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         let played = play(&scenario, world, progress).await;
         if !played.ok() {
             status = EXIT_FAILED;
+        }
+        if options.junit.is_some() {
+            suites.push(super::junit::Suite::of(&played));
+        }
+        if let Some(file) = &options.html {
+            let path = html_path(file, &stem, count);
+            if let Err(e) = std::fs::write(&path, played.html()) {
+                let _ = writeln!(stderr, "error: writing {}: {e}", path.display());
+                status = status.max(EXIT_FAILED);
+            }
         }
         if options.json {
             summaries.push(summary_json(&played));
@@ -113,6 +141,12 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
                 status = status.max(EXIT_FAILED);
             }
         }
+    }
+    if let Some(path) = &options.junit
+        && let Err(e) = std::fs::write(path, super::junit::render(&suites))
+    {
+        let _ = writeln!(stderr, "error: writing {}: {e}", path.display());
+        status = status.max(EXIT_FAILED);
     }
     if options.json {
         let value = if single {

@@ -4,6 +4,7 @@
 
 pub(crate) mod command;
 pub(crate) mod expect;
+pub(crate) mod junit;
 pub(crate) mod load;
 pub(crate) mod model;
 pub(crate) mod output;

@@ -4,6 +4,7 @@
 use super::report::summary_json;
 use super::runner::Played;
 use crate::engine::log::{write_csv, write_json_lines};
+use crate::html::{Expectation, ScenarioInput, StatusSample, scenario_page};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -12,9 +13,51 @@ fn create(dir: &Path, name: &str) -> std::io::Result<BufWriter<File>> {
     Ok(BufWriter::new(File::create(dir.join(name))?))
 }
 
+impl Played {
+    /// The self-contained `report.html` page (issue 16).
+    pub fn html(&self) -> String {
+        let expectations = self
+            .steps
+            .iter()
+            .flat_map(|step| {
+                step.checks.iter().map(move |c| Expectation {
+                    place: step.place(),
+                    at_ms: step.at_ms,
+                    what: &c.what,
+                    ok: c.ok,
+                    expected: &c.expected,
+                    actual: &c.actual,
+                })
+            })
+            .collect();
+        let statuses = self
+            .steps
+            .iter()
+            .map(|s| StatusSample {
+                at_ms: s.at_ms,
+                status: s.job_status,
+            })
+            .collect();
+        let job = &self.world.job;
+        scenario_page(&ScenarioInput {
+            name: &self.name,
+            description: &self.description,
+            file: &self.file,
+            seed: self.seed,
+            start_ms: self.start_ms,
+            cycles: job.cycles(),
+            statuses,
+            expectations,
+            logs: job.logs(),
+            trace: job.trace(),
+        })
+    }
+}
+
 /// Writes the provisioning logs (JSON lines and the portal's three CSV files), the request
 /// trace (JSON lines), the final tenant state, the cycle summaries, the run summary and the
-/// job as Graph's `synchronizationJob` with its `synchronizationStatus` (§1.1).
+/// job as Graph's `synchronizationJob` with its `synchronizationStatus` (§1.1), and
+/// `report.html`.
 pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let job = &played.world.job;
@@ -56,5 +99,7 @@ pub(crate) fn write(played: &Played, dir: &Path) -> std::io::Result<()> {
     let mut status = create(dir, "status.json")?;
     serde_json::to_writer_pretty(&mut status, &job.synchronization_job())?;
     status.write_all(b"\n")?;
-    status.flush()
+    status.flush()?;
+
+    std::fs::write(dir.join("report.html"), played.html())
 }

@@ -46,6 +46,10 @@ pub struct StepRecord {
     pub events: Vec<Event>,
     /// Assertions (expect steps; and a failed check for a step that errored).
     pub checks: Vec<Check>,
+    /// Virtual time when the step finished (Unix ms), where the report places it.
+    pub at_ms: i64,
+    /// The job's status when the step finished.
+    pub job_status: JobStatus,
 }
 
 impl StepRecord {
@@ -67,6 +71,8 @@ pub struct Played {
     pub stem: String,
     /// The seed.
     pub seed: u64,
+    /// Virtual time when it started (Unix ms).
+    pub start_ms: i64,
     /// How much the report shows.
     pub detail: Detail,
     /// The timeline as it happened.
@@ -104,6 +110,7 @@ pub async fn play(
     progress: Option<&dyn Fn(String) -> Progress>,
 ) -> Played {
     let mut steps = Vec::with_capacity(scenario.steps.len());
+    let start_ms = world.clock.now_millis();
     if let Target::Http { .. } = world.target {
         let mut events = Vec::new();
         seed_remote_users(&world, &scenario.file.tenant.users, &mut events).await;
@@ -114,6 +121,8 @@ pub async fn play(
                 keyword: "setup",
                 events,
                 checks: Vec::new(),
+                at_ms: world.clock.now_millis(),
+                job_status: world.job.status(),
             });
         }
     }
@@ -125,12 +134,16 @@ pub async fn play(
             keyword: located.step.keyword(),
             events: Vec::new(),
             checks: Vec::new(),
+            at_ms: 0,
+            job_status: JobStatus::NotRun,
         };
         let ctx = Ctx {
             progress,
             label: format!("{} {}", scenario.stem(), located.place()),
         };
         run_step(&mut world, located, &mut record, &mut last_test, &ctx).await;
+        record.at_ms = world.clock.now_millis();
+        record.job_status = world.job.status();
         steps.push(record);
     }
     let final_users = target_users(&world).await.unwrap_or_default();
@@ -140,6 +153,7 @@ pub async fn play(
         file: scenario.path.display().to_string(),
         stem: scenario.stem(),
         seed: scenario.file.seed,
+        start_ms,
         detail: scenario.file.report.detail,
         steps,
         world,

@@ -25,5 +25,5 @@ pub use filter::eval::matches_json;
 pub use filter::parser::{ParseError as FilterParseError, parse};
 pub use group::{GROUP_SCHEMA, Group, GroupAttrs, MS_GROUP_SCHEMA, Member, MemberNames};
 pub use message::{Request, Response};
-pub use patch::{PatchOptions, PatchRequest, patch_user};
+pub use patch::{FilterNoMatch, PatchOptions, PatchRequest, patch_user};
 pub use user::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};

@@ -2,7 +2,6 @@
 //! `/scim`: faults, the request journal, reset, state export/import, stats and health.
 
 use super::Tenant;
-use super::auth::is_authorized;
 use super::faults::{Operation, parse_json, parse_toml};
 use super::handler::error_response;
 use super::journal::JournalQuery;
@@ -53,7 +52,7 @@ impl Tenant {
     }
 
     fn admin_route(&self, req: &Request) -> Result<Response, ScimError> {
-        if !is_authorized(&req.headers, &self.options().admin_token) {
+        if !super::ui::admin_authorized(req, &self.options().admin_token) {
             return Err(ScimError::new(
                 401,
                 "Admin authorization failure: missing or invalid admin token",
@@ -63,6 +62,17 @@ impl Tenant {
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
         let m = &req.method;
         match segments.as_slice() {
+            ["ui", rest @ ..] if m == Method::GET => self.admin_ui(req, rest),
+            ["users"] if m == Method::GET => Ok(self.admin_users(req)),
+            ["save"] if m == Method::POST => {
+                let saved = self.save_state().map_err(|e| match e {
+                    super::persist::StateError::NotConfigured => {
+                        ScimError::new(409, e.to_string())
+                    }
+                    e => ScimError::new(500, e.to_string()),
+                })?;
+                Ok(json_response(StatusCode::OK, &json!({"saved": saved})))
+            }
             ["health"] if m == Method::GET => Ok(json_response(StatusCode::OK, &self.health())),
             ["faults"] if m == Method::GET => {
                 Ok(json_response(StatusCode::OK, &self.faults_json()))
@@ -105,7 +115,8 @@ impl Tenant {
             }
             ["stats"] if m == Method::GET => Ok(json_response(StatusCode::OK, &self.stats_json())),
             [
-                "health" | "faults" | "requests" | "reset" | "state" | "stats",
+                "health" | "faults" | "requests" | "reset" | "state" | "stats" | "ui" | "users"
+                | "save",
                 ..,
             ] => Err(ScimError::new(
                 405,
@@ -113,7 +124,7 @@ impl Tenant {
             )),
             _ => Err(ScimError::new(
                 404,
-                "Admin endpoints: /_admin/health, /faults, /requests, /reset, /state, /stats"
+                "Admin endpoints: /_admin/health, /faults, /requests, /reset, /save, /state, /stats, /ui, /users"
                     .to_string(),
             )),
         }

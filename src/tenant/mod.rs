@@ -19,6 +19,7 @@
 
 pub(crate) mod admin;
 mod auth;
+pub(crate) mod config;
 mod conn;
 pub(crate) mod exchange;
 pub(crate) mod faults;
@@ -29,13 +30,18 @@ mod index;
 pub(crate) mod journal;
 mod mock;
 pub(crate) mod options;
+pub(crate) mod persist;
 pub(crate) mod prefill;
 pub(crate) mod redact;
 pub(crate) mod serve;
 pub(crate) mod server;
 pub(crate) mod store;
+mod ui;
 
 pub use auth::constant_time_eq;
+pub use config::{
+    ConfigError, ConfigFile, SERVE_DEFAULT_SEED, ServeSection, load_config, parse_config,
+};
 pub use exchange::{Exchange, Outcome};
 pub use faults::parse::{ParseError, parse_json, parse_toml};
 pub use faults::rule::{Effect, FaultRule, HeaderMatch, LostAs, Operation};
@@ -48,7 +54,8 @@ pub use options::{
     BLINK_BASE_URL, DEFAULT_ADMIN_TOKEN, DEFAULT_TOKEN, PatchResponse, Profile, ServerLimits,
     TenantOptions,
 };
-pub use serve::{ServeConfig, load_faults, serve};
+pub use persist::{StateError, write_atomically};
+pub use serve::{LoadFaultsError, ServeConfig, ServeError, load_faults, serve};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;
@@ -80,6 +87,8 @@ struct Inner {
     journal: Journal,
     /// The last prefill, which `/_admin/reset` restores.
     prefilled: Mutex<Option<(usize, u64)>>,
+    /// Where `--state` saves (persist.rs).
+    state_file: persist::StateFile,
     /// The last group prefill, which `/_admin/reset` restores after the users.
     prefilled_groups: Mutex<Option<(usize, u64)>>,
 }
@@ -124,9 +133,14 @@ impl Tenant {
                 faults_active: AtomicBool::new(false),
                 journal,
                 prefilled: Mutex::new(None),
+                state_file: persist::StateFile::default(),
                 prefilled_groups: Mutex::new(None),
             }),
         }
+    }
+
+    fn state_file(&self) -> &persist::StateFile {
+        &self.inner.state_file
     }
 
     /// The settings.
