@@ -33,6 +33,7 @@ pub(crate) mod prefill;
 pub(crate) mod redact;
 pub(crate) mod serve;
 pub(crate) mod server;
+mod state;
 pub(crate) mod store;
 
 pub use auth::constant_time_eq;

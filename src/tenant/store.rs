@@ -191,14 +191,7 @@ impl Store {
                 user.id
             )));
         }
-        if user.meta.last_modified < user.meta.created {
-            return Err(ScimError::invalid_value(
-                "meta.lastModified is before meta.created",
-            ));
-        }
-        if user.meta.version == 0 {
-            return Err(ScimError::invalid_value("meta.version must be at least 1"));
-        }
+        check_meta(&user.meta)?;
         self.check_unique(&user.attrs, None, rules)?;
         self.insert(user);
         Ok(())
@@ -301,6 +294,28 @@ impl Store {
         Ok(self.groups.replace(id, attrs, now))
     }
 
+    /// Inserts a group exactly as given after checking what a write checks: a new id, sane
+    /// meta, and (as the tenant's rules say) a free displayName and members that are users
+    /// of this store (state import, issue 12).
+    pub(crate) fn insert_group_checked(
+        &mut self,
+        group: Group,
+        rules: GroupRules,
+    ) -> Result<(), ScimError> {
+        if self.groups.get(&group.id).is_some() {
+            return Err(ScimError::uniqueness(format!(
+                "id '{}' is already in use",
+                group.id
+            )));
+        }
+        check_meta(&group.meta)?;
+        let users = &self.users;
+        self.groups
+            .check(&group.attrs, None, rules, &|u| users.contains_key(u))?;
+        self.groups.insert(group);
+        Ok(())
+    }
+
     /// Deletes a group.
     pub(crate) fn delete_group(&mut self, id: &Uuid) -> Option<Group> {
         self.groups.delete(id)
@@ -400,6 +415,19 @@ pub(super) fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// What an imported resource's meta must hold: `created` ≤ `lastModified`, version ≥ 1.
+fn check_meta(meta: &Meta) -> Result<(), ScimError> {
+    if meta.last_modified < meta.created {
+        return Err(ScimError::invalid_value(
+            "meta.lastModified is before meta.created",
+        ));
+    }
+    if meta.version == 0 {
+        return Err(ScimError::invalid_value("meta.version must be at least 1"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
