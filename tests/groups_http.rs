@@ -419,3 +419,49 @@ async fn state_import_follows_lax_group_rules() {
     let r = admin(&h, Method::PUT, "/_admin/state", Some(state.text())).await;
     assert_eq!(r.json(), json!({"users": 0, "groups": 2}));
 }
+
+#[tokio::test]
+async fn display_name_selects_group_requests() {
+    use blinksim::tenant::FaultRule;
+    let h = with_groups().await;
+    h.server
+        .tenant()
+        .add_fault(FaultRule::status(503).for_group("Sales"))
+        .unwrap();
+    // POST by the body's displayName (case-folded), GET/PATCH/DELETE by the target's group,
+    // list by a `displayName eq` filter; other groups and users pass.
+    let posted = h.post("/Groups", &json!({"displayName": "SALES"})).await;
+    assert_eq!(posted.status, StatusCode::SERVICE_UNAVAILABLE);
+    let ops = h.post("/Groups", &json!({"displayName": "Ops"})).await;
+    assert_eq!(ops.status, StatusCode::CREATED);
+    let ops_id = ops.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        h.get("/Groups?filter=displayName+eq+%22sales%22")
+            .await
+            .status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        h.get("/Groups?filter=displayName+eq+%22Ops%22")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Renaming Ops to Sales is about Ops (the target) until it is done, then about Sales.
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "Sales"}]));
+    let path = format!("/Groups/{ops_id}");
+    assert_eq!(h.patch(&path, &rename).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(h.get(&path).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        h.delete(&path).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let put = h.put(&path, &json!({"displayName": "Ops"})).await;
+    assert_eq!(put.status, StatusCode::OK, "PUT is about the body's name");
+    assert_eq!(h.get(&path).await.status, StatusCode::OK);
+    assert_eq!(
+        h.create(user_json("sales")).await.len(),
+        36,
+        "users are not selected"
+    );
+}
