@@ -37,6 +37,8 @@ pub enum AttrType {
     DateTime,
     /// A URI string.
     Reference,
+    /// Base64-encoded bytes.
+    Binary,
     /// An object of sub-attributes.
     Complex,
 }
@@ -49,6 +51,7 @@ impl AttrType {
             AttrType::Boolean => "boolean",
             AttrType::DateTime => "dateTime",
             AttrType::Reference => "reference",
+            AttrType::Binary => "binary",
             AttrType::Complex => "complex",
         }
     }
@@ -435,23 +438,68 @@ pub enum Attr {
     Description,
     /// Blink `location`.
     Location,
+    /// `nickName` (full schema).
+    NickName,
+    /// `profileUrl` (full schema).
+    ProfileUrl,
+    /// `userType` (full schema).
+    UserType,
+    /// `preferredLanguage` (full schema).
+    PreferredLanguage,
+    /// `timezone` (full schema).
+    Timezone,
+    /// `ims` (full schema).
+    Ims,
+    /// `photos` (full schema).
+    Photos,
+    /// `addresses` (full schema).
+    Addresses,
+    /// `groups`, readOnly (full schema).
+    Groups,
+    /// `entitlements` (full schema).
+    Entitlements,
+    /// `roles` (full schema).
+    Roles,
+    /// `x509Certificates` (full schema).
+    X509Certificates,
+    /// Enterprise `costCenter` (full schema).
+    CostCenter,
+    /// Enterprise `organization` (full schema).
+    Organization,
+    /// Enterprise `division` (full schema).
+    Division,
 }
 
 impl Attr {
     /// Every attribute, in the order resources are rendered.
-    pub const ALL: [Attr; 18] = [
+    pub const ALL: [Attr; 33] = [
         Attr::Schemas,
         Attr::Id,
         Attr::ExternalId,
         Attr::UserName,
         Attr::Name,
         Attr::DisplayName,
+        Attr::NickName,
+        Attr::ProfileUrl,
         Attr::Title,
+        Attr::UserType,
+        Attr::PreferredLanguage,
         Attr::Locale,
+        Attr::Timezone,
         Attr::Active,
         Attr::Emails,
         Attr::PhoneNumbers,
+        Attr::Ims,
+        Attr::Photos,
+        Attr::Addresses,
+        Attr::Groups,
+        Attr::Entitlements,
+        Attr::Roles,
+        Attr::X509Certificates,
         Attr::EmployeeNumber,
+        Attr::CostCenter,
+        Attr::Organization,
+        Attr::Division,
         Attr::Department,
         Attr::Manager,
         Attr::Company,
@@ -481,7 +529,32 @@ impl Attr {
             Attr::Company => &BLINK_ATTRS[0],
             Attr::Description => &BLINK_ATTRS[1],
             Attr::Location => &BLINK_ATTRS[2],
+            Attr::NickName => &full::CORE[0],
+            Attr::ProfileUrl => &full::CORE[1],
+            Attr::UserType => &full::CORE[2],
+            Attr::PreferredLanguage => &full::CORE[3],
+            Attr::Timezone => &full::CORE[4],
+            Attr::Ims => &full::CORE[5],
+            Attr::Photos => &full::CORE[6],
+            Attr::Addresses => &full::CORE[7],
+            Attr::Groups => &full::CORE[8],
+            Attr::Entitlements => &full::CORE[9],
+            Attr::Roles => &full::CORE[10],
+            Attr::X509Certificates => &full::CORE[11],
+            Attr::CostCenter => &full::ENTERPRISE[0],
+            Attr::Organization => &full::ENTERPRISE[1],
+            Attr::Division => &full::ENTERPRISE[2],
         }
+    }
+
+    /// Whether only the full schema ([`UserSchema::Full`]) has this attribute.
+    pub fn is_full_only(self) -> bool {
+        self >= Attr::NickName
+    }
+
+    /// Resolves a name as [`Self::resolve`] does, within the attributes `schema` serves.
+    pub fn resolve_in(schema: UserSchema, uri: Option<&str>, name: &str) -> Option<Attr> {
+        Attr::resolve(uri, name).filter(|a| schema == UserSchema::Full || !a.is_full_only())
     }
 
     /// The canonical attribute name.
@@ -492,7 +565,12 @@ impl Attr {
     /// The extension schema URN the attribute lives under, `None` for core and common attributes.
     pub fn extension(self) -> Option<&'static str> {
         match self {
-            Attr::EmployeeNumber | Attr::Department | Attr::Manager => Some(ENTERPRISE_SCHEMA),
+            Attr::EmployeeNumber
+            | Attr::Department
+            | Attr::Manager
+            | Attr::CostCenter
+            | Attr::Organization
+            | Attr::Division => Some(ENTERPRISE_SCHEMA),
             Attr::Company | Attr::Description | Attr::Location => Some(BLINK_SCHEMA),
             _ => None,
         }
@@ -523,6 +601,22 @@ impl Attr {
             }),
         }
     }
+}
+
+mod full;
+pub use full::UserSchema;
+
+/// The attributes of `schema` (a User schema) that `user_schema` serves, in `/Schemas` order.
+pub(crate) fn attributes_of(
+    schema: &'static SchemaDef,
+    user_schema: UserSchema,
+) -> impl Iterator<Item = &'static AttributeDef> {
+    let extra: &'static [AttributeDef] = match user_schema {
+        UserSchema::Full if schema.id == USER_SCHEMA => &full::CORE,
+        UserSchema::Full if schema.id == ENTERPRISE_SCHEMA => &full::ENTERPRISE,
+        _ => &[],
+    };
+    schema.attributes.iter().chain(extra)
 }
 
 /// Returns the extension schema URN if `s` names one of the User's extensions.
@@ -566,7 +660,15 @@ mod tests {
             Attr::resolve(Some(BLINK_SCHEMA), "location"),
             Some(Attr::Location)
         );
-        assert_eq!(Attr::resolve(None, "nickName"), None);
+        assert_eq!(Attr::resolve_in(UserSchema::Blink, None, "nickName"), None);
+        assert_eq!(
+            Attr::resolve_in(UserSchema::Full, None, "NICKNAME"),
+            Some(Attr::NickName)
+        );
+        assert_eq!(
+            Attr::resolve_in(UserSchema::Full, None, "costCenter"),
+            Some(Attr::CostCenter)
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::store::{Rules, Store};
 use crate::scim::datetime::parse_millis;
 use crate::scim::error::{ScimError, excerpt};
 use crate::scim::group::{Group, GroupAttrs};
-use crate::scim::user::{ManagerRef, Meta, UnknownAttributes, User, UserAttrs};
+use crate::scim::schema::UserSchema;
+use crate::scim::user::{ManagerRef, Meta, ReadPolicy, UnknownAttributes, User, UserAttrs};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -50,7 +51,8 @@ impl Tenant {
         };
         for (i, item) in items.iter().enumerate() {
             let name = item.get("userName").and_then(Value::as_str).unwrap_or("?");
-            let user = user_from_state(item).and_then(|u| imported.insert_checked(u, rules));
+            let user = user_from_state(item, self.options().user_schema)
+                .and_then(|u| imported.insert_checked(u, rules));
             user.map_err(|e| at("users", i, e, name))?;
         }
         let dangling = imported.iter().find_map(|u| match u.attrs.manager() {
@@ -84,9 +86,13 @@ fn at(list: &str, i: usize, e: ScimError, name: &str) -> ScimError {
 }
 
 /// A stored user back from its rendered form: id and meta included.
-fn user_from_state(item: &Value) -> Result<User, ScimError> {
+fn user_from_state(item: &Value, schema: UserSchema) -> Result<User, ScimError> {
     let (id, meta) = id_and_meta(item)?;
-    let attrs = UserAttrs::from_json(item, UnknownAttributes::Reject)?;
+    let policy = ReadPolicy {
+        unknown: UnknownAttributes::Reject,
+        schema,
+    };
+    let attrs = UserAttrs::from_json(item, policy)?;
     Ok(User { id, meta, attrs })
 }
 

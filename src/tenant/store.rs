@@ -42,6 +42,8 @@ pub(crate) struct Store {
     seed: u64,
     /// The groups, under the same lock as the users they reference.
     groups: GroupStore,
+    /// Whether users render the groups they are in.
+    user_groups: bool,
 }
 
 impl Store {
@@ -55,7 +57,14 @@ impl Store {
             deletions: HashMap::new(),
             seed,
             groups: GroupStore::default(),
+            user_groups: false,
         }
+    }
+
+    /// A store whose users render their groups (the full schema's readOnly `groups`).
+    pub(crate) fn with_user_groups(mut self, on: bool) -> Self {
+        self.user_groups = on;
+        self
     }
 
     /// Number of users.
@@ -179,7 +188,7 @@ impl Store {
 
     /// An empty store with the same seed.
     pub(crate) fn empty_like(&self) -> Store {
-        Store::new(self.seed)
+        Store::new(self.seed).with_user_groups(self.user_groups)
     }
 
     /// Inserts a user exactly as given after checking what the API enforces on a write:
@@ -407,6 +416,16 @@ impl ManagerNames for Store {
     fn display_name_of(&self, id: &str) -> Option<Text> {
         let id = Uuid::parse_str(id).ok()?;
         self.users.get(&id)?.attrs.display_name.clone()
+    }
+
+    fn groups_of(&self, id: &Uuid) -> Vec<(Uuid, Text)> {
+        if !self.user_groups {
+            return Vec::new();
+        }
+        let groups = self.groups.groups_of(id).filter_map(|g| self.groups.get(g));
+        groups
+            .map(|g| (g.id, Text::from(g.attrs.display_name.as_str())))
+            .collect()
     }
 }
 
