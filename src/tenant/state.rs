@@ -131,3 +131,16 @@ fn id_and_meta(item: &Value) -> Result<(Uuid, Meta), ScimError> {
     };
     Ok((id, meta))
 }
+
+/// What an imported resource's meta must hold: `created` ≤ `lastModified`, version ≥ 1.
+pub(super) fn check_meta(meta: &Meta) -> Result<(), ScimError> {
+    if meta.last_modified < meta.created {
+        return Err(ScimError::invalid_value(
+            "meta.lastModified is before meta.created",
+        ));
+    }
+    if meta.version == 0 {
+        return Err(ScimError::invalid_value("meta.version must be at least 1"));
+    }
+    Ok(())
+}

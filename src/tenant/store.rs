@@ -3,6 +3,7 @@
 
 use super::groups::{GroupRules, GroupStore};
 use super::index::ValueIndex;
+use super::state::check_meta;
 use crate::scim::error::{ScimError, excerpt};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
 use crate::scim::fold::{eq_folded, fold};
@@ -434,19 +435,6 @@ pub(super) fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// What an imported resource's meta must hold: `created` ≤ `lastModified`, version ≥ 1.
-fn check_meta(meta: &Meta) -> Result<(), ScimError> {
-    if meta.last_modified < meta.created {
-        return Err(ScimError::invalid_value(
-            "meta.lastModified is before meta.created",
-        ));
-    }
-    if meta.version == 0 {
-        return Err(ScimError::invalid_value("meta.version must be at least 1"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,19 @@ pub enum UserSchema {
     Full,
 }
 
+/// The attributes of `schema` (a User schema) that `user_schema` serves, in `/Schemas` order.
+pub(crate) fn attributes_of(
+    schema: &'static SchemaDef,
+    user_schema: UserSchema,
+) -> impl Iterator<Item = &'static AttributeDef> {
+    let extra: &'static [AttributeDef] = match user_schema {
+        UserSchema::Full if schema.id == USER_SCHEMA => &CORE,
+        UserSchema::Full if schema.id == ENTERPRISE_SCHEMA => &ENTERPRISE,
+        _ => &[],
+    };
+    schema.attributes.iter().chain(extra)
+}
+
 const fn reference(
     name: &'static str,
     description: &'static str,
