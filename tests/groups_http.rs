@@ -284,3 +284,184 @@ fn groups_through_the_tenant_api() {
 fn uuid_like(n: u8) -> String {
     format!("00000000-0000-0000-0000-0000000000{n:02x}")
 }
+
+async fn admin(h: &Harness, method: Method, path: &str, body: Option<String>) -> common::Reply {
+    let url = format!("{}{path}", h.server.origin());
+    let auth = format!("Bearer {}", blinksim::tenant::DEFAULT_ADMIN_TOKEN);
+    h.raw(method, &url, body, &[("authorization", &auth)]).await
+}
+
+#[tokio::test]
+async fn state_export_import_and_reset_carry_groups() {
+    let h = with_groups().await;
+    h.server.tenant().prefill(20, 4);
+    h.server.tenant().prefill_groups(3, 4);
+    let ada = h.create(user_json("ada@contoso.example")).await;
+    let sales = h
+        .post(
+            "/Groups",
+            &json!({"displayName": "Blinksim Testers", "members": [{"value": ada}]}),
+        )
+        .await
+        .json();
+    let exported = admin(&h, Method::GET, "/_admin/state", None).await;
+    assert_eq!(exported.json()["groups"].as_array().unwrap().len(), 4);
+    let empty = admin(&h, Method::POST, "/_admin/reset?to=empty", None).await;
+    assert_eq!(empty.json(), json!({"users": 0, "groups": 0}));
+    let put = admin(&h, Method::PUT, "/_admin/state", Some(exported.text())).await;
+    assert_eq!(put.json(), json!({"users": 21, "groups": 4}));
+    let again = admin(&h, Method::GET, "/_admin/state", None).await;
+    assert_eq!(again.body, exported.body, "byte-identical");
+    // Imported groups are live: the displayName index finds them, versions continue.
+    let found = h
+        .get("/Groups?filter=displayName+eq+%22blinksim+TESTERS%22")
+        .await
+        .json();
+    assert_eq!(found["Resources"][0]["id"], sales["id"]);
+    let id = sales["id"].as_str().unwrap();
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "Sales EU"}]));
+    assert_eq!(
+        h.patch(&format!("/Groups/{id}"), &rename).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        h.get(&format!("/Groups/{id}")).await.json()["meta"]["version"],
+        "W/\"2\""
+    );
+    // Reset to the prefill brings back the prefilled groups only.
+    let reset = admin(&h, Method::POST, "/_admin/reset", None).await;
+    assert_eq!(reset.json(), json!({"users": 20, "groups": 3}));
+}
+
+#[tokio::test]
+async fn state_import_checks_groups_as_writes_do() {
+    let h = with_groups().await;
+    let ada = h.create(user_json("ada@contoso.example")).await;
+    for name in ["Sales", "Ops"] {
+        let g = h
+            .post(
+                "/Groups",
+                &json!({"displayName": name, "members": [{"value": ada}]}),
+            )
+            .await;
+        assert_eq!(g.status, StatusCode::CREATED);
+    }
+    let state = admin(&h, Method::GET, "/_admin/state", None).await.json();
+    // The later group of the two is the one an import finds offending.
+    let ops_at = 1;
+    let first_name = state["groups"][0]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_uppercase();
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut s = state.clone();
+        f(&mut s["groups"][ops_at]);
+        s
+    };
+    let other_id = state["groups"][0]["id"].clone();
+    let cases = [
+        with(&|g| g["displayName"] = json!(first_name)),
+        with(&|g| g["members"] = json!([{"value": uuid_like(9)}])),
+        with(&|g| g["id"] = other_id.clone()),
+        with(&|g| g["meta"]["lastModified"] = json!("2000-01-01T00:00:00Z")),
+        with(&|g| g["meta"]["version"] = json!("W/\"0\"")),
+        with(&|g| g["displayName"] = json!("")),
+    ];
+    let before = state.clone();
+    for bad in &cases {
+        let r = admin(&h, Method::PUT, "/_admin/state", Some(bad.to_string())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        let detail = r.json()["detail"].as_str().unwrap_or_default().to_string();
+        assert!(detail.contains(&format!("groups[{ops_at}]")), "{detail}");
+        let now = admin(&h, Method::GET, "/_admin/state", None).await.json();
+        assert_eq!(now, before, "state unchanged");
+    }
+    let not_array = json!({"users": state["users"], "groups": {}});
+    let r = admin(
+        &h,
+        Method::PUT,
+        "/_admin/state",
+        Some(not_array.to_string()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A state from before groups (users only) imports, with no groups.
+    let users_only = json!({"users": state["users"]});
+    let r = admin(
+        &h,
+        Method::PUT,
+        "/_admin/state",
+        Some(users_only.to_string()),
+    )
+    .await;
+    assert_eq!(r.json(), json!({"users": 1, "groups": 0}));
+}
+
+#[tokio::test]
+async fn state_import_follows_lax_group_rules() {
+    let h = Harness::start_with(blinksim::tenant::TenantOptions {
+        groups: true,
+        unique_group_display_name: false,
+        group_members_must_exist: false,
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..2 {
+        let g = h
+            .post(
+                "/Groups",
+                &json!({"displayName": "Twin", "members": [{"value": uuid_like(3)}]}),
+            )
+            .await;
+        assert_eq!(g.status, StatusCode::CREATED, "{}", g.text());
+    }
+    let state = admin(&h, Method::GET, "/_admin/state", None).await;
+    let r = admin(&h, Method::PUT, "/_admin/state", Some(state.text())).await;
+    assert_eq!(r.json(), json!({"users": 0, "groups": 2}));
+}
+
+#[tokio::test]
+async fn display_name_selects_group_requests() {
+    use blinksim::tenant::FaultRule;
+    let h = with_groups().await;
+    h.server
+        .tenant()
+        .add_fault(FaultRule::status(503).for_group("Sales"))
+        .unwrap();
+    // POST by the body's displayName (case-folded), GET/PATCH/DELETE by the target's group,
+    // list by a `displayName eq` filter; other groups and users pass.
+    let posted = h.post("/Groups", &json!({"displayName": "SALES"})).await;
+    assert_eq!(posted.status, StatusCode::SERVICE_UNAVAILABLE);
+    let ops = h.post("/Groups", &json!({"displayName": "Ops"})).await;
+    assert_eq!(ops.status, StatusCode::CREATED);
+    let ops_id = ops.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        h.get("/Groups?filter=displayName+eq+%22sales%22")
+            .await
+            .status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        h.get("/Groups?filter=displayName+eq+%22Ops%22")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Renaming Ops to Sales is about Ops (the target) until it is done, then about Sales.
+    let rename = patch(json!([{"op": "replace", "path": "displayName", "value": "Sales"}]));
+    let path = format!("/Groups/{ops_id}");
+    assert_eq!(h.patch(&path, &rename).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(h.get(&path).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        h.delete(&path).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let put = h.put(&path, &json!({"displayName": "Ops"})).await;
+    assert_eq!(put.status, StatusCode::OK, "PUT is about the body's name");
+    assert_eq!(h.get(&path).await.status, StatusCode::OK);
+    assert_eq!(
+        h.create(user_json("sales")).await.len(),
+        36,
+        "users are not selected"
+    );
+}

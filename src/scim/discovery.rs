@@ -1,7 +1,10 @@
 //! Discovery documents (RFC 7643 §5-7, RFC 7644 §4): ServiceProviderConfig, Schemas,
 //! ResourceTypes. Built from the same schema table the tenant validates with.
 
-use super::schema::{AttributeDef, LIST_RESPONSE_SCHEMA, SchemaDef, USER_SCHEMA, USER_SCHEMAS};
+use super::schema::{
+    AttributeDef, LIST_RESPONSE_SCHEMA, SchemaDef, USER_SCHEMA, USER_SCHEMAS, UserSchema,
+    attributes_of,
+};
 use serde_json::{Value, json};
 
 /// URN of the ServiceProviderConfig schema.
@@ -76,14 +79,14 @@ fn attribute_json(a: &AttributeDef) -> Value {
     v
 }
 
-/// One schema document.
-pub(crate) fn schema(def: &SchemaDef, base_url: &str) -> Value {
+/// One schema document, with the attributes `user_schema` serves.
+pub(crate) fn schema(def: &'static SchemaDef, user_schema: UserSchema, base_url: &str) -> Value {
     json!({
         "schemas": [SCHEMA_SCHEMA],
         "id": def.id,
         "name": def.name,
         "description": def.description,
-        "attributes": def.attributes.iter().map(attribute_json).collect::<Vec<_>>(),
+        "attributes": attributes_of(def, user_schema).map(attribute_json).collect::<Vec<_>>(),
         "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{}", def.id)}
     })
 }
@@ -97,8 +100,13 @@ pub(crate) fn find_schema(urn: &str) -> Option<&'static SchemaDef> {
 }
 
 /// All schemas as a ListResponse.
-pub(crate) fn schemas(base_url: &str) -> Value {
-    list(USER_SCHEMAS.iter().map(|s| schema(s, base_url)).collect())
+pub(crate) fn schemas(user_schema: UserSchema, base_url: &str) -> Value {
+    list(
+        USER_SCHEMAS
+            .iter()
+            .map(|s| schema(s, user_schema, base_url))
+            .collect(),
+    )
 }
 
 /// The User resource type document (Groups are not served: Blink has no group sync).
@@ -136,7 +144,7 @@ mod tests {
 
     #[test]
     fn schemas_describe_exactly_the_blink_attributes() {
-        let doc = schemas("http://h/scim");
+        let doc = schemas(UserSchema::Blink, "http://h/scim");
         assert_eq!(doc["totalResults"], 3);
         let core = &doc["Resources"][0];
         let names: Vec<&str> = core["attributes"]

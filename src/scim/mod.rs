@@ -26,4 +26,5 @@ pub use filter::parser::{ParseError as FilterParseError, parse};
 pub use group::{GROUP_SCHEMA, Group, GroupAttrs, MS_GROUP_SCHEMA, Member, MemberNames};
 pub use message::{Request, Response};
 pub use patch::{FilterNoMatch, PatchOptions, PatchRequest, patch_user};
+pub use schema::UserSchema;
 pub use user::{Meta, NoNames, RenderContext, UnknownAttributes, User, UserAttrs};

@@ -7,8 +7,10 @@
 
 use super::error::ScimError;
 use super::filter::{Filter, PatchPath, RecordFilter, compile_record_filter, parse_path};
-use super::schema::{Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, extension_urn};
-use super::user::{RenderContext, UnknownAttributes, User, UserAttrs, lookup};
+use super::schema::{
+    Attr, AttrType, AttributeDef, Mutability, PATCH_OP_SCHEMA, UserSchema, extension_urn,
+};
+use super::user::{ReadPolicy, RenderContext, UnknownAttributes, User, UserAttrs, lookup};
 use serde_json::{Map, Value};
 
 /// A PATCH operation kind; matched case-insensitively because Azure AD sends `Add`,
@@ -86,6 +88,8 @@ pub struct PatchOptions {
     pub max_operations: usize,
     /// Most values of one multi-valued attribute (400 `tooMany` beyond, naming `max_values`).
     pub max_values: usize,
+    /// The User attributes known (others are unknown attributes).
+    pub schema: UserSchema,
 }
 
 impl Default for PatchOptions {
@@ -95,6 +99,7 @@ impl Default for PatchOptions {
             filter_no_match: FilterNoMatch::default(),
             max_operations: MAX_OPERATIONS,
             max_values: MAX_VALUES,
+            schema: UserSchema::Blink,
         }
     }
 }
@@ -171,7 +176,11 @@ pub fn patch_user(
         return Err(ScimError::new(500, "Could not render the user"));
     };
     request.apply(&mut doc, options)?;
-    UserAttrs::from_json(&Value::Object(doc), options.unknown)
+    let policy = ReadPolicy {
+        unknown: options.unknown,
+        schema: options.schema,
+    };
+    UserAttrs::from_json(&Value::Object(doc), policy)
 }
 
 fn parse_operation(index: usize, op: &Value) -> Result<PatchOperation, ScimError> {
@@ -263,7 +272,7 @@ fn apply_operation(
         };
     }
     match (&op.path, value) {
-        (Some(path), _) => match resolve(path, opts.unknown)? {
+        (Some(path), _) => match resolve(path, opts)? {
             Some(target) => apply_at(doc, op.op, &target, value, opts),
             None => Ok(()),
         },
@@ -341,7 +350,7 @@ fn apply_member(
     opts: PatchOptions,
 ) -> Result<(), ScimError> {
     let path = parse_path(key).map_err(|e| e.into_path_error(key))?;
-    let Some(target) = resolve(&path, opts.unknown)? else {
+    let Some(target) = resolve(&path, opts)? else {
         return Ok(());
     };
     if is_read_only(&target) {
@@ -355,9 +364,10 @@ fn is_read_only(t: &Target) -> bool {
         || t.sub.is_some_and(|s| s.mutability == Mutability::ReadOnly)
 }
 
-fn resolve(path: &PatchPath, unknown: UnknownAttributes) -> Result<Option<Target>, ScimError> {
-    let Some(attr) = Attr::resolve(path.path.uri.as_deref(), &path.path.name) else {
-        return match unknown {
+fn resolve(path: &PatchPath, opts: PatchOptions) -> Result<Option<Target>, ScimError> {
+    let Some(attr) = Attr::resolve_in(opts.schema, path.path.uri.as_deref(), &path.path.name)
+    else {
+        return match opts.unknown {
             UnknownAttributes::Ignore => Ok(None),
             _ => Err(ScimError::invalid_path(format!(
                 "Attribute '{}' is not defined in the Blink User schema",

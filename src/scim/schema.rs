@@ -37,6 +37,8 @@ pub enum AttrType {
     DateTime,
     /// A URI string.
     Reference,
+    /// Base64-encoded bytes.
+    Binary,
     /// An object of sub-attributes.
     Complex,
 }
@@ -49,6 +51,7 @@ impl AttrType {
             AttrType::Boolean => "boolean",
             AttrType::DateTime => "dateTime",
             AttrType::Reference => "reference",
+            AttrType::Binary => "binary",
             AttrType::Complex => "complex",
         }
     }
@@ -396,134 +399,11 @@ pub(crate) static BLINK_USER: SchemaDef = SchemaDef {
 /// All schemas of the User resource type, core first.
 pub(crate) static USER_SCHEMAS: [&SchemaDef; 3] = [&USER, &ENTERPRISE_USER, &BLINK_USER];
 
-/// A top-level attribute of the Blink User resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Attr {
-    /// `id` (common).
-    Id,
-    /// `externalId` (common, listed in the core schema).
-    ExternalId,
-    /// `meta` (common).
-    Meta,
-    /// `schemas`.
-    Schemas,
-    /// `userName`.
-    UserName,
-    /// `name`.
-    Name,
-    /// `displayName`.
-    DisplayName,
-    /// `title`.
-    Title,
-    /// `locale`.
-    Locale,
-    /// `active`.
-    Active,
-    /// `emails`.
-    Emails,
-    /// `phoneNumbers`.
-    PhoneNumbers,
-    /// Enterprise `employeeNumber`.
-    EmployeeNumber,
-    /// Enterprise `department`.
-    Department,
-    /// Enterprise `manager`.
-    Manager,
-    /// Blink `company`.
-    Company,
-    /// Blink `description`.
-    Description,
-    /// Blink `location`.
-    Location,
-}
-
-impl Attr {
-    /// Every attribute, in the order resources are rendered.
-    pub const ALL: [Attr; 18] = [
-        Attr::Schemas,
-        Attr::Id,
-        Attr::ExternalId,
-        Attr::UserName,
-        Attr::Name,
-        Attr::DisplayName,
-        Attr::Title,
-        Attr::Locale,
-        Attr::Active,
-        Attr::Emails,
-        Attr::PhoneNumbers,
-        Attr::EmployeeNumber,
-        Attr::Department,
-        Attr::Manager,
-        Attr::Company,
-        Attr::Description,
-        Attr::Location,
-        Attr::Meta,
-    ];
-
-    /// The attribute's definition.
-    pub fn def(self) -> &'static AttributeDef {
-        match self {
-            Attr::Id => &ID_ATTR,
-            Attr::Meta => &META_ATTR,
-            Attr::Schemas => &SCHEMAS_ATTR,
-            Attr::UserName => &USER_ATTRS[0],
-            Attr::Name => &USER_ATTRS[1],
-            Attr::DisplayName => &USER_ATTRS[2],
-            Attr::Title => &USER_ATTRS[3],
-            Attr::Locale => &USER_ATTRS[4],
-            Attr::Active => &USER_ATTRS[5],
-            Attr::Emails => &USER_ATTRS[6],
-            Attr::PhoneNumbers => &USER_ATTRS[7],
-            Attr::ExternalId => &USER_ATTRS[8],
-            Attr::EmployeeNumber => &ENTERPRISE_ATTRS[0],
-            Attr::Department => &ENTERPRISE_ATTRS[1],
-            Attr::Manager => &ENTERPRISE_ATTRS[2],
-            Attr::Company => &BLINK_ATTRS[0],
-            Attr::Description => &BLINK_ATTRS[1],
-            Attr::Location => &BLINK_ATTRS[2],
-        }
-    }
-
-    /// The canonical attribute name.
-    pub fn name(self) -> &'static str {
-        self.def().name
-    }
-
-    /// The extension schema URN the attribute lives under, `None` for core and common attributes.
-    pub fn extension(self) -> Option<&'static str> {
-        match self {
-            Attr::EmployeeNumber | Attr::Department | Attr::Manager => Some(ENTERPRISE_SCHEMA),
-            Attr::Company | Attr::Description | Attr::Location => Some(BLINK_SCHEMA),
-            _ => None,
-        }
-    }
-
-    /// The fully qualified name, `urn:...:name` for extension attributes.
-    pub fn qualified_name(self) -> String {
-        match self.extension() {
-            Some(urn) => format!("{urn}:{}", self.name()),
-            None => self.name().to_string(),
-        }
-    }
-
-    /// Resolves an attribute name, optionally URN-qualified, case-insensitively.
-    ///
-    /// Unqualified names are looked up in the core schema first, then in the extensions
-    /// (so `department` and `manager` work as Microsoft's samples write them).
-    pub fn resolve(uri: Option<&str>, name: &str) -> Option<Attr> {
-        let mut candidates = Attr::ALL
-            .iter()
-            .copied()
-            .filter(|a| a.name().eq_ignore_ascii_case(name));
-        match uri {
-            None => candidates.min_by_key(|a| a.extension().is_some()),
-            Some(uri) => candidates.find(|a| match a.extension() {
-                Some(ext) => ext.eq_ignore_ascii_case(uri),
-                None => uri.eq_ignore_ascii_case(USER_SCHEMA),
-            }),
-        }
-    }
-}
+mod attr;
+pub use attr::Attr;
+mod full;
+pub use full::UserSchema;
+pub(crate) use full::attributes_of;
 
 /// Returns the extension schema URN if `s` names one of the User's extensions.
 pub(crate) fn extension_urn(s: &str) -> Option<&'static str> {
@@ -546,46 +426,4 @@ pub(crate) fn split_urn(path: &str) -> Option<(&'static str, &str)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resolves_case_insensitively_core_first() {
-        assert_eq!(Attr::resolve(None, "USERNAME"), Some(Attr::UserName));
-        assert_eq!(Attr::resolve(None, "department"), Some(Attr::Department));
-        assert_eq!(
-            Attr::resolve(Some(ENTERPRISE_SCHEMA), "Manager"),
-            Some(Attr::Manager)
-        );
-        assert_eq!(
-            Attr::resolve(Some(USER_SCHEMA), "userName"),
-            Some(Attr::UserName)
-        );
-        assert_eq!(Attr::resolve(Some(USER_SCHEMA), "department"), None);
-        assert_eq!(
-            Attr::resolve(Some(BLINK_SCHEMA), "location"),
-            Some(Attr::Location)
-        );
-        assert_eq!(Attr::resolve(None, "nickName"), None);
-    }
-
-    #[test]
-    fn splits_known_urns_only() {
-        let p = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value";
-        assert_eq!(split_urn(p), Some((ENTERPRISE_SCHEMA, "manager.value")));
-        assert_eq!(split_urn("urn:x:y:attr"), None);
-        assert_eq!(split_urn(ENTERPRISE_SCHEMA), None);
-    }
-
-    #[test]
-    fn every_attribute_has_a_distinct_definition() {
-        for a in Attr::ALL {
-            assert_eq!(
-                Attr::resolve(a.extension().or(Some(USER_SCHEMA)), a.name()),
-                Some(a),
-                "{a:?}"
-            );
-        }
-        assert!(Attr::Manager.def().sub("$REF").is_some());
-    }
-}
+mod tests;

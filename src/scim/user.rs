@@ -6,11 +6,14 @@
 
 use super::datetime::format_millis;
 use super::error::ScimError;
-use super::schema::{Attr, BLINK_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA, extension_urn, split_urn};
+use super::schema::{
+    Attr, BLINK_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA, UserSchema, extension_urn, split_urn,
+};
 use compact_str::CompactString;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A stored string: inline up to 24 bytes, so most attribute values need no allocation.
@@ -30,6 +33,25 @@ pub enum UnknownAttributes {
     RejectPaths,
     /// Answer 400 everywhere, naming the attribute.
     Reject,
+}
+
+/// How a representation is read: the unknown-attribute policy and the User schema served
+/// (an attribute outside the schema is an unknown one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadPolicy {
+    /// What to do with unknown attributes.
+    pub unknown: UnknownAttributes,
+    /// The attributes known.
+    pub schema: UserSchema,
+}
+
+impl From<UnknownAttributes> for ReadPolicy {
+    fn from(unknown: UnknownAttributes) -> Self {
+        ReadPolicy {
+            unknown,
+            schema: UserSchema::Blink,
+        }
+    }
 }
 
 /// The `name` complex attribute. Given and family names are inline; the rarely sent
@@ -240,6 +262,9 @@ pub struct UserAttrs {
     pub enterprise: Option<Box<Enterprise>>,
     /// The Blink extension, absent when empty.
     pub blink: Option<Box<BlinkProfile>>,
+    /// The full schema's other attributes ([`Attr::is_full_only`]) as canonical JSON, absent
+    /// when empty: boxed, so Blink's users pay one pointer for them.
+    pub extra: Option<Box<BTreeMap<Attr, Value>>>,
 }
 
 /// Server-maintained metadata.
@@ -276,6 +301,12 @@ pub struct User {
 pub trait ManagerNames {
     /// The `displayName` of the user with id `id`, if known.
     fn display_name_of(&self, id: &str) -> Option<Text>;
+
+    /// The groups user `id` is a direct member of, as (group id, displayName), when the
+    /// tenant returns the full schema's readOnly `groups`; none by default.
+    fn groups_of(&self, _id: &Uuid) -> Vec<(Uuid, Text)> {
+        Vec::new()
+    }
 }
 
 /// Resolves no names (the manager's `displayName` is then omitted).
@@ -312,7 +343,7 @@ impl UserAttrs {
     /// The schema URNs this user uses: core, then each extension that has a value.
     pub fn schemas(&self) -> Vec<&'static str> {
         let mut out = vec![USER_SCHEMA];
-        if self.enterprise.is_some() {
+        if self.enterprise.is_some() || self.has_extra_in(ENTERPRISE_SCHEMA) {
             out.push(ENTERPRISE_SCHEMA);
         }
         if self.blink.is_some() {
@@ -352,7 +383,33 @@ impl UserAttrs {
             Attr::Company => blink.and_then(|b| b.company.as_deref()),
             Attr::Description => blink.and_then(|b| b.description.as_deref()),
             Attr::Location => blink.and_then(|b| b.location.as_deref()),
+            a if a.is_full_only() => self.extra(a).and_then(Value::as_str),
             _ => None,
+        }
+    }
+
+    /// A full-schema attribute's value ([`Self::extra`] field).
+    pub fn extra(&self, attr: Attr) -> Option<&Value> {
+        self.extra.as_deref().and_then(|m| m.get(&attr))
+    }
+
+    /// Whether some full-schema attribute of extension `urn` has a value.
+    pub(crate) fn has_extra_in(&self, urn: &str) -> bool {
+        self.extra
+            .as_deref()
+            .is_some_and(|m| m.keys().any(|a| a.extension() == Some(urn)))
+    }
+
+    fn set_extra(&mut self, attr: Attr, value: Option<Value>) {
+        match value {
+            Some(v) => {
+                self.extra.get_or_insert_default().insert(attr, v);
+            }
+            None => {
+                if let Some(m) = self.extra.as_deref_mut() {
+                    m.remove(&attr);
+                }
+            }
         }
     }
 
@@ -374,6 +431,12 @@ impl UserAttrs {
         if self.blink.as_deref().is_some_and(BlinkProfile::is_empty) {
             self.blink = None;
         }
+        if let Some(extra) = self.extra.as_deref_mut() {
+            extra.retain(|_, v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
+        }
+        if self.extra.as_deref().is_some_and(BTreeMap::is_empty) {
+            self.extra = None;
+        }
     }
 
     fn set_text(&mut self, attr: Attr, value: Option<Text>) {
@@ -391,6 +454,7 @@ impl UserAttrs {
             Attr::Company => self.blink.get_or_insert_default().company = value,
             Attr::Description => self.blink.get_or_insert_default().description = value,
             Attr::Location => self.blink.get_or_insert_default().location = value,
+            a if a.is_full_only() => self.set_extra(a, value.map(|v| Value::String(v.into()))),
             _ => {}
         }
     }
@@ -400,7 +464,8 @@ impl UserAttrs {
     /// Attribute names match case-insensitively (RFC 7643 §2.1); extension attributes may
     /// come nested under their URN or flat as `urn:...:User:attr`; readOnly attributes
     /// (`id`, `meta`, `manager.displayName`) are ignored (RFC 7644 §3.3); `null` unassigns.
-    pub fn from_json(doc: &Value, unknown: UnknownAttributes) -> Result<UserAttrs, ScimError> {
+    pub fn from_json(doc: &Value, policy: impl Into<ReadPolicy>) -> Result<UserAttrs, ScimError> {
+        let ReadPolicy { unknown, schema } = policy.into();
         let obj = doc
             .as_object()
             .ok_or_else(|| ScimError::invalid_syntax("The request body must be a JSON object"))?;
@@ -416,7 +481,7 @@ impl UserAttrs {
                     Value::Null => {}
                     Value::Object(ext) => {
                         for (sub_key, sub_value) in ext {
-                            match Attr::resolve(Some(urn), sub_key) {
+                            match Attr::resolve_in(schema, Some(urn), sub_key) {
                                 Some(attr) => attrs.set(attr, sub_value)?,
                                 None => unknown_attribute(unknown, &format!("{urn}:{sub_key}"))?,
                             }
@@ -431,11 +496,11 @@ impl UserAttrs {
                 continue;
             }
             let attr = match split_urn(key) {
-                Some((urn, name)) => Attr::resolve(Some(urn), name),
-                None => Attr::resolve(None, key),
+                Some((urn, name)) => Attr::resolve_in(schema, Some(urn), name),
+                None => Attr::resolve_in(schema, None, key),
             };
             match attr {
-                Some(Attr::Id | Attr::Meta | Attr::Schemas) => {}
+                Some(Attr::Id | Attr::Meta | Attr::Schemas | Attr::Groups) => {}
                 Some(attr) => {
                     has_user_name |= attr == Attr::UserName;
                     attrs.set(attr, value)?;
@@ -481,7 +546,8 @@ impl UserAttrs {
             Attr::Emails => self.emails = multi_values(attr, value)?,
             Attr::PhoneNumbers => self.phone_numbers = multi_values(attr, value)?,
             Attr::Manager => self.set_text(attr, manager_value(value)?),
-            Attr::Id | Attr::Meta | Attr::Schemas => {}
+            Attr::Id | Attr::Meta | Attr::Schemas | Attr::Groups => {}
+            a if a.def().is_complex() => self.set_extra(a, records(a, value)?),
             _ => self.set_text(attr, string(attr.name(), value)?),
         }
         Ok(())
@@ -510,8 +576,8 @@ fn check_schemas(value: &Value) -> Result<(), ScimError> {
 }
 
 mod parse;
-use parse::multi_values;
 pub(crate) use parse::{boolean, lookup, manager_value, string};
+use parse::{multi_values, records};
 
 mod render;
 

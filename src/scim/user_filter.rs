@@ -82,6 +82,17 @@ impl FilterTarget for User {
             Attr::PhoneNumbers => self.attrs.phone_numbers.iter().any(|v| f(v)),
             Attr::Manager => self.attrs.manager().is_some_and(|m| f(&ManagerRecord(m))),
             Attr::Meta => f(&MetaRecord(self)),
+            // The full schema's multi-valued attributes are kept as JSON records.
+            a if a.is_full_only() => self
+                .attrs
+                .extra(a)
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|items| {
+                    items
+                        .iter()
+                        .filter_map(serde_json::Value::as_object)
+                        .any(|r| f(r))
+                }),
             _ => false,
         }
     }

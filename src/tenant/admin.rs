@@ -5,15 +5,11 @@ use super::Tenant;
 use super::faults::{Operation, parse_json, parse_toml};
 use super::handler::error_response;
 use super::journal::JournalQuery;
-use super::store::Rules;
-use crate::scim::datetime::parse_millis;
-use crate::scim::error::{ScimError, excerpt};
+use crate::scim::error::ScimError;
 use crate::scim::message::{Request, Response};
-use crate::scim::user::{ManagerRef, Meta, UnknownAttributes, User, UserAttrs};
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
 /// The path prefix of the admin API.
 pub(crate) const ADMIN_PATH: &str = "/_admin";
@@ -101,7 +97,11 @@ impl Tenant {
                     .find(|(k, _)| k == "to")
                     .map(|(_, v)| v);
                 let restored = self.reset(to.as_deref() != Some("empty"));
-                Ok(json_response(StatusCode::OK, &json!({"users": restored})))
+                let groups = self.group_count();
+                Ok(json_response(
+                    StatusCode::OK,
+                    &json!({"users": restored, "groups": groups}),
+                ))
             }
             ["state"] if m == Method::GET => {
                 Ok(json_response(StatusCode::OK, &self.export_state()))
@@ -111,7 +111,11 @@ impl Tenant {
                     ScimError::invalid_syntax(format!("The state is not valid JSON: {e}"))
                 })?;
                 let n = self.import_state(&body)?;
-                Ok(json_response(StatusCode::OK, &json!({"users": n})))
+                let groups = self.group_count();
+                Ok(json_response(
+                    StatusCode::OK,
+                    &json!({"users": n, "groups": groups}),
+                ))
             }
             ["stats"] if m == Method::GET => Ok(json_response(StatusCode::OK, &self.stats_json())),
             [
@@ -266,81 +270,4 @@ impl Tenant {
         }
         json!({"requests": total, "operations": ops})
     }
-
-    /// Every user with its id and meta, in id order: `{"users": [...]}`.
-    pub fn export_state(&self) -> Value {
-        json!({ "users": self.users() })
-    }
-
-    /// Replaces all users with an exported state. Every rule a write obeys is checked
-    /// (unique id, userName and, when enforced, work email; `created` ≤ `lastModified`; a
-    /// manager id naming a user of the state); the first offending user is named and nothing
-    /// changes.
-    pub fn import_state(&self, state: &Value) -> Result<usize, ScimError> {
-        let items = state
-            .get("users")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ScimError::invalid_syntax("The state must be {\"users\": [...]}"))?;
-        let rules = Rules {
-            unique_work_email: self.options().unique_work_email,
-        };
-        let mut imported = self.store().read().empty_like();
-        let at = |i: usize, e: ScimError, name: &str| {
-            ScimError::invalid_value(format!("users[{i}] ({name}): {}", e.detail))
-        };
-        for (i, item) in items.iter().enumerate() {
-            let name = item.get("userName").and_then(Value::as_str).unwrap_or("?");
-            let name = excerpt(name);
-            let user = user_from_state(item).map_err(|e| at(i, e, &name))?;
-            imported
-                .insert_checked(user, rules)
-                .map_err(|e| at(i, e, &name))?;
-        }
-        let dangling = imported.iter().find_map(|u| match u.attrs.manager() {
-            Some(ManagerRef::Id(m)) if imported.get(m).is_none() => Some((u, *m)),
-            _ => None,
-        });
-        if let Some((user, manager)) = dangling {
-            let i = imported.iter().position(|u| u.id == user.id).unwrap_or(0);
-            let e =
-                ScimError::invalid_value(format!("manager '{manager}' is not a user of the state"));
-            return Err(at(i, e, &excerpt(&user.attrs.user_name)));
-        }
-        let n = imported.len();
-        *self.store().write() = imported;
-        Ok(n)
-    }
-}
-
-/// A stored user back from its rendered form: id and meta included.
-fn user_from_state(item: &Value) -> Result<User, ScimError> {
-    let id = item
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| ScimError::invalid_value("missing or invalid 'id'"))?;
-    let meta = item
-        .get("meta")
-        .ok_or_else(|| ScimError::invalid_value("missing 'meta'"))?;
-    let time = |k: &str| {
-        meta.get(k)
-            .and_then(Value::as_str)
-            .and_then(parse_millis)
-            .ok_or_else(|| ScimError::invalid_value(format!("missing or invalid 'meta.{k}'")))
-    };
-    let version = meta
-        .get("version")
-        .and_then(Value::as_str)
-        .and_then(|v| v.trim_start_matches("W/").trim_matches('"').parse().ok())
-        .ok_or_else(|| ScimError::invalid_value("missing or invalid 'meta.version'"))?;
-    let attrs = UserAttrs::from_json(item, UnknownAttributes::Reject)?;
-    Ok(User {
-        id,
-        meta: Meta {
-            created: time("created")?,
-            last_modified: time("lastModified")?,
-            version,
-        },
-        attrs,
-    })
 }

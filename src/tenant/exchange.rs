@@ -173,6 +173,11 @@ impl Tenant {
         } else {
             None
         };
+        let display_name = if faults.needs_display_name() {
+            self.display_name_of(req, operation)
+        } else {
+            None
+        };
         let filter = req.query.as_deref().and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k.eq_ignore_ascii_case("filter"))
@@ -184,6 +189,7 @@ impl Tenant {
             headers: &req.headers,
             operation,
             user_name,
+            display_name,
             filter,
         };
         faults.decide(&facts, now)
@@ -199,18 +205,33 @@ impl Tenant {
             return Some(fold(name).into_owned());
         }
         if operation == Operation::List {
-            let filter =
-                form_urlencoded::parse(req.query.as_deref().unwrap_or_default().as_bytes())
-                    .find(|(k, _)| k.eq_ignore_ascii_case("filter"))
-                    .map(|(_, v)| v.into_owned())?;
-            return user_name_in(&parse(&filter).ok()?);
+            return eq_value_in(&filter_of(req)?, "userName");
         }
-        let id = endpoint(&req.path)
-            .and_then(|(_, segs)| segs.get(1).and_then(|s| Uuid::parse_str(s).ok()))?;
+        let id = target_id(req)?;
         self.store()
             .read()
             .get(&id)
             .map(|u| fold(&u.attrs.user_name).into_owned())
+    }
+
+    /// The group displayName a request is about: from the body (POST, PUT), a
+    /// `displayName eq` filter, or the target id's group.
+    fn display_name_of(&self, req: &Request, operation: Operation) -> Option<String> {
+        match operation {
+            Operation::GroupCreate | Operation::GroupReplace => {
+                let body = serde_json::from_slice::<serde_json::Value>(&req.body).ok()?;
+                let name = lookup(body.as_object()?, "displayName")?.as_str()?;
+                Some(fold(name).into_owned())
+            }
+            Operation::GroupList => eq_value_in(&filter_of(req)?, "displayName"),
+            Operation::GroupGet | Operation::GroupPatch | Operation::GroupDelete => {
+                let id = target_id(req)?;
+                let store = self.store().read();
+                let group = store.groups().get(&id)?;
+                Some(fold(&group.attrs.display_name).into_owned())
+            }
+            _ => None,
+        }
     }
 
     fn apply_effect(&self, req: &Request, effect: Effect, retry_after: Option<u64>) -> Outcome {
@@ -283,17 +304,30 @@ impl Tenant {
     }
 }
 
-/// The first `userName eq "x"` value in a filter, lower-cased.
-fn user_name_in(filter: &Filter) -> Option<String> {
+/// The request's parsed `filter` parameter.
+fn filter_of(req: &Request) -> Option<Filter> {
+    let filter = form_urlencoded::parse(req.query.as_deref().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("filter"))
+        .map(|(_, v)| v.into_owned())?;
+    parse(&filter).ok()
+}
+
+/// The id in `/Users/{id}` or `/Groups/{id}`.
+fn target_id(req: &Request) -> Option<Uuid> {
+    endpoint(&req.path).and_then(|(_, segs)| segs.get(1).and_then(|s| Uuid::parse_str(s).ok()))
+}
+
+/// The first `attr eq "x"` value in a filter, case-folded.
+fn eq_value_in(filter: &Filter, attr: &str) -> Option<String> {
     match filter {
         Filter::Test {
             path,
             records: None,
             test: Test::Compare(CompareOp::Eq, CompValue::Str(v)),
-        } if path.name.eq_ignore_ascii_case("userName") && path.sub.is_none() => {
+        } if path.name.eq_ignore_ascii_case(attr) && path.sub.is_none() => {
             Some(fold(v).into_owned())
         }
-        Filter::And(parts) | Filter::Or(parts) => parts.iter().find_map(user_name_in),
+        Filter::And(parts) | Filter::Or(parts) => parts.iter().find_map(|p| eq_value_in(p, attr)),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use super::handler::{
 use super::options::PatchResponse;
 use super::store::Store;
 use crate::scim::error::ScimError;
-use crate::scim::filter::{Filter, compile, parse};
+use crate::scim::filter::{Filter, compile_in, parse};
 pub(super) use crate::scim::group::GroupProjection;
 use crate::scim::group::{Group, GroupAttrs};
 use crate::scim::group_filter;
@@ -97,7 +97,7 @@ impl Tenant {
             Some(f) if !f.trim().is_empty() => Some(
                 parse(f)
                     .map_err(|e| e.into_filter_error(f))
-                    .and_then(|p| compile(&p)),
+                    .and_then(|p| compile_in(&p, self.options().user_schema)),
             ),
             _ => None,
         };

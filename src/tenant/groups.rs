@@ -60,6 +60,11 @@ impl GroupStore {
         self.groups.values()
     }
 
+    /// The ids of the groups `user` is a member of, in id order.
+    pub(crate) fn groups_of(&self, user: &Uuid) -> impl Iterator<Item = &Uuid> {
+        self.by_member.get(user).into_iter().flatten()
+    }
+
     /// The group with this displayName (case-insensitive).
     pub(crate) fn find_by_display_name(&self, name: &str) -> Option<&Group> {
         let folded = fold(name);

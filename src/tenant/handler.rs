@@ -8,7 +8,7 @@ use super::options::{BASE_PATH, PatchResponse};
 use super::store::{Rules, Store};
 use crate::scim::discovery::{self, Capabilities};
 use crate::scim::error::ScimError;
-use crate::scim::filter::{Compiled, compile, parse};
+use crate::scim::filter::{Compiled, compile_in, parse};
 use crate::scim::group::GROUP_SCHEMA;
 use crate::scim::group_discovery;
 use crate::scim::message::{Request, Response};
@@ -149,6 +149,7 @@ impl Tenant {
         PatchOptions {
             unknown: self.options().unknown_attributes,
             filter_no_match: self.options().filter_no_match,
+            schema: self.options().user_schema,
             ..PatchOptions::default()
         }
     }
@@ -192,7 +193,8 @@ impl Tenant {
     fn list(&self, query: ListQuery) -> Result<Response, ScimError> {
         let compiled: Option<Compiled> = match query.filter.as_deref() {
             Some(f) if !f.trim().is_empty() => {
-                Some(compile(&parse(f).map_err(|e| e.into_filter_error(f))?)?)
+                let parsed = parse(f).map_err(|e| e.into_filter_error(f))?;
+                Some(compile_in(&parsed, self.options().user_schema)?)
             }
             _ => None,
         };
@@ -262,7 +264,7 @@ impl Tenant {
     fn representation(&self, req: &Request) -> Result<UserAttrs, ScimError> {
         let body = self.json_body(req)?;
         check_value_counts(&body, PatchOptions::default().max_values)?;
-        Ok(UserAttrs::from_json(&body, self.options().unknown_attributes)?.with_blink_defaults())
+        Ok(UserAttrs::from_json(&body, self.read_policy())?.with_blink_defaults())
     }
 
     fn replace(&self, req: &Request, id: Uuid) -> Result<Response, ScimError> {
@@ -377,14 +379,14 @@ impl Tenant {
                 discovery::service_provider_config(caps, &base)
             }
             [s] if s.eq_ignore_ascii_case("Schemas") => {
-                let mut doc = discovery::schemas(&base);
+                let mut doc = discovery::schemas(opts.user_schema, &base);
                 if groups {
                     with_resource(&mut doc, group_discovery::group_schema(&base));
                 }
                 doc
             }
             [s, urn] if s.eq_ignore_ascii_case("Schemas") => match discovery::find_schema(urn) {
-                Some(def) => discovery::schema(def, &base),
+                Some(def) => discovery::schema(def, opts.user_schema, &base),
                 None if groups && urn.eq_ignore_ascii_case(GROUP_SCHEMA) => {
                     group_discovery::group_schema(&base)
                 }

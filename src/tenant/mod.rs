@@ -35,6 +35,7 @@ pub(crate) mod prefill;
 pub(crate) mod redact;
 pub(crate) mod serve;
 pub(crate) mod server;
+mod state;
 pub(crate) mod store;
 mod ui;
 
@@ -59,7 +60,7 @@ pub use serve::{LoadFaultsError, ServeConfig, ServeError, load_faults, serve};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::scim::error::ScimError;
-use crate::scim::user::{UnknownAttributes, UserAttrs};
+use crate::scim::user::{ReadPolicy, UnknownAttributes, UserAttrs};
 use faults::FaultSet;
 use journal::Journal;
 use parking_lot::{Mutex, MutexGuard, RwLock};
@@ -116,7 +117,8 @@ impl Tenant {
 
     /// An empty tenant on the given clock (a virtual one makes `meta` timestamps deterministic).
     pub fn with_clock(options: TenantOptions, clock: SharedClock) -> Self {
-        let store = RwLock::new(Store::new(options.seed));
+        let full = options.user_schema == crate::scim::schema::UserSchema::Full;
+        let store = RwLock::new(Store::new(options.seed).with_user_groups(full));
         let faults = Mutex::new(FaultSet::new(options.seed));
         let journal = Journal::with_limits(journal::JournalLimits {
             entries: options.journal_capacity,
@@ -209,8 +211,7 @@ impl Tenant {
 
     /// Adds a user from a SCIM representation, as `POST /Users` would; returns it rendered.
     pub fn insert_user(&self, resource: Value) -> Result<Value, ScimError> {
-        let attrs = UserAttrs::from_json(&resource, self.options().unknown_attributes)?
-            .with_blink_defaults();
+        let attrs = UserAttrs::from_json(&resource, self.read_policy())?.with_blink_defaults();
         let id = self.create_user(attrs)?;
         self.user(&id.to_string())
             .ok_or_else(|| ScimError::new(500, "user vanished"))
@@ -394,7 +395,15 @@ impl Tenant {
 
     /// Parses a representation with this tenant's unknown-attribute policy (for admin and tests).
     pub fn parse_user(&self, resource: &Value) -> Result<UserAttrs, ScimError> {
-        UserAttrs::from_json(resource, self.options().unknown_attributes)
+        UserAttrs::from_json(resource, self.read_policy())
+    }
+
+    /// How user representations are read: the unknown-attribute policy and the schema served.
+    pub fn read_policy(&self) -> ReadPolicy {
+        ReadPolicy {
+            unknown: self.options().unknown_attributes,
+            schema: self.options().user_schema,
+        }
     }
 
     /// The policy for attributes outside the schema.

@@ -2,6 +2,7 @@
 //! realistic choice and the setting lets a user pick otherwise (README, "Behaviour choices").
 
 use crate::scim::patch::FilterNoMatch;
+use crate::scim::schema::UserSchema;
 use crate::scim::user::UnknownAttributes;
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,8 @@ pub struct TenantOptions {
     /// A second group with the same displayName (case-insensitive) gets 409; Entra matches
     /// groups on displayName (aad-provisioning-service.md §3.7), so two would be ambiguous.
     pub unique_group_display_name: bool,
+    /// The User attributes served: Blink's, or all of RFC 7643 §4.1 and §4.3 (`full`).
+    pub user_schema: UserSchema,
 }
 
 impl Default for TenantOptions {
@@ -95,6 +98,7 @@ impl Default for TenantOptions {
             group_patch_response: PatchResponse::NoContent,
             group_members_must_exist: true,
             unique_group_display_name: true,
+            user_schema: UserSchema::Blink,
         }
     }
 }
@@ -134,7 +138,8 @@ pub enum Profile {
     /// Blink's API, as the reference documents it (today's behaviour).
     #[default]
     Blink,
-    /// A generic SCIM 2.0 server: groups on, no work-email uniqueness, 204 to PATCH.
+    /// A generic SCIM 2.0 server: groups on, no work-email uniqueness, 204 to PATCH, the
+    /// full RFC 7643 User schema.
     Generic,
 }
 
@@ -165,6 +170,7 @@ impl Profile {
                 groups: true,
                 unique_work_email: false,
                 patch_response: PatchResponse::NoContent,
+                user_schema: UserSchema::Full,
                 ..blink
             },
         }

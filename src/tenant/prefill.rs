@@ -85,6 +85,7 @@ pub(crate) fn users(count: usize, seed: u64) -> impl Iterator<Item = UserAttrs> 
                 location: Some(Text::from(p.city.as_str())),
             })),
             user_name: Text::from(upn),
+            extra: None,
         }
     })
 }

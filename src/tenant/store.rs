@@ -3,6 +3,7 @@
 
 use super::groups::{GroupRules, GroupStore};
 use super::index::ValueIndex;
+use super::state::check_meta;
 use crate::scim::error::{ScimError, excerpt};
 use crate::scim::filter::{CompareOp, Compiled, FilterTarget, Operand};
 use crate::scim::fold::{eq_folded, fold};
@@ -42,6 +43,8 @@ pub(crate) struct Store {
     seed: u64,
     /// The groups, under the same lock as the users they reference.
     groups: GroupStore,
+    /// Whether users render the groups they are in.
+    user_groups: bool,
 }
 
 impl Store {
@@ -55,7 +58,14 @@ impl Store {
             deletions: HashMap::new(),
             seed,
             groups: GroupStore::default(),
+            user_groups: false,
         }
+    }
+
+    /// A store whose users render their groups (the full schema's readOnly `groups`).
+    pub(crate) fn with_user_groups(mut self, on: bool) -> Self {
+        self.user_groups = on;
+        self
     }
 
     /// Number of users.
@@ -179,7 +189,7 @@ impl Store {
 
     /// An empty store with the same seed.
     pub(crate) fn empty_like(&self) -> Store {
-        Store::new(self.seed)
+        Store::new(self.seed).with_user_groups(self.user_groups)
     }
 
     /// Inserts a user exactly as given after checking what the API enforces on a write:
@@ -191,14 +201,7 @@ impl Store {
                 user.id
             )));
         }
-        if user.meta.last_modified < user.meta.created {
-            return Err(ScimError::invalid_value(
-                "meta.lastModified is before meta.created",
-            ));
-        }
-        if user.meta.version == 0 {
-            return Err(ScimError::invalid_value("meta.version must be at least 1"));
-        }
+        check_meta(&user.meta)?;
         self.check_unique(&user.attrs, None, rules)?;
         self.insert(user);
         Ok(())
@@ -301,6 +304,28 @@ impl Store {
         Ok(self.groups.replace(id, attrs, now))
     }
 
+    /// Inserts a group exactly as given after checking what a write checks: a new id, sane
+    /// meta, and (as the tenant's rules say) a free displayName and members that are users
+    /// of this store (state import, issue 12).
+    pub(crate) fn insert_group_checked(
+        &mut self,
+        group: Group,
+        rules: GroupRules,
+    ) -> Result<(), ScimError> {
+        if self.groups.get(&group.id).is_some() {
+            return Err(ScimError::uniqueness(format!(
+                "id '{}' is already in use",
+                group.id
+            )));
+        }
+        check_meta(&group.meta)?;
+        let users = &self.users;
+        self.groups
+            .check(&group.attrs, None, rules, &|u| users.contains_key(u))?;
+        self.groups.insert(group);
+        Ok(())
+    }
+
     /// Deletes a group.
     pub(crate) fn delete_group(&mut self, id: &Uuid) -> Option<Group> {
         self.groups.delete(id)
@@ -392,6 +417,16 @@ impl ManagerNames for Store {
     fn display_name_of(&self, id: &str) -> Option<Text> {
         let id = Uuid::parse_str(id).ok()?;
         self.users.get(&id)?.attrs.display_name.clone()
+    }
+
+    fn groups_of(&self, id: &Uuid) -> Vec<(Uuid, Text)> {
+        if !self.user_groups {
+            return Vec::new();
+        }
+        let groups = self.groups.groups_of(id).filter_map(|g| self.groups.get(g));
+        groups
+            .map(|g| (g.id, Text::from(g.attrs.display_name.as_str())))
+            .collect()
     }
 }
 

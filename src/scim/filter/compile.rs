@@ -4,7 +4,7 @@ use super::{AttrPath, CompValue, CompareOp, Filter, Test};
 use crate::scim::datetime::parse_millis;
 use crate::scim::error::ScimError;
 use crate::scim::fold::fold;
-use crate::scim::schema::{Attr, AttrType, AttributeDef};
+use crate::scim::schema::{Attr, AttrType, AttributeDef, UserSchema};
 
 /// A filter resolved against the schema, ready to evaluate.
 #[derive(Clone, Debug)]
@@ -77,18 +77,29 @@ pub enum Operand {
     DateTime(i64, String),
 }
 
-/// Resolves a filter for the User resource type.
+/// Resolves a filter for the User resource type with Blink's attributes.
 pub fn compile(filter: &Filter) -> Result<Compiled, ScimError> {
+    compile_in(filter, UserSchema::Blink)
+}
+
+/// Resolves a filter for the User resource type with the attributes `schema` serves.
+pub fn compile_in(filter: &Filter, schema: UserSchema) -> Result<Compiled, ScimError> {
+    let all = |parts: &[Filter]| {
+        parts
+            .iter()
+            .map(|p| compile_in(p, schema))
+            .collect::<Result<Vec<_>, _>>()
+    };
     Ok(match filter {
-        Filter::And(parts) => Compiled::And(parts.iter().map(compile).collect::<Result<_, _>>()?),
-        Filter::Or(parts) => Compiled::Or(parts.iter().map(compile).collect::<Result<_, _>>()?),
-        Filter::Not(inner) => Compiled::Not(Box::new(compile(inner)?)),
+        Filter::And(parts) => Compiled::And(all(parts)?),
+        Filter::Or(parts) => Compiled::Or(all(parts)?),
+        Filter::Not(inner) => Compiled::Not(Box::new(compile_in(inner, schema)?)),
         Filter::Test {
             path,
             records,
             test,
         } => {
-            let attr = resolve(path)?;
+            let attr = resolve(path, schema)?;
             let mut sub = match &path.sub {
                 Some(name) => Some(sub_of(attr, name)?),
                 None => None,
@@ -118,7 +129,7 @@ pub fn compile(filter: &Filter) -> Result<Compiled, ScimError> {
             }
         }
         Filter::ValuePath { path, filter } => {
-            let attr = resolve(path)?;
+            let attr = resolve(path, schema)?;
             require_complex(attr)?;
             Compiled::ValuePath {
                 attr,
@@ -176,8 +187,8 @@ pub(crate) fn compile_record_filter(
     })
 }
 
-fn resolve(path: &AttrPath) -> Result<Attr, ScimError> {
-    Attr::resolve(path.uri.as_deref(), &path.name).ok_or_else(|| {
+fn resolve(path: &AttrPath, schema: UserSchema) -> Result<Attr, ScimError> {
+    Attr::resolve_in(schema, path.uri.as_deref(), &path.name).ok_or_else(|| {
         let name = match &path.uri {
             Some(uri) => format!("{uri}:{}", path.name),
             None => path.name.clone(),
@@ -237,6 +248,8 @@ fn compile_test(def: &'static AttributeDef, test: &Test) -> Result<CompiledTest,
     }
     let operand = match def.ty {
         AttrType::Complex => return Err(mismatch("complex")),
+        // RFC 7644 §3.4.2.2: binary attributes take no comparison filter (only `pr`).
+        AttrType::Binary => return Err(mismatch("binary")),
         AttrType::Boolean => {
             if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
                 return Err(mismatch("a boolean"));

@@ -8,7 +8,9 @@ pub(crate) mod eval;
 mod lexer;
 pub(crate) mod parser;
 
-pub(crate) use compile::{Compiled, Operand, RecordFilter, compile, compile_record_filter};
+pub(crate) use compile::{
+    Compiled, Operand, RecordFilter, compile, compile_in, compile_record_filter,
+};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use eval::matches_json_compiled;
 pub(crate) use eval::{FilterTarget, Record, Scalar};

@@ -121,3 +121,58 @@ pub(crate) fn lookup<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a V
             .map(|(_, v)| v)
     })
 }
+
+/// A full-schema multi-valued complex attribute (`addresses`, `ims`, ...) as canonical JSON:
+/// an array of records whose sub-attributes carry their canonical names and checked types;
+/// unknown sub-attributes and empty records are dropped, `primary` is true at most once.
+pub(super) fn records(attr: Attr, value: &Value) -> Result<Option<Value>, ScimError> {
+    let items: &[Value] = match value {
+        Value::Null => return Ok(None),
+        Value::Array(items) => items,
+        Value::Object(_) => std::slice::from_ref(value),
+        _ => return Err(wrong_type(attr.name(), "an array")),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let record = match item {
+            Value::Object(obj) => record(attr, obj)?,
+            // A bare string is read as the record's `value`, as for emails.
+            Value::String(_) if attr.def().sub("value").is_some() => {
+                Map::from_iter([("value".to_string(), item.clone())])
+            }
+            _ => return Err(wrong_type(attr.name(), "an array of objects")),
+        };
+        if !record.is_empty() {
+            out.push(Value::Object(record));
+        }
+    }
+    let primaries = out
+        .iter()
+        .filter(|r| r["primary"] == Value::Bool(true))
+        .count();
+    if primaries > 1 {
+        return Err(ScimError::invalid_value(format!(
+            "At most one value of '{}' may have primary set to true",
+            attr.name()
+        )));
+    }
+    Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+fn record(attr: Attr, obj: &Map<String, Value>) -> Result<Map<String, Value>, ScimError> {
+    let mut out = Map::new();
+    for (k, v) in obj {
+        let Some(def) = attr.def().sub(k) else {
+            continue;
+        };
+        let label = format!("{}.{}", attr.name(), def.name);
+        let value = match def.ty {
+            crate::scim::schema::AttrType::Boolean => boolean(&label, v)?.map(Value::Bool),
+            _ => string(&label, v)?.map(|t| Value::String(t.into())),
+        };
+        if let Some(value) = value {
+            out.insert(def.name.to_string(), value);
+        }
+    }
+    Ok(out)
+}

@@ -37,8 +37,11 @@ impl Serialize for Rendered<'_> {
             map.serialize_entry("name", &NameView(name))?;
         }
         entry(&mut map, "displayName", &u.display_name)?;
+        extras(&mut map, u, &[Attr::NickName, Attr::ProfileUrl])?;
         entry(&mut map, "title", &u.title)?;
+        extras(&mut map, u, &[Attr::UserType, Attr::PreferredLanguage])?;
         entry(&mut map, "locale", &u.locale)?;
+        extras(&mut map, u, &[Attr::Timezone])?;
         if let Some(active) = u.active {
             map.serialize_entry("active", &active)?;
         }
@@ -48,8 +51,24 @@ impl Serialize for Rendered<'_> {
         if !u.phone_numbers.is_empty() {
             map.serialize_entry("phoneNumbers", &MultiView(&u.phone_numbers))?;
         }
-        if let Some(ent) = &u.enterprise {
-            map.serialize_entry(ENTERPRISE_SCHEMA, &EnterpriseView { ent, ctx: self.ctx })?;
+        extras(&mut map, u, &[Attr::Ims, Attr::Photos, Attr::Addresses])?;
+        let groups = self.ctx.names.groups_of(&self.user.id);
+        if !groups.is_empty() {
+            map.serialize_entry("groups", &GroupsView(&groups, self.ctx.base_url))?;
+        }
+        extras(
+            &mut map,
+            u,
+            &[Attr::Entitlements, Attr::Roles, Attr::X509Certificates],
+        )?;
+        if u.enterprise.is_some() || u.has_extra_in(ENTERPRISE_SCHEMA) {
+            let ent = u.enterprise.as_deref().unwrap_or(&NO_ENTERPRISE);
+            let view = EnterpriseView {
+                ent,
+                user: u,
+                ctx: self.ctx,
+            };
+            map.serialize_entry(ENTERPRISE_SCHEMA, &view)?;
         }
         if let Some(blink) = &u.blink {
             map.serialize_entry(BLINK_SCHEMA, &BlinkView(blink))?;
@@ -69,6 +88,40 @@ fn entry<M: SerializeMap>(map: &mut M, key: &str, value: &Option<Text>) -> Resul
     match value {
         Some(v) => map.serialize_entry(key, v.as_str()),
         None => Ok(()),
+    }
+}
+
+static NO_ENTERPRISE: Enterprise = Enterprise {
+    employee_number: None,
+    department: None,
+    manager: None,
+};
+
+/// The full-schema attributes among `attrs` that have a value, in that order.
+fn extras<M: SerializeMap>(map: &mut M, u: &UserAttrs, attrs: &[Attr]) -> Result<(), M::Error> {
+    for attr in attrs {
+        if let Some(v) = u.extra(*attr) {
+            map.serialize_entry(attr.name(), v)?;
+        }
+    }
+    Ok(())
+}
+
+/// The readOnly `groups` (RFC 7643 §4.1.2): the groups the user is a direct member of.
+struct GroupsView<'a>(&'a [(Uuid, Text)], &'a str);
+
+impl Serialize for GroupsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (id, name) in self.0 {
+            seq.serialize_element(&serde_json::json!({
+                "value": id,
+                "$ref": format!("{}/Groups/{id}", self.1),
+                "display": name.as_str(),
+                "type": "direct",
+            }))?;
+        }
+        seq.end()
     }
 }
 
@@ -117,6 +170,7 @@ impl Serialize for OneValue<'_> {
 
 struct EnterpriseView<'a> {
     ent: &'a Enterprise,
+    user: &'a UserAttrs,
     ctx: &'a RenderContext<'a>,
 }
 
@@ -124,6 +178,12 @@ impl Serialize for EnterpriseView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
         entry(&mut map, "employeeNumber", &self.ent.employee_number)?;
+        // RFC 7643 §4.3 order; the three are the full schema's.
+        extras(
+            &mut map,
+            self.user,
+            &[Attr::CostCenter, Attr::Organization, Attr::Division],
+        )?;
         entry(&mut map, "department", &self.ent.department)?;
         if let Some(manager) = &self.ent.manager {
             let id = &manager.to_string();

@@ -254,6 +254,10 @@ pub struct FaultRule {
     /// Only requests about this userName (body, `userName eq` filter, or the target id's user).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
+    /// Only group requests about this displayName (body, `displayName eq` filter, or the
+    /// target id's group); case-folded like the tenant's names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     /// Only requests whose `filter` contains this text (case-insensitive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
@@ -330,6 +334,7 @@ impl FaultRule {
             path: None,
             operation: Vec::new(),
             user_name: None,
+            display_name: None,
             filter: None,
             header: None,
             probability: None,
@@ -367,6 +372,12 @@ impl FaultRule {
     /// Limits the rule to requests about a userName.
     pub fn for_user(mut self, user_name: &str) -> Self {
         self.user_name = Some(user_name.to_string());
+        self
+    }
+
+    /// Limits the rule to group requests about a displayName.
+    pub fn for_group(mut self, display_name: &str) -> Self {
+        self.display_name = Some(display_name.to_string());
         self
     }
 

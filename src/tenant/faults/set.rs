@@ -21,6 +21,8 @@ pub(crate) struct RequestFacts<'a> {
     pub operation: Operation,
     /// The userName the request is about, lower-cased, when any rule needs it.
     pub user_name: Option<String>,
+    /// The group displayName the request is about, case-folded, when any rule needs it.
+    pub display_name: Option<String>,
     /// The decoded `filter` parameter, lower-cased.
     pub filter: Option<String>,
 }
@@ -129,6 +131,11 @@ impl FaultSet {
         self.rules.iter().any(|r| r.rule.user_name.is_some())
     }
 
+    /// Whether some rule selects by group displayName.
+    pub(crate) fn needs_display_name(&self) -> bool {
+        self.rules.iter().any(|r| r.rule.display_name.is_some())
+    }
+
     /// Decides what happens to a request at time `now` (Unix ms), updating the counters.
     pub(crate) fn decide(&mut self, facts: &RequestFacts<'_>, now: i64) -> Decision {
         let mut decision = Decision::default();
@@ -198,6 +205,11 @@ fn selects(rule: &FaultRule, f: &RequestFacts<'_>) -> bool {
     }
     if let Some(name) = &rule.user_name
         && f.user_name.as_deref() != Some(&*fold(name))
+    {
+        return false;
+    }
+    if let Some(name) = &rule.display_name
+        && f.display_name.as_deref() != Some(&*fold(name))
     {
         return false;
     }
@@ -333,6 +345,7 @@ mod tests {
             headers,
             operation: op,
             user_name: Some("ada@x.com".into()),
+            display_name: None,
             filter: None,
         }
     }
