@@ -13,6 +13,59 @@ mod timeline;
 mod tests;
 
 pub(crate) use load::load_page;
+
+use crate::engine::{ScheduleState, StatusCode};
+
+/// What the report's status band shows at a moment: the schedule's state when it keeps cycles
+/// from running (Disabled, Paused), else Graph's status code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JobBand {
+    /// No token yet.
+    NotConfigured,
+    /// Configured, no cycle completed.
+    NotRun,
+    /// Cycles on the schedule.
+    Active,
+    /// Quarantined: cycles at a reduced frequency.
+    Quarantine,
+    /// Stopped by an administrator.
+    Paused,
+    /// Disabled (four weeks of quarantine, an expired escrow).
+    Disabled,
+}
+
+impl JobBand {
+    /// The band of a status code under a schedule state.
+    pub(crate) fn of(code: StatusCode, schedule: ScheduleState) -> Self {
+        match (schedule, code) {
+            (ScheduleState::Disabled, StatusCode::NotConfigured) => JobBand::NotConfigured,
+            (ScheduleState::Disabled, _) => JobBand::Disabled,
+            (ScheduleState::Paused, _) | (_, StatusCode::Paused) => JobBand::Paused,
+            (_, StatusCode::NotConfigured) => JobBand::NotConfigured,
+            (_, StatusCode::NotRun) => JobBand::NotRun,
+            (_, StatusCode::Active) => JobBand::Active,
+            (_, StatusCode::Quarantine) => JobBand::Quarantine,
+        }
+    }
+
+    /// The band of a cycle's resulting status.
+    pub(crate) fn after(cycle: &crate::engine::CycleSummary) -> Self {
+        Self::of(cycle.job_status, cycle.schedule_state)
+    }
+}
+
+impl std::fmt::Display for JobBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            JobBand::NotConfigured => "NotConfigured",
+            JobBand::NotRun => "NotRun",
+            JobBand::Active => "Active",
+            JobBand::Quarantine => "Quarantine",
+            JobBand::Paused => "Paused",
+            JobBand::Disabled => "Disabled",
+        })
+    }
+}
 pub(crate) use scenario::{Expectation, ScenarioInput, StatusSample, scenario_page};
 
 use base64::Engine as _;

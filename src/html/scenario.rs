@@ -2,10 +2,11 @@
 //! steps, the cycles (steady runs collapsed), and the provisioning logs and request trace as
 //! filterable, paginated tables the page builds from packed data.
 
+use super::JobBand;
 use super::svg::{TimeScale, offset_label};
 use super::timeline::{self, KINDS, Placed, Timeline};
 use super::{data, esc, page};
-use crate::engine::{CycleSummary, JobStatus, LogEntry, TraceRecord};
+use crate::engine::{CycleSummary, LogEntry, TraceRecord};
 use std::fmt::Write as _;
 
 /// The job's status at a moment (a step's end).
@@ -14,7 +15,7 @@ pub(crate) struct StatusSample {
     /// Virtual time, Unix ms.
     pub at_ms: i64,
     /// The status then.
-    pub status: JobStatus,
+    pub status: JobBand,
 }
 
 /// One checked expectation, at its step.
@@ -270,6 +271,7 @@ fn alike(a: &CycleSummary, b: &CycleSummary) -> bool {
         a.kind,
         a.state,
         a.job_status,
+        a.schedule_state,
         a.quarantine,
         a.steady_state,
         a.escrowed,
@@ -277,6 +279,7 @@ fn alike(a: &CycleSummary, b: &CycleSummary) -> bool {
         b.kind,
         b.state,
         b.job_status,
+        b.schedule_state,
         b.quarantine,
         b.steady_state,
         b.escrowed,
@@ -311,7 +314,7 @@ fn cycle_row(out: &mut String, p: &Placed<'_>, scale: &TimeScale) {
         c.number,
         esc(&offset_label(p.start - scale.start)),
         c.kind,
-        c.job_status
+        JobBand::after(c)
     );
     for v in timeline::counts(c) {
         let _ = write!(
@@ -350,6 +353,6 @@ fn collapsed_row(out: &mut String, run: &[Placed<'_>], scale: &TimeScale) {
         esc(&offset_label(a.start - scale.start)),
         esc(&offset_label(b.end - scale.start)),
         run.len(),
-        a.cycle.job_status
+        JobBand::after(a.cycle)
     );
 }

@@ -1,8 +1,9 @@
 //! The pages' content and their escaping: nothing a scenario or a user name holds can
 //! become markup or script.
 
+use super::JobBand;
 use super::*;
-use crate::engine::{CycleSummary, JobStatus, LogEntry};
+use crate::engine::{CycleSummary, LogEntry};
 use base64::Engine as _;
 use std::io::Read as _;
 
@@ -38,7 +39,7 @@ fn input<'a>(cycles: &'a [CycleSummary], logs: &'a [LogEntry]) -> ScenarioInput<
         cycles,
         statuses: vec![StatusSample {
             at_ms: 1_768_467_600_000,
-            status: JobStatus::Active,
+            status: JobBand::Active,
         }],
         expectations: vec![Expectation {
             place: HOSTILE.into(),

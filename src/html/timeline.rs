@@ -2,9 +2,10 @@
 //! cycle as a stacked bar of its counts (log scale) at its virtual time, and each step's
 //! expectations as a marker.
 
+use super::JobBand;
 use super::scenario::{Expectation, StatusSample};
 use super::svg::{TimeScale, label, line, log_height, log_ticks, rect};
-use crate::engine::{CycleSummary, JobStatus};
+use crate::engine::CycleSummary;
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 1100.0;
@@ -99,12 +100,11 @@ pub(super) fn plot_left() -> f64 {
 
 fn bands(out: &mut String, t: &Timeline<'_>) {
     let s = t.scale;
-    let mut samples: Vec<(i64, JobStatus)> =
-        t.statuses.iter().map(|p| (p.at_ms, p.status)).collect();
+    let mut samples: Vec<(i64, JobBand)> = t.statuses.iter().map(|p| (p.at_ms, p.status)).collect();
     // A cycle's resulting status is shown from its start (a first cycle is already Active).
-    samples.extend(t.cycles.iter().map(|p| (p.start, p.cycle.job_status)));
+    samples.extend(t.cycles.iter().map(|p| (p.start, JobBand::after(p.cycle))));
     samples.sort_by_key(|(at, _)| *at);
-    let mut runs: Vec<(i64, i64, JobStatus)> = Vec::new();
+    let mut runs: Vec<(i64, i64, JobBand)> = Vec::new();
     for (at, status) in samples {
         match runs.last_mut() {
             Some(last) if last.2 == status => {}
@@ -242,7 +242,7 @@ fn bars(out: &mut String, t: &Timeline<'_>) {
             .map(|((name, _), v)| format!("{name} {v}"))
             .collect();
         tip.push_str(&parts.join(", "));
-        let _ = write!(tip, "; job {}", p.cycle.job_status);
+        let _ = write!(tip, "; job {}", JobBand::after(p.cycle));
         let _ = write!(out, "<g class=\"bar\" data-cycle=\"{}\">", p.cycle.number);
         // Layered, largest behind: each colour's top reads true against the log axis.
         let mut layers: Vec<(u64, &str)> = values

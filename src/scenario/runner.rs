@@ -49,7 +49,7 @@ pub struct StepRecord {
     /// Virtual time when the step finished (Unix ms), where the report places it.
     pub at_ms: i64,
     /// The job's status when the step finished.
-    pub job_status: JobStatus,
+    pub(crate) job_status: crate::html::JobBand,
 }
 
 impl StepRecord {
@@ -122,7 +122,7 @@ pub async fn play(
                 events,
                 checks: Vec::new(),
                 at_ms: world.clock.now_millis(),
-                job_status: world.job.status(),
+                job_status: job_band(&world.job),
             });
         }
     }
@@ -135,7 +135,7 @@ pub async fn play(
             events: Vec::new(),
             checks: Vec::new(),
             at_ms: 0,
-            job_status: JobStatus::NotRun,
+            job_status: crate::html::JobBand::NotRun,
         };
         let ctx = Ctx {
             progress,
@@ -143,7 +143,7 @@ pub async fn play(
         };
         run_step(&mut world, located, &mut record, &mut last_test, &ctx).await;
         record.at_ms = world.clock.now_millis();
-        record.job_status = world.job.status();
+        record.job_status = job_band(&world.job);
         steps.push(record);
     }
     let final_users = target_users(&world).await.unwrap_or_default();
@@ -292,6 +292,11 @@ fn admin_step(world: &mut World, step: &Step, record: &mut StepRecord) {
         // Directory steps were applied before.
         _ => {}
     }
+}
+
+/// The job's status as the report's band shows it.
+fn job_band(job: &crate::engine::ProvisioningJob) -> crate::html::JobBand {
+    crate::html::JobBand::of(job.status_code(), job.schedule_state())
 }
 
 fn add_faults(world: &World, fault: &[crate::FaultRule], events: &mut Vec<Event>) {

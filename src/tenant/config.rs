@@ -3,7 +3,8 @@
 //! the line and the field, as scenario files do.
 
 use super::faults::RuleError;
-use super::faults::rule::{FaultFile, FaultRule, validate_all};
+use super::faults::rule::{FaultFile, FaultRule};
+use super::faults::validate_all;
 use super::options::{Profile, TenantOptions};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
