@@ -17,7 +17,10 @@ fn cycle(number: u32, minutes: i64, steady: bool, created: u64) -> CycleSummary 
         "counts": {"imported": 0, "entitled": 0, "created": created, "updated": 0, "disabled": 0,
             "deleted": 0, "skipped": 0, "failed": 0, "referenceFailures": 0, "references": 0,
             "stagedDeletes": 0, "requests": created},
-        "escrowed": 0, "usersInConnectorDataStore": 0, "jobStatus": "Active", "steadyState": steady
+        "progress": {"completedUnits": 1, "progressObservationDateTime": start, "totalUnits": 1,
+            "units": "pages"},
+        "escrowed": 0, "usersInConnectorDataStore": 0, "jobStatus": "Active",
+        "scheduleState": "Active", "steadyState": steady
     });
     serde_json::from_value(json).unwrap()
 }

@@ -71,17 +71,6 @@ fn prepare_all(
 
 /// Runs the scenarios; returns the exit status.
 pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let malformed = |errors: Vec<LoadError>, stderr: &mut dyn Write| {
-        for e in &errors {
-            let _ = writeln!(stderr, "error: {e}");
-        }
-        let _ = writeln!(
-            stderr,
-            "{} malformed scenario file(s); nothing was run",
-            errors.len()
-        );
-        EXIT_MALFORMED
-    };
     let files = match collect(&options.paths) {
         Ok(files) => files,
         Err(e) => return malformed(vec![e], stderr),
@@ -149,16 +138,34 @@ pub async fn run(options: &RunOptions, stdout: &mut dyn Write, stderr: &mut dyn 
         status = status.max(EXIT_FAILED);
     }
     if options.json {
-        let value = if single {
-            summaries.pop().unwrap_or_default()
-        } else {
-            serde_json::Value::Array(summaries)
-        };
-        let _ = writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        print_json(stdout, single, summaries);
     }
     status
+}
+
+/// Names every malformed file on stderr; nothing runs.
+fn malformed(errors: Vec<LoadError>, stderr: &mut dyn Write) -> i32 {
+    for e in &errors {
+        let _ = writeln!(stderr, "error: {e}");
+    }
+    let _ = writeln!(
+        stderr,
+        "{} malformed scenario file(s); nothing was run",
+        errors.len()
+    );
+    EXIT_MALFORMED
+}
+
+/// The `--json` summary: one object for one scenario, else an array.
+fn print_json(stdout: &mut dyn Write, single: bool, mut summaries: Vec<serde_json::Value>) {
+    let value = if single {
+        summaries.pop().unwrap_or_default()
+    } else {
+        serde_json::Value::Array(summaries)
+    };
+    let _ = writeln!(
+        stdout,
+        "{}",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    );
 }

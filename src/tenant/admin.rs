@@ -60,15 +60,7 @@ impl Tenant {
         match segments.as_slice() {
             ["ui", rest @ ..] if m == Method::GET => self.admin_ui(req, rest),
             ["users"] if m == Method::GET => Ok(self.admin_users(req)),
-            ["save"] if m == Method::POST => {
-                let saved = self.save_state().map_err(|e| match e {
-                    super::persist::StateError::NotConfigured => {
-                        ScimError::new(409, e.to_string())
-                    }
-                    e => ScimError::new(500, e.to_string()),
-                })?;
-                Ok(json_response(StatusCode::OK, &json!({"saved": saved})))
-            }
+            ["save"] if m == Method::POST => self.admin_save(),
             ["health"] if m == Method::GET => Ok(json_response(StatusCode::OK, &self.health())),
             ["faults"] if m == Method::GET => {
                 Ok(json_response(StatusCode::OK, &self.faults_json()))
@@ -78,45 +70,17 @@ impl Tenant {
                 self.clear_faults();
                 Ok(Response::empty(StatusCode::NO_CONTENT))
             }
-            ["faults", name] if m == Method::DELETE => {
-                let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-                if self.remove_fault(&name) {
-                    Ok(Response::empty(StatusCode::NO_CONTENT))
-                } else {
-                    Err(ScimError::new(404, format!("No fault rule named '{name}'")))
-                }
-            }
+            ["faults", name] if m == Method::DELETE => self.admin_remove_fault(name),
             ["requests"] if m == Method::GET => self.admin_requests(req),
             ["requests"] if m == Method::DELETE => {
                 self.journal().clear();
                 Ok(Response::empty(StatusCode::NO_CONTENT))
             }
-            ["reset"] if m == Method::POST => {
-                let to = query_params(req)
-                    .into_iter()
-                    .find(|(k, _)| k == "to")
-                    .map(|(_, v)| v);
-                let restored = self.reset(to.as_deref() != Some("empty"));
-                let groups = self.group_count();
-                Ok(json_response(
-                    StatusCode::OK,
-                    &json!({"users": restored, "groups": groups}),
-                ))
-            }
+            ["reset"] if m == Method::POST => Ok(self.admin_reset(req)),
             ["state"] if m == Method::GET => {
                 Ok(json_response(StatusCode::OK, &self.export_state()))
             }
-            ["state"] if m == Method::PUT => {
-                let body: Value = serde_json::from_slice(&req.body).map_err(|e| {
-                    ScimError::invalid_syntax(format!("The state is not valid JSON: {e}"))
-                })?;
-                let n = self.import_state(&body)?;
-                let groups = self.group_count();
-                Ok(json_response(
-                    StatusCode::OK,
-                    &json!({"users": n, "groups": groups}),
-                ))
-            }
+            ["state"] if m == Method::PUT => self.admin_import(req),
             ["stats"] if m == Method::GET => Ok(json_response(StatusCode::OK, &self.stats_json())),
             [
                 "health" | "faults" | "requests" | "reset" | "state" | "stats" | "ui" | "users"
@@ -132,6 +96,47 @@ impl Tenant {
                     .to_string(),
             )),
         }
+    }
+
+    fn admin_save(&self) -> Result<Response, ScimError> {
+        let saved = self.save_state().map_err(|e| match e {
+            super::persist::StateError::NotConfigured => ScimError::new(409, e.to_string()),
+            e => ScimError::new(500, e.to_string()),
+        })?;
+        Ok(json_response(StatusCode::OK, &json!({"saved": saved})))
+    }
+
+    fn admin_remove_fault(&self, name: &str) -> Result<Response, ScimError> {
+        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+        if self.remove_fault(&name) {
+            Ok(Response::empty(StatusCode::NO_CONTENT))
+        } else {
+            Err(ScimError::new(404, format!("No fault rule named '{name}'")))
+        }
+    }
+
+    fn admin_reset(&self, req: &Request) -> Response {
+        let to = query_params(req)
+            .into_iter()
+            .find(|(k, _)| k == "to")
+            .map(|(_, v)| v);
+        let restored = self.reset(to.as_deref() != Some("empty"));
+        let groups = self.group_count();
+        json_response(
+            StatusCode::OK,
+            &json!({"users": restored, "groups": groups}),
+        )
+    }
+
+    fn admin_import(&self, req: &Request) -> Result<Response, ScimError> {
+        let body: Value = serde_json::from_slice(&req.body)
+            .map_err(|e| ScimError::invalid_syntax(format!("The state is not valid JSON: {e}")))?;
+        let users = self.import_state(&body)?;
+        let groups = self.group_count();
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({"users": users, "groups": groups}),
+        ))
     }
 
     fn health(&self) -> Value {
