@@ -41,6 +41,17 @@ fn portal_step(number: u8, name: &str, status: Status, description: String) -> O
 }
 
 impl ProvisioningJob {
+    /// The ids and time of an on-demand run's log entry (its cycle id and change id come from
+    /// the run's own seeded stream; the entry ends after the run's simulated cost).
+    pub(crate) fn on_demand_stamp(&self, run: u32, start: i64, cost: std::time::Duration) -> Stamp {
+        Stamp {
+            cycle_id: self.seeded_guid(3_000 + u64::from(run), 0),
+            change_id: self.seeded_guid(3_000 + u64::from(run), 1),
+            at: start.saturating_add(i64::try_from(cost.as_millis()).unwrap_or(0)),
+            on_demand: true,
+        }
+    }
+
     /// Provisions one user now (POD). The PATCH dialect is the legacy one whatever the job's
     /// setting ("this feature flag currently doesn't work with on-demand provisioning"), users
     /// disabled or deleted in the directory are not deprovisioned, and escrow back-off is
@@ -92,12 +103,7 @@ impl ProvisioningJob {
         let o = self
             .provision_one(dir, record, &scope, unsupported, &cycle)
             .await;
-        let stamp = Stamp {
-            cycle_id: self.seeded_guid(3_000 + u64::from(run), 0),
-            change_id: self.seeded_guid(3_000 + u64::from(run), 1),
-            at: start.saturating_add(i64::try_from(o.cost.as_millis()).unwrap_or(0)),
-            on_demand: true,
-        };
+        let stamp = self.on_demand_stamp(run, start, o.cost);
         let at = stamp.at;
         let mut entry = o.finish(self, stamp);
         if unsupported {

@@ -76,17 +76,7 @@ impl Tenant {
             .map(|g| render(&store, g, &base, &projection))
             .collect();
         drop(store);
-        let body = json!({
-            "schemas": [LIST_RESPONSE_SCHEMA],
-            "totalResults": total,
-            "itemsPerPage": resources.len(),
-            "startIndex": query.start_index,
-            "Resources": resources,
-        });
-        Ok(Response::scim(
-            StatusCode::OK,
-            Bytes::from(body.to_string()),
-        ))
+        Ok(list_response(total, query.start_index, resources))
     }
 
     /// `POST /.search` over users and groups: users first, then groups, paged as one list.
@@ -143,16 +133,10 @@ impl Tenant {
                 .map(|g| render(&store, g, &base, &group_projection)),
         );
         drop(store);
-        let body = json!({
-            "schemas": [LIST_RESPONSE_SCHEMA],
-            "totalResults": user_total + group_total,
-            "itemsPerPage": resources.len(),
-            "startIndex": query.start_index,
-            "Resources": resources,
-        });
-        Ok(Response::scim(
-            StatusCode::OK,
-            Bytes::from(body.to_string()),
+        Ok(list_response(
+            user_total + group_total,
+            query.start_index,
+            resources,
         ))
     }
 
@@ -316,4 +300,16 @@ fn group_response(
     let mut resp = Response::scim(status, Bytes::from(body.to_string()));
     set_header(&mut resp, header::ETAG, &group.meta.etag());
     resp
+}
+
+/// A ListResponse (RFC 7644 §3.4.2) of one page.
+fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Response {
+    let body = json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": total,
+        "itemsPerPage": resources.len(),
+        "startIndex": start_index,
+        "Resources": resources,
+    });
+    Response::scim(StatusCode::OK, Bytes::from(body.to_string()))
 }

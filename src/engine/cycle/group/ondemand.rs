@@ -5,7 +5,7 @@
 use super::GroupWork;
 use super::plan::plan_groups;
 use crate::clock::Clock;
-use crate::engine::cycle::{Ctx, Plan, Run, Stamp};
+use crate::engine::cycle::{Ctx, Plan, Run};
 use crate::engine::directory::Directory;
 use crate::engine::job::{EngineError, ProvisioningJob};
 use crate::engine::log::{Action, LogEntry, Status};
@@ -89,12 +89,7 @@ impl ProvisioningJob {
         if o.failure.is_none() && o.entry.status != Status::Failure {
             self.state_mut().clear_escrow(&o.object_id);
         }
-        let stamp = Stamp {
-            cycle_id: self.seeded_guid(3_000 + u64::from(run), 0),
-            change_id: self.seeded_guid(3_000 + u64::from(run), 1),
-            at: start.saturating_add(i64::try_from(o.cost.as_millis()).unwrap_or(0)),
-            on_demand: true,
-        };
+        let stamp = self.on_demand_stamp(run, start, o.cost);
         let at = stamp.at;
         let entry = o.finish(self, stamp);
         self.push_log(entry.clone());
