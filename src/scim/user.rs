@@ -262,7 +262,7 @@ pub struct UserAttrs {
     pub enterprise: Option<Box<Enterprise>>,
     /// The Blink extension, absent when empty.
     pub blink: Option<Box<BlinkProfile>>,
-    /// The full schema's other attributes ([`Attr::is_full_only`]) as canonical JSON, absent
+    /// The full schema's other attributes (those only the full schema has) as canonical JSON, absent
     /// when empty: boxed, so Blink's users pay one pointer for them.
     pub extra: Option<Box<BTreeMap<Attr, Value>>>,
 }
