@@ -3,6 +3,8 @@
 #
 #   examples/ceiling.sh [USERS] [SECONDS] [CONNECTIONS]      (defaults: 100000 10 32)
 #
+# BLINKSIM=path and CEILING=path use prebuilt binaries (e.g. to compare two builds) instead
+# of building both in release.
 # Starts `blinksim serve --users USERS`, captures one `GET /Users?filter=userName eq "..."`
 # answer (body and headers), serves those exact bytes from examples/ceiling.rs (a bare hyper
 # server), loads each with `blinksim load --raw` for SECONDS, twice, alternating, and prints
@@ -17,8 +19,11 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin blinksim --example ceiling
-bin=target/release/blinksim
+if [ -z "${BLINKSIM:-}" ] || [ -z "${CEILING:-}" ]; then
+  cargo build --release --quiet --bin blinksim --example ceiling
+fi
+bin=${BLINKSIM:-target/release/blinksim}
+ceiling_bin=${CEILING:-target/release/examples/ceiling}
 
 "$bin" serve --addr 127.0.0.1:0 --token "$token" --users "$users" --seed 1 >"$work/serve.log" 2>&1 &
 pids+=("$!")
@@ -33,7 +38,7 @@ query=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote("userName 
 curl -s -D "$work/headers.txt" -o "$work/body.json" -H "Authorization: Bearer $token" \
   "$url/Users?filter=$query"
 
-target/release/examples/ceiling --addr 127.0.0.1:18082 --body "$work/body.json" \
+"$ceiling_bin" --addr 127.0.0.1:18082 --body "$work/body.json" \
   --headers "$work/headers.txt" >"$work/ceiling.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 100); do grep -q listening "$work/ceiling.log" && break; sleep 0.1; done

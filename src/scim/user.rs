@@ -4,7 +4,6 @@
 //! Users are stored typed (not as JSON trees) so that a million of them fit in memory
 //! (issue 2, acceptance 6); JSON is produced on the way out and read on the way in.
 
-use super::datetime::format_millis;
 use super::error::ScimError;
 use super::schema::{
     Attr, BLINK_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA, UserSchema, extension_urn, split_urn,

@@ -71,6 +71,9 @@ use store::{Rules, Store};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Users generated per batch handed from the generating thread to the filing one.
+const PREFILL_BATCH: usize = 1024;
+
 /// A mock Blink tenant. Clones share the same users.
 #[derive(Clone)]
 pub struct Tenant {
@@ -235,21 +238,35 @@ impl Tenant {
         };
         let mut store = self.inner.store.write();
         let mut ids = Vec::with_capacity(count);
-        for mut attrs in prefill::users(count, seed) {
-            if let Some(&manager) = ids
-                .len()
-                .checked_sub(1)
-                .map(|i| i / 8)
-                .and_then(|i| ids.get(i))
-                && let Some(ent) = attrs.enterprise.as_deref_mut()
-            {
-                ent.manager = Some(crate::scim::user::ManagerRef::Id(manager));
+        // Generating people and filing them cost about the same, so one thread generates
+        // batches in order while this one files them: the same users, nearly twice as fast.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<UserAttrs>>(4);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut people = prefill::users(count, seed).peekable();
+                while people.peek().is_some() {
+                    let batch: Vec<_> = people.by_ref().take(PREFILL_BATCH).collect();
+                    if tx.send(batch).is_err() {
+                        return;
+                    }
+                }
+            });
+            for mut attrs in rx.iter().flatten() {
+                if let Some(&manager) = ids
+                    .len()
+                    .checked_sub(1)
+                    .map(|i| i / 8)
+                    .and_then(|i| ids.get(i))
+                    && let Some(ent) = attrs.enterprise.as_deref_mut()
+                {
+                    ent.manager = Some(crate::scim::user::ManagerRef::Id(manager));
+                }
+                // A prefill collision (same alias twice) only skips that user.
+                if let Ok(user) = store.create(attrs, now, rules) {
+                    ids.push(user.id);
+                }
             }
-            // A prefill collision (same alias twice) only skips that user.
-            if let Ok(user) = store.create(attrs, now, rules) {
-                ids.push(user.id);
-            }
-        }
+        });
         ids.len()
     }
 

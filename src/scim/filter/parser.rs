@@ -56,6 +56,41 @@ impl std::error::Error for ParseError {}
 
 /// Parses a filter expression.
 pub fn parse(input: &str) -> Result<Filter, ParseError> {
+    if let Some(filter) = simple_equality(input) {
+        return Ok(filter);
+    }
+    parse_tokens(input)
+}
+
+/// `name eq "literal"`, the filter Azure AD sends for every user it matches, without the
+/// lexer: exactly the tree [`parse_tokens`] builds, or `None` for anything else (which then
+/// takes the full parser, so an error reads the same).
+fn simple_equality(input: &str) -> Option<Filter> {
+    let (name, rest) = input.trim().split_once(' ')?;
+    let rest = rest.trim_start();
+    if !rest.get(..2)?.eq_ignore_ascii_case("eq") {
+        return None;
+    }
+    let literal = rest[2..]
+        .trim_start()
+        .strip_prefix('"')?
+        .strip_suffix('"')?;
+    let plain = |c: char| !matches!(c, '"' | '\\') && !c.is_control();
+    let keyword = ["not", "and", "or"]
+        .iter()
+        .any(|k| name.eq_ignore_ascii_case(k));
+    if keyword || name.contains([':', '.']) || !literal.chars().all(plain) {
+        return None;
+    }
+    Some(Filter::Test {
+        path: attr_path(name, 0).ok()?,
+        records: None,
+        test: Test::Compare(CompareOp::Eq, CompValue::Str(literal.to_string())),
+    })
+}
+
+/// The full parser.
+fn parse_tokens(input: &str) -> Result<Filter, ParseError> {
     let mut p = Parser::new(input)?;
     if p.tokens.is_empty() {
         return Err(ParseError::at(0, "empty filter"));
@@ -354,6 +389,37 @@ mod tests {
 
     fn roundtrip(s: &str) -> String {
         parse(s).unwrap_or_else(|e| panic!("{s}: {e}")).to_string()
+    }
+
+    #[test]
+    fn the_equality_fast_path_builds_the_full_parsers_tree() {
+        let taken = [
+            r#"userName eq "bjensen@example.com""#,
+            r#"  USERNAME   EQ   "a b"  "#,
+            r#"externalId eq"x""#,
+            r#"userName eq """#,
+            r#"displayName eq "Zoë (ops) [x] and y""#,
+        ];
+        for input in taken {
+            let fast = simple_equality(input).unwrap_or_else(|| panic!("not taken: {input}"));
+            assert_eq!(Ok(fast), parse_tokens(input), "{input}");
+        }
+        let left = [
+            r#"userName eq "a\"b""#,
+            r#"userName eq "a" or title pr"#,
+            r#"emails.value eq "a""#,
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a""#,
+            r#"not eq "a""#,
+            r#"userName ne "a""#,
+            r#"userName eqx "a""#,
+            "userName\teq \"a\"",
+            r#"userName eq "a"#,
+            r#"user$Name eq "a""#,
+        ];
+        for input in left {
+            assert_eq!(simple_equality(input), None, "{input}");
+            assert_eq!(parse(input), parse_tokens(input), "{input}");
+        }
     }
 
     #[test]

@@ -1,11 +1,18 @@
 //! Rendering a user as Blink returns it: canonical attribute order, `meta`, the extensions.
 
 use super::*;
+use crate::scim::datetime::Millis;
 
 impl User {
     /// The user's location URL under `base_url`.
     pub fn location(&self, base_url: &str) -> String {
-        format!("{base_url}/Users/{}", self.id)
+        let mut buf = Uuid::encode_buffer();
+        let id = self.id.hyphenated().encode_lower(&mut buf);
+        let mut out = String::with_capacity(base_url.len() + "/Users/".len() + id.len());
+        out.push_str(base_url);
+        out.push_str("/Users/");
+        out.push_str(id);
+        out
     }
 
     /// A serializable view rendering the user as Blink returns it.
@@ -193,7 +200,7 @@ impl Serialize for EnterpriseView<'_> {
                 "manager",
                 &ManagerView {
                     id,
-                    reference: format!("{}/Users/{id}", self.ctx.base_url),
+                    reference: [self.ctx.base_url, "/Users/", id].concat(),
                     display_name: self.ctx.names.display_name_of(id),
                 },
             )?;
@@ -240,8 +247,8 @@ impl Serialize for MetaView<'_> {
         let meta = &self.user.meta;
         let mut map = s.serialize_map(Some(5))?;
         map.serialize_entry("resourceType", "User")?;
-        map.serialize_entry("created", &format_millis(meta.created))?;
-        map.serialize_entry("lastModified", &format_millis(meta.last_modified))?;
+        map.serialize_entry("created", Millis::new(meta.created).as_str())?;
+        map.serialize_entry("lastModified", Millis::new(meta.last_modified).as_str())?;
         map.serialize_entry("location", &self.user.location(self.base_url))?;
         map.serialize_entry("version", &meta.etag())?;
         map.end()
