@@ -194,6 +194,7 @@ fn every_option_is_read_from_the_config_file() {
             "group_prefill = 4",
         ),
         ("profile = \"generic\"", "profile = \"generic\""),
+        ("user_schema = \"full\"", "user_schema = \"full\""),
         (
             "[[fault]]\nname = \"f\"\neffect = { kind = \"status\", status = 503 }",
             "name = \"f\"",
