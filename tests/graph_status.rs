@@ -3,21 +3,10 @@
 //! scenarios with Graph's names, `Disabled` in the schedule's state and not a status code.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn blinksim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(args)
-        .output()
-        .expect("run blinksim")
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
+mod cli;
+use cli::{blinksim, write};
 
 /// Ada is created; the token is revoked, so each probe gets 401 and the job is quarantined;
 /// four weeks later it is disabled.

@@ -2,9 +2,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
+
+mod cli;
+use cli::write;
 
 fn blinksim() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_blinksim"));
@@ -17,12 +19,6 @@ fn blinksim() -> Command {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
 }
 
 fn print_config(args: &[&str]) -> Output {

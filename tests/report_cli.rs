@@ -1,14 +1,9 @@
 //! Issue 16: `run --html`, `report.html` in `--out` folders and `load --html`, through the binary.
 
 use std::path::Path;
-use std::process::Command;
 
-fn blinksim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod cli;
+use cli::blinksim;
 
 fn scenario(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

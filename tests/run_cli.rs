@@ -1,15 +1,11 @@
 //! The `blinksim run`, `gen directory` and `expr` commands: exit statuses, messages, `--out`
 //! determinism, `--json`, and scenarios against a served tenant over HTTP.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn blinksim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(args)
-        .output()
-        .expect("run blinksim")
-}
+mod cli;
+use cli::{blinksim, write};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -47,12 +43,6 @@ do = "expect"
 cycle = { created = 1, skipped = 1 }
 tenant = { count = 1 }
 "#;
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 #[test]
 fn a_passing_scenario_exits_0_and_reports_its_cycle() {

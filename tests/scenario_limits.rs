@@ -2,22 +2,10 @@
 //! generated directories past their limits with exit 2 naming the file, line, field and limit;
 //! `run --max-duration` stops a run that takes too long with exit 1.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn blinksim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blinksim"))
-        .args(args)
-        .output()
-        .expect("run blinksim")
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
+mod cli;
+use cli::{blinksim, write};
 
 const HEAD: &str = r#"name = "bounded"
 

@@ -10,7 +10,7 @@ use super::error::EvalError;
 use super::functions;
 use super::limits::{
     EVAL_BUDGET_BYTES, MAX_MULTI_ITEMS, MAX_STRING_BYTES, REGEX_CACHE_ENTRIES, REGEX_COMPILE_COST,
-    REGEX_DFA_SIZE_LIMIT, REGEX_SIZE_CLASSES, REGEX_SIZE_LIMIT, REGEX_WORK_BUDGET,
+    REGEX_DFA_SIZE_LIMIT, REGEX_SIZE_CLASSES, REGEX_WORK_BUDGET,
 };
 use super::value::Value;
 
@@ -148,19 +148,20 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
                 .build()
         };
-        let mut found = None;
+        let mut found = Err("too large".to_string());
         for weight in REGEX_SIZE_CLASSES {
-            if let Ok(re) = build(weight) {
-                found = Some(CompiledRegex { re, weight });
-                break;
+            match build(weight) {
+                Ok(re) => {
+                    found = Ok(CompiledRegex { re, weight });
+                    break;
+                }
+                // The last class is REGEX_SIZE_LIMIT: its error is the one reported.
+                Err(e) => found = Err(e.to_string()),
             }
         }
         let compiled = match found {
-            Some(compiled) => compiled,
-            None => {
-                let error = build(REGEX_SIZE_LIMIT)
-                    .err()
-                    .map_or_else(|| "too large".to_string(), |e| e.to_string());
+            Ok(compiled) => compiled,
+            Err(error) => {
                 return Err(format!(
                     "invalid or unsupported regular expression: {error}"
                 ));

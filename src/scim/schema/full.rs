@@ -52,34 +52,25 @@ static PHOTO_SUBS: [AttributeDef; 4] = {
         primary,
     ]
 };
-static ADDRESS_SUBS: [AttributeDef; 8] = [
-    string(
-        "formatted",
-        "The full mailing address, formatted for display.",
-    ),
-    string("streetAddress", "The full street address component."),
-    string("locality", "The city or locality component."),
-    string("region", "The state or region component."),
-    string("postalCode", "The zip code or postal code component."),
-    string(
-        "country",
-        "The country name component (ISO 3166-1 alpha-2).",
-    ),
-    AttributeDef {
-        canonical_values: &["work", "home", "other"],
-        ..string(
-            "type",
-            "A label indicating the attribute's function, e.g. 'work'.",
-        )
-    },
-    AttributeDef {
-        ty: AttrType::Boolean,
-        ..string(
-            "primary",
-            "Whether this is the preferred value; 'true' appears at most once.",
-        )
-    },
-];
+static ADDRESS_SUBS: [AttributeDef; 8] = {
+    let [_, _, kind, primary] = typed_values("", &["work", "home", "other"]);
+    [
+        string(
+            "formatted",
+            "The full mailing address, formatted for display.",
+        ),
+        string("streetAddress", "The full street address component."),
+        string("locality", "The city or locality component."),
+        string("region", "The state or region component."),
+        string("postalCode", "The zip code or postal code component."),
+        string(
+            "country",
+            "The country name component (ISO 3166-1 alpha-2).",
+        ),
+        kind,
+        primary,
+    ]
+};
 static GROUP_SUBS: [AttributeDef; 4] = [
     AttributeDef {
         mutability: Mutability::ReadOnly,
