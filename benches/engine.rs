@@ -90,10 +90,11 @@ fn decision_path(c: &mut Criterion) {
                     .iter()
                     .filter(|(_, d)| !matches!(d, Desired::Reference(_)))
                     .filter_map(|(t, d)| {
-                        let old = wire::value_at(target, t);
-                        (!wire::same(old.as_ref(), d)).then(|| Change {
+                        // As the cycle's update (cycle/export.rs): copy only what changed.
+                        let old = wire::value_ref_at(target, t);
+                        (!wire::same(old, d)).then(|| Change {
                             target: t.clone(),
-                            old,
+                            old: old.cloned(),
                             new: d.clone(),
                         })
                     })

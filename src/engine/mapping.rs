@@ -325,7 +325,9 @@ impl expr::Source for SourceView<'_> {
         {
             return Value::String(upn);
         }
-        self.user.attribute(name).map_or(Value::Null, Value::String)
+        self.user
+            .attribute_str(name)
+            .map_or(Value::Null, |v| Value::String(v.to_string()))
     }
 
     fn app_role_assignments(&self) -> Vec<AppRoleAssignment> {
@@ -376,7 +378,7 @@ pub fn evaluate(
             value
         };
         let desired = match m.kind {
-            TargetKind::Reference => match value.to_target_string() {
+            TargetKind::Reference => match value.into_target_string() {
                 Some(id) => Desired::Reference(id),
                 None => continue,
             },
@@ -397,7 +399,7 @@ pub fn evaluate(
                 Some(v) => Desired::Json(v),
                 None => continue,
             },
-            TargetKind::String => match value.to_target_string() {
+            TargetKind::String => match value.into_target_string() {
                 Some(s) => Desired::Text(s),
                 None => continue,
             },

@@ -71,7 +71,7 @@ pub use wire::Dialect;
 pub mod internals {
     pub use super::mapping::{Desired, Operation, SourceView, compile, evaluate};
     pub use super::scope::evaluate_with;
-    pub use super::wire::{Change, create_body, same, update_body, value_at};
+    pub use super::wire::{Change, create_body, same, update_body, value_at, value_ref_at};
 }
 pub use names::UnknownName;
 pub use ondemand::{OnDemandResult, OnDemandStep};

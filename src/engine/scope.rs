@@ -197,10 +197,8 @@ impl ScopingFilter {
     }
 
     /// Whether `value` (the attribute's value, if any) passes every clause.
-    pub fn passes(&self, get: &dyn Fn(&str) -> Option<String>) -> bool {
-        self.clauses
-            .iter()
-            .all(|c| c.holds(get(&c.attribute).as_deref()))
+    pub fn passes<'v>(&self, get: impl Fn(&str) -> Option<&'v str>) -> bool {
+        self.clauses.iter().all(|c| c.holds(get(&c.attribute)))
     }
 }
 
@@ -231,14 +229,37 @@ impl Clause {
             FilterOperator::IsNotNull => true,
             FilterOperator::IsNull => false,
             FilterOperator::RegexMatch | FilterOperator::NotRegexMatch => {
-                let matched = regex::RegexBuilder::new(&self.value)
-                    .size_limit(1 << 20)
-                    .build()
-                    .is_ok_and(|re| re.is_match(v));
+                let matched = scoping_regex(&self.value).is_some_and(|re| re.is_match(v));
                 matched == (self.operator == FilterOperator::RegexMatch)
             }
         }
     }
+}
+
+thread_local! {
+    /// Compiled scoping regexes: a clause is checked for every user of every cycle, and a
+    /// job has a handful of patterns.
+    static REGEXES: std::cell::RefCell<foldhash::HashMap<String, Option<regex::Regex>>> =
+        std::cell::RefCell::new(foldhash::HashMap::default());
+}
+
+/// `pattern` compiled (memoised per thread, bounded); `None` when it does not compile.
+fn scoping_regex(pattern: &str) -> Option<regex::Regex> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(found) = cache.get(pattern) {
+            return found.clone();
+        }
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        let compiled = regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .ok();
+        cache.insert(pattern.to_string(), compiled.clone());
+        compiled
+    })
 }
 
 names! {
@@ -362,7 +383,7 @@ pub fn evaluate_with(
     let passes_filters = filters.is_empty()
         || filters
             .iter()
-            .any(|f| f.passes(&|name| user.attribute(name)));
+            .any(|f| f.passes(|name| user.attribute_str(name)));
     let mut roles: Vec<super::expr::AppRoleAssignment> = assignments
         .iter()
         .map(|a| super::expr::AppRoleAssignment {

@@ -7,7 +7,6 @@ use crate::scim::schema::{ENTERPRISE_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA, split
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The PATCH dialect (Appendix A): Blink's is NOT FOUND in the reference, so it is a setting.
@@ -100,7 +99,8 @@ fn locate(target: &str) -> Option<Located> {
 
 thread_local! {
     /// Parsed target paths: a job has a dozen, read for every user it compares.
-    static LOCATIONS: RefCell<HashMap<String, Option<Rc<Located>>>> = RefCell::new(HashMap::new());
+    static LOCATIONS: RefCell<foldhash::HashMap<String, Option<Rc<Located>>>> =
+        RefCell::new(foldhash::HashMap::default());
 }
 
 /// `locate`, memoised per thread (bounded: arbitrary targets cannot grow it without limit).
@@ -270,18 +270,31 @@ pub(crate) fn filter_query(target: &str, value: &str) -> String {
 
 /// Reads a target path's value out of a resource; case-insensitive keys; the manager's `value`.
 pub fn value_at(resource: &Value, target: &str) -> Option<Value> {
+    value_ref_at(resource, target).cloned()
+}
+
+/// [`value_at`], borrowed: the diff copies only the values that changed.
+pub fn value_ref_at<'r>(resource: &'r Value, target: &str) -> Option<&'r Value> {
     let loc = located(target)?;
-    value_in(resource, &loc).cloned()
+    value_in(resource, &loc)
 }
 
 /// A member by key, exact first, then ignoring ASCII case (SCIM attribute names are not
-/// case-sensitive).
+/// case-sensitive). One scan: a resource has a dozen members, cheaper to compare than to hash.
 fn member<'a>(o: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
-    o.get(k).or_else(|| {
-        o.iter()
-            .find(|(ok, _)| ok.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v)
-    })
+    let mut caseless = None;
+    for (key, value) in o {
+        if key.len() != k.len() {
+            continue;
+        }
+        if key == k {
+            return Some(value);
+        }
+        if caseless.is_none() && key.eq_ignore_ascii_case(k) {
+            caseless = Some(value);
+        }
+    }
+    caseless
 }
 
 fn value_in<'a>(resource: &'a Value, loc: &Located) -> Option<&'a Value> {
@@ -337,6 +350,22 @@ pub fn same(current: Option<&Value>, desired: &Desired) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_match_exactly_first_then_ignoring_case() {
+        let o = json!({"Title": "caseless", "title": "exact", "emails": []});
+        let o = o.as_object().expect("an object");
+        assert_eq!(member(o, "title"), Some(&json!("exact")));
+        assert_eq!(member(o, "TITLE"), Some(&json!("caseless")));
+        assert_eq!(member(o, "EMAILS"), Some(&json!([])));
+        assert_eq!(member(o, "titles"), None);
+        let resource = json!({"name": {"givenName": "Ada"}});
+        assert_eq!(
+            value_ref_at(&resource, "name.GIVENNAME"),
+            Some(&json!("Ada"))
+        );
+        assert_eq!(value_at(&resource, "name.familyName"), None);
+    }
 
     fn eval(values: Vec<(&str, Desired)>) -> Evaluation {
         Evaluation {

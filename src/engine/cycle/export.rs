@@ -192,10 +192,10 @@ impl Ctx<'_> {
             .iter()
             .filter(|(_, d)| !matches!(d, Desired::Reference(_)))
             .filter_map(|(t, d)| {
-                let old = current.as_ref().and_then(|c| wire::value_at(c, t));
-                (current.is_none() || !wire::same(old.as_ref(), d)).then(|| Change {
+                let old = current.as_ref().and_then(|c| wire::value_ref_at(c, t));
+                (current.is_none() || !wire::same(old, d)).then(|| Change {
                     target: t.clone(),
-                    old,
+                    old: old.cloned(),
                     new: d.clone(),
                 })
             })

@@ -82,37 +82,55 @@ impl DirectoryUser {
     /// (Graph and portal names both work: `mobile`/`mobilePhone`,
     /// `telephoneNumber`/`businessPhones`, `physicalDeliveryOfficeName`/`officeLocation`).
     pub fn attribute(&self, name: &str) -> Option<String> {
-        let text = |v: &Option<String>| v.clone();
-        match name.to_ascii_lowercase().as_str() {
-            "objectid" | "id" => Some(self.object_id.clone()),
-            "userprincipalname" => Some(self.user_principal_name.clone()),
-            "mail" => text(&self.mail),
-            "mailnickname" => text(&self.mail_nickname),
-            "givenname" => text(&self.given_name),
-            "surname" | "sn" => text(&self.surname),
-            "displayname" => text(&self.display_name),
-            "jobtitle" => text(&self.job_title),
-            "department" => text(&self.department),
-            "employeeid" => text(&self.employee_id),
-            "companyname" => text(&self.company_name),
-            "officelocation" | "physicaldeliveryofficename" => text(&self.office_location),
-            "mobile" | "mobilephone" => text(&self.mobile_phone),
-            "telephonenumber" => self.business_phones.first().cloned(),
-            "preferredlanguage" => text(&self.preferred_language),
-            "manager" => text(&self.manager),
-            "accountenabled" => Some(
-                if self.account_enabled {
-                    "True"
-                } else {
-                    "False"
-                }
-                .to_string(),
-            ),
-            other => self
+        self.attribute_str(name).map(str::to_string)
+    }
+
+    /// [`attribute`](Self::attribute), borrowed: the mapping and scoping hot path reads every
+    /// user's attributes and needs no copy to compare them.
+    pub fn attribute_str(&self, name: &str) -> Option<&str> {
+        fn text(v: &Option<String>) -> Option<&str> {
+            v.as_deref()
+        }
+        let mut buf = [0u8; 32];
+        let lowered;
+        let key: &[u8] = match buf.get_mut(..name.len()) {
+            Some(out) => {
+                out.copy_from_slice(name.as_bytes());
+                out.make_ascii_lowercase();
+                out
+            }
+            None => {
+                lowered = name.to_ascii_lowercase();
+                lowered.as_bytes()
+            }
+        };
+        match key {
+            b"objectid" | b"id" => Some(&self.object_id),
+            b"userprincipalname" => Some(&self.user_principal_name),
+            b"mail" => text(&self.mail),
+            b"mailnickname" => text(&self.mail_nickname),
+            b"givenname" => text(&self.given_name),
+            b"surname" | b"sn" => text(&self.surname),
+            b"displayname" => text(&self.display_name),
+            b"jobtitle" => text(&self.job_title),
+            b"department" => text(&self.department),
+            b"employeeid" => text(&self.employee_id),
+            b"companyname" => text(&self.company_name),
+            b"officelocation" | b"physicaldeliveryofficename" => text(&self.office_location),
+            b"mobile" | b"mobilephone" => text(&self.mobile_phone),
+            b"telephonenumber" => self.business_phones.first().map(String::as_str),
+            b"preferredlanguage" => text(&self.preferred_language),
+            b"manager" => text(&self.manager),
+            b"accountenabled" => Some(if self.account_enabled {
+                "True"
+            } else {
+                "False"
+            }),
+            _ => self
                 .extension_attributes
                 .iter()
-                .find(|(k, _)| k.to_ascii_lowercase() == other)
-                .map(|(_, v)| v.clone()),
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str()),
         }
     }
 

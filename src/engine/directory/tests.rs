@@ -102,3 +102,31 @@ fn groups_are_renamed_and_deleted_with_their_assignments() {
         Err(DirectoryError::NoGroup("g1".into()))
     );
 }
+
+#[test]
+fn attributes_are_read_by_any_case_and_long_names_too() {
+    let mut u = DirectoryUser::new("u1", "ada@contoso.example");
+    u.office_location = Some("London".into());
+    u.business_phones = vec!["+44 20 7946 0000".into()];
+    let long = "extension_0123456789abcdef0123456789abcdef_costCenter";
+    u.extension_attributes.insert(long.into(), "CC-7".into());
+    u.extension_attributes
+        .insert("extensionAttribute1".into(), "E1".into());
+    assert_eq!(
+        u.attribute_str("PHYSICALDELIVERYOFFICENAME"),
+        Some("London")
+    );
+    assert_eq!(u.attribute_str("officeLocation"), Some("London"));
+    assert_eq!(u.attribute_str("TelephoneNumber"), Some("+44 20 7946 0000"));
+    assert_eq!(
+        u.attribute_str("userPrincipalName"),
+        Some("ada@contoso.example")
+    );
+    assert_eq!(u.attribute_str("accountEnabled"), Some("True"));
+    // Longer than the 32-byte stack buffer: the allocating path.
+    assert_eq!(u.attribute_str(&long.to_ascii_uppercase()), Some("CC-7"));
+    assert_eq!(u.attribute_str("EXTENSIONATTRIBUTE1"), Some("E1"));
+    assert_eq!(u.attribute_str("mail"), None);
+    assert_eq!(u.attribute_str("nope"), None);
+    assert_eq!(u.attribute("officelocation").as_deref(), Some("London"));
+}

@@ -135,6 +135,14 @@ impl Value {
         }
     }
 
+    /// [`to_target_string`](Self::to_target_string), moving a string instead of copying it.
+    pub fn into_target_string(self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s),
+            other => other.to_target_string(),
+        }
+    }
+
     /// JSON for the SCIM request body: strings, booleans, numbers, arrays for Multi, role
     /// objects in the POST shape of ref §6.2 for Roles; None for Null/Ignore.
     pub fn to_scim_json(&self) -> Option<serde_json::Value> {

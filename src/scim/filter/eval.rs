@@ -142,7 +142,7 @@ fn compare_text(op: CompareOp, value: &str, operand: &str, case_exact: bool) -> 
             CompareOp::Ne => !eq(v, o),
             CompareOp::Sw => v.len() >= o.len() && eq(&v[..o.len()], o),
             CompareOp::Ew => v.len() >= o.len() && eq(&v[v.len() - o.len()..], o),
-            CompareOp::Co => o.is_empty() || v.windows(o.len()).any(|w| eq(w, o)),
+            CompareOp::Co => contains_ascii(v, o, fold),
             _ if fold => ordered(op, cmp_ascii_folded(v, o)),
             _ => ordered(op, v.cmp(o)),
         };
@@ -155,6 +155,33 @@ fn compare_text(op: CompareOp, value: &str, operand: &str, case_exact: bool) -> 
         CompareOp::Ew => folded.ends_with(operand),
         CompareOp::Co => folded.contains(operand),
         _ => ordered(op, (*folded).cmp(operand)),
+    }
+}
+
+/// Whether `needle` occurs in `haystack`, ignoring ASCII case when `fold`: candidates are
+/// the positions of its first byte (either case), found by `memchr`.
+fn contains_ascii(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let tail_matches = |at: usize| {
+        haystack.get(at + 1..at + needle.len()).is_some_and(|tail| {
+            if fold {
+                tail.eq_ignore_ascii_case(rest)
+            } else {
+                tail == rest
+            }
+        })
+    };
+    let starts = &haystack[..=last_start];
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    if fold && lower != upper {
+        memchr::memchr2_iter(lower, upper, starts).any(tail_matches)
+    } else {
+        memchr::memchr_iter(first, starts).any(tail_matches)
     }
 }
 
@@ -255,6 +282,20 @@ pub(crate) fn matches_json_compiled(compiled: &Compiled, resource: &Value) -> bo
 mod tests {
     use super::*;
     use serde_json::json;
+
+    proptest::proptest! {
+        #[test]
+        fn contains_ascii_agrees_with_a_window_scan(
+            haystack in "[a-cA-C@.]{0,12}",
+            needle in "[a-cA-C@.]{0,4}",
+            fold: bool,
+        ) {
+            let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+            let naive = n.is_empty()
+                || h.windows(n.len()).any(|w| if fold { w.eq_ignore_ascii_case(n) } else { w == n });
+            proptest::prop_assert_eq!(contains_ascii(h, n, fold), naive);
+        }
+    }
 
     fn user() -> Value {
         json!({
