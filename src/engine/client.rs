@@ -2,7 +2,7 @@
 //! retries (429 honouring Retry-After, transient errors with back-off), and a trace of every
 //! attempt.
 
-use super::transport::{Transport, TransportError};
+use super::transport::{Delivered, Transport, TransportError};
 use crate::scim::message::{Request, Response};
 use http::{HeaderValue, Method, header};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ impl Default for RetryPolicy {
 }
 
 /// One attempt, as the request trace records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TraceEntry {
     /// Method.
     pub method: String,
@@ -84,6 +84,9 @@ pub(crate) struct ScimClient<'a> {
     pub retry: RetryPolicy,
     /// Simulated latency of one request.
     pub request_latency: Duration,
+    /// Whether trace entries carry the request and outcome: without it (a job that keeps no
+    /// trace) each attempt is counted by an empty entry, so nothing is copied for nothing.
+    pub keep_trace: bool,
 }
 
 fn retry_after(resp: &Response) -> Option<Duration> {
@@ -94,16 +97,53 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 impl ScimClient<'_> {
     /// A request to `{base}{path}` with Azure AD's headers.
     pub(crate) fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Request {
-        let mut req =
-            Request::new(method, &format!("{}{path}", self.base_path)).bearer(&self.token);
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q.to_string())),
+            None => (path, None),
+        };
+        let mut full = String::with_capacity(self.base_path.len() + path.len());
+        full.push_str(&self.base_path);
+        full.push_str(path);
+        let mut req = Request {
+            method,
+            path: full,
+            query,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::new(),
+        }
+        .bearer(&self.token);
         if let Some(b) = body {
             req.headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(crate::scim::message::SCIM_JSON),
             );
-            req.body = bytes::Bytes::from(b.to_string());
+            // Straight into bytes: `to_string` goes through `fmt::Write`, piece by piece.
+            req.body = bytes::Bytes::from(serde_json::to_vec(b).unwrap_or_default());
         }
         req
+    }
+
+    /// The trace entry of one attempt (an empty one when the trace is not kept).
+    fn trace_entry(
+        &self,
+        request: &Request,
+        body: &Option<String>,
+        result: &Result<Delivered, TransportError>,
+        waited: Duration,
+    ) -> TraceEntry {
+        if !self.keep_trace {
+            return TraceEntry::default();
+        }
+        TraceEntry {
+            method: request.method.to_string(),
+            path: request.path_and_query(),
+            body: body.clone(),
+            outcome: match result {
+                Ok(d) => d.response.status.as_u16().to_string(),
+                Err(e) => format!("no response: {e}"),
+            },
+            waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+        }
     }
 
     /// Sends with retries, appending every attempt to `trace`.
@@ -114,8 +154,8 @@ impl ScimClient<'_> {
         let mut uncertain = false;
         let mut cost = Duration::ZERO;
         let mut waited = Duration::ZERO;
-        let body =
-            (!request.body.is_empty()).then(|| String::from_utf8_lossy(&request.body).into_owned());
+        let body = (self.keep_trace && !request.body.is_empty())
+            .then(|| String::from_utf8_lossy(&request.body).into_owned());
         loop {
             attempts += 1;
             let result = self.transport.send(request.clone()).await;
@@ -123,17 +163,7 @@ impl ScimClient<'_> {
             if let Err(TransportError::Timeout(d)) = &result {
                 cost += *d;
             }
-            let outcome_text = match &result {
-                Ok(d) => d.response.status.as_u16().to_string(),
-                Err(e) => format!("no response: {e}"),
-            };
-            trace.push(TraceEntry {
-                method: request.method.to_string(),
-                path: request.path_and_query(),
-                body: body.clone(),
-                outcome: outcome_text,
-                waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
-            });
+            trace.push(self.trace_entry(&request, &body, &result, waited));
             let wait = match &result {
                 Ok(d) => {
                     cost += d.simulated_delay;

@@ -133,11 +133,34 @@ fn core_rank(key: &str) -> (u8, String) {
     }
 }
 
+/// Members under construction, in insertion order; a key set again keeps its place, as
+/// `Map::insert` does. A body has a dozen: a scan costs less than hashing each key twice.
+#[derive(Default)]
+struct Members(Vec<(String, Value)>);
+
+impl Members {
+    /// The member `key`, added as `empty()` when missing.
+    fn slot(&mut self, key: &str, empty: impl FnOnce() -> Value) -> &mut Value {
+        let at = match self.0.iter().position(|(k, _)| k == key) {
+            Some(at) => at,
+            None => {
+                self.0.push((key.to_string(), empty()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    fn insert(&mut self, key: &str, value: Value) {
+        *self.slot(key, || Value::Null) = value;
+    }
+}
+
 /// The POST body for a new user. References (`manager`) are exported afterwards, in their own
 /// PATCH (HPW initial cycle step 6).
 pub fn create_body(eval: &Evaluation) -> Value {
-    let mut core = Map::new();
-    let mut extensions: Vec<(&'static str, Map<String, Value>)> = Vec::new();
+    let mut core = Members::default();
+    let mut extensions: Vec<(&'static str, Members)> = Vec::new();
     for (target, desired) in &eval.values {
         if matches!(desired, Desired::Reference(_)) {
             continue;
@@ -147,7 +170,7 @@ pub fn create_body(eval: &Evaluation) -> Value {
             None => &mut core,
             Some(urn) => {
                 if !extensions.iter().any(|(u, _)| *u == urn) {
-                    extensions.push((urn, Map::new()));
+                    extensions.push((urn, Members::default()));
                 }
                 match extensions.iter_mut().find(|(u, _)| *u == urn) {
                     Some((_, m)) => m,
@@ -157,13 +180,9 @@ pub fn create_body(eval: &Evaluation) -> Value {
         };
         let value = desired_json(desired, Dialect::Current);
         match (&loc.filter, &loc.sub) {
-            (None, None) => {
-                container.insert(loc.attr.clone(), value);
-            }
+            (None, None) => container.insert(&loc.attr, value),
             (None, Some(sub)) => {
-                let obj = container
-                    .entry(loc.attr.clone())
-                    .or_insert_with(|| Value::Object(Map::new()));
+                let obj = container.slot(&loc.attr, || Value::Object(Map::new()));
                 if let Value::Object(o) = obj {
                     o.insert(sub.clone(), value);
                     sort_name_parts(o);
@@ -178,28 +197,23 @@ pub fn create_body(eval: &Evaluation) -> Value {
                     record.insert(k.clone(), Value::from(v.as_str()));
                 }
                 record.insert(sub.clone().unwrap_or_else(|| "value".into()), value);
-                let arr = container
-                    .entry(loc.attr.clone())
-                    .or_insert_with(|| Value::Array(Vec::new()));
+                let arr = container.slot(&loc.attr, || Value::Array(Vec::new()));
                 if let Value::Array(a) = arr {
                     a.push(Value::Object(record));
                 }
             }
         }
     }
-    core.insert("schemas".into(), json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
-    core.insert("meta".into(), json!({"resourceType": "User"}));
-    let mut keys: Vec<String> = core.keys().cloned().collect();
-    keys.sort_by_key(|k| core_rank(k));
-    let mut body = Map::new();
-    for k in keys {
-        if let Some(v) = core.shift_remove(&k) {
-            body.insert(k, v);
-        }
-    }
+    core.insert("schemas", json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
+    core.insert("meta", json!({"resourceType": "User"}));
+    // Each key ranked once (not per comparison); the members moved into the body.
+    let mut members = core.0;
+    members.sort_by_cached_key(|(k, _)| core_rank(k));
+    let mut body = Map::with_capacity(members.len() + extensions.len());
+    body.extend(members);
     extensions.sort_by_key(|(u, _)| if *u == ENTERPRISE_SCHEMA { 0 } else { 1 });
     for (urn, ext) in extensions {
-        body.insert(urn.to_string(), Value::Object(ext));
+        body.insert(urn.to_string(), Value::Object(ext.0.into_iter().collect()));
     }
     Value::Object(body)
 }
@@ -410,6 +424,21 @@ mod tests {
         assert_eq!(
             body,
             r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"0a21f0f2","userName":"Test_User","active":true,"emails":[{"primary":true,"type":"work","value":"t@testuser.com"}],"meta":{"resourceType":"User"},"name":{"familyName":"familyName","givenName":"givenName"},"phoneNumbers":[{"type":"mobile","value":"+1"}],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"QA"},"urn:ietf:params:scim:schemas:extension:blink:2.0:User":{"location":"Leeds"}}"#
+        );
+    }
+
+    #[test]
+    fn a_target_set_twice_keeps_its_first_place_and_last_value() {
+        let e = eval(vec![
+            ("title", Desired::Text("A".into())),
+            ("Title", Desired::Text("B".into())),
+            ("title", Desired::Text("C".into())),
+            ("name.givenName", Desired::Text("G".into())),
+            ("name.familyName", Desired::Text("F".into())),
+        ]);
+        assert_eq!(
+            create_body(&e).to_string(),
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"meta":{"resourceType":"User"},"name":{"familyName":"F","givenName":"G"},"title":"C","Title":"B"}"#
         );
     }
 

@@ -32,6 +32,9 @@ pub(crate) struct Outcome {
     pub reference: Option<RefTask>,
     pub entitled: bool,
     pub escrow_clear: bool,
+    /// Whether steps and modified properties are written: not when the cycle's log entries
+    /// are dropped anyway (`retain_logs` off), which saves building them for every object.
+    pub detail: bool,
 }
 
 /// A log entry under construction.
@@ -155,9 +158,15 @@ fn scoping_step(ctx: &Ctx<'_>, scope: &ScopeResult) -> Step {
 impl Outcome {
     /// An outcome with the import and scoping steps, skipped until a stage says otherwise.
     pub(crate) fn new(ctx: &Ctx<'_>, record: &UserRecord, scope: &ScopeResult) -> Outcome {
-        let steps = vec![import_step(ctx, record, scope), scoping_step(ctx, scope)];
+        let detail = ctx.keeps_detail();
+        let steps = match detail {
+            true => vec![import_step(ctx, record, scope), scoping_step(ctx, scope)],
+            false => Vec::new(),
+        };
         let (id, upn) = (&record.user.object_id, &record.user.user_principal_name);
-        Outcome::with_steps(ctx, id, upn, scope.in_scope(), steps)
+        let mut o = Outcome::with_steps(ctx, id, upn, scope.in_scope(), steps);
+        o.detail = detail;
+        o
     }
 
     /// An outcome for the object `object_id` named `name`, skipped until a stage says
@@ -188,6 +197,7 @@ impl Outcome {
             reference: None,
             entitled,
             escrow_clear: false,
+            detail: true,
         }
     }
 
@@ -199,8 +209,7 @@ impl Outcome {
         description: String,
         f: Failure,
     ) -> Outcome {
-        let export = self.export_step(name, Status::Failure, description);
-        self.entry.steps.push(export);
+        self.push_export_step(name, Status::Failure, description);
         self.entry.action = action;
         self.entry.status = Status::Failure;
         self.entry.error = Some(f.clone());
@@ -225,16 +234,18 @@ impl Outcome {
 
     /// Ends the pipeline with a skip step; a skip closes the object's escrow.
     pub(crate) fn skip(mut self, reason: SkipReason, description: String) -> Outcome {
-        self.entry.steps.push(details(
-            // Typed Export as in Microsoft's sample (§5.4).
-            step(
-                StepName::EntrySynchronizationSkip,
-                StepType::Export,
-                Status::Skipped,
-                description,
-            ),
-            [("SkipReason", reason.as_str().to_string())],
-        ));
+        if self.detail {
+            self.entry.steps.push(details(
+                // Typed Export as in Microsoft's sample (§5.4).
+                step(
+                    StepName::EntrySynchronizationSkip,
+                    StepType::Export,
+                    Status::Skipped,
+                    description,
+                ),
+                [("SkipReason", reason.as_str().to_string())],
+            ));
+        }
         self.entry.action = Action::Other;
         self.entry.status = Status::Skipped;
         self.escrow_clear = true;
@@ -243,26 +254,30 @@ impl Outcome {
 
     /// Adds a decision step that succeeded, typed matching as in Graph's Example 2 (§5.5).
     pub(crate) fn decide(&mut self, name: StepName, description: String) {
-        self.entry
-            .steps
-            .push(step(name, StepType::Matching, Status::Success, description));
+        if self.detail {
+            self.entry
+                .steps
+                .push(step(name, StepType::Matching, Status::Success, description));
+        }
     }
 
     /// Records a successful export as `action`.
     pub(crate) fn exported(&mut self, action: Action, name: StepName, description: String) {
-        let export = self.export_step(name, Status::Success, description);
-        self.entry.steps.push(export);
+        self.push_export_step(name, Status::Success, description);
         self.entry.action = action;
         self.entry.status = Status::Success;
         self.escrow_clear = true;
     }
 
-    /// An export step naming the object as Graph's Example 2 does (§5.5).
-    fn export_step(&self, name: StepName, status: Status, description: String) -> Step {
-        details(
-            step(name, StepType::Export, status, description),
-            [("ReportableIdentifier", self.upn.clone())],
-        )
+    /// Adds an export step naming the object as Graph's Example 2 does (§5.5).
+    fn push_export_step(&mut self, name: StepName, status: Status, description: String) {
+        if self.detail {
+            let export = details(
+                step(name, StepType::Export, status, description),
+                [("ReportableIdentifier", self.upn.clone())],
+            );
+            self.entry.steps.push(export);
+        }
     }
 
     pub(crate) fn add_call_cost(&mut self, cost: Duration) {
@@ -272,6 +287,9 @@ impl Outcome {
     /// Records the target object found by a match or read.
     pub(crate) fn matched(&mut self, ctx: &Ctx<'_>, target_id: &str, user_name: &str) {
         self.entry.target = ctx.resource.identity(target_id, user_name);
+        if !self.detail {
+            return;
+        }
         // Right after the import step: the samples match before scoping (§5.4).
         let at = self
             .entry

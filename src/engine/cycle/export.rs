@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::entry::{Outcome, modified};
-use super::lookup::{content_type_ok, resource_id, resource_user_name};
+use super::lookup::{Named, content_type_ok, resource_id};
 use crate::engine::directory::UserRecord;
 use crate::engine::failure::{self, Verb};
 use crate::engine::job::{Link, LinkChange};
@@ -52,7 +52,7 @@ impl Ctx<'_> {
         }
         let body = wire::create_body(&eval);
         match self.post(o, &eval, &body).await {
-            Ok((o, resource, attempts)) => self.created(o, &eval, &resource, attempts),
+            Ok((o, resource, attempts)) => self.created(o, &eval, resource, attempts),
             Err(failed) => failed,
         }
     }
@@ -74,14 +74,14 @@ impl Ctx<'_> {
         (o, true)
     }
 
-    /// POSTs `body` to the kind's endpoint: the created resource and the attempts it took (or,
-    /// after a lost response and a 409, the match of `eval`), or the failed outcome.
+    /// POSTs `body` to the kind's endpoint: the created resource's names and the attempts it
+    /// took (or, after a lost response and a 409, the match of `eval`), or the failed outcome.
     pub(crate) async fn post(
         &self,
         mut o: Outcome,
         eval: &Evaluation,
         body: &Value,
-    ) -> Result<(Outcome, Value, u32), Outcome> {
+    ) -> Result<(Outcome, Named, u32), Outcome> {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
         let request = self
             .client
@@ -95,7 +95,7 @@ impl Ctx<'_> {
                 let conflict =
                     self.failure_of(failure::from_response(Verb::Create, &upn, target, &resp));
                 match self.find(&mut o, eval).await {
-                    Ok(Some(found)) if resource_id(&found).is_some() => found,
+                    Ok(Some(found)) if resource_id(&found).is_some() => Named::of(&found),
                     _ => {
                         return Err(o.fail(
                             Action::Create,
@@ -107,8 +107,9 @@ impl Ctx<'_> {
                 }
             }
             outcome => match failure::check(outcome, Verb::Create, &upn, target) {
-                Ok(resp) => match resp.json().filter(|_| content_type_ok(&resp)) {
-                    Some(json) if resource_id(&json).is_some() => json,
+                // Only the names are read: the rest of the resource is not kept.
+                Ok(resp) => match Named::parse(&resp.body).filter(|_| content_type_ok(&resp)) {
+                    Some(named) if named.id.is_some() => named,
                     _ => {
                         let status = resp.status.as_u16();
                         let f = self.failure_of(failure::incompatible(
@@ -134,32 +135,34 @@ impl Ctx<'_> {
         &self,
         mut o: Outcome,
         eval: &Evaluation,
-        resource: &Value,
+        resource: Named,
         attempts: u32,
     ) -> Outcome {
         let (kind, upn, target) = (self.resource.kind, o.upn.clone(), self.target());
-        let id = resource_id(resource).unwrap_or_default();
-        let user_name = resource_user_name(resource);
+        let id = resource.id.unwrap_or_default();
+        let user_name = resource.user_name;
         let mut description = format!("{kind} '{upn}' was created in {target}");
         if attempts > 1 {
             description.push_str(&format!(" (after {attempts} attempts)"));
         }
         o.exported(Action::Create, StepName::EntryExportAdd, description);
-        if let Some(last) = o.entry.steps.last_mut() {
-            last.details
-                .insert("ReportableIdentifier".into(), upn.clone());
+        if o.detail {
+            if let Some(last) = o.entry.steps.last_mut() {
+                last.details
+                    .insert("ReportableIdentifier".into(), upn.clone());
+            }
+            let exported: Vec<Change> = eval
+                .values
+                .iter()
+                .filter(|(_, d)| !matches!(d, Desired::Reference(_)))
+                .map(|(t, d)| Change {
+                    target: t.clone(),
+                    old: None,
+                    new: d.clone(),
+                })
+                .collect();
+            o.entry.modified = modified(&exported, &eval.redacted);
         }
-        let exported: Vec<Change> = eval
-            .values
-            .iter()
-            .filter(|(_, d)| !matches!(d, Desired::Reference(_)))
-            .map(|(t, d)| Change {
-                target: t.clone(),
-                old: None,
-                new: d.clone(),
-            })
-            .collect();
-        o.entry.modified = modified(&exported, &eval.redacted);
         o.entry.target = self.resource.identity(&id, &user_name);
         o.reference = self.reference_task(eval, &o.object_id, &id, None);
         o.link = linked(id, user_name);
@@ -314,7 +317,9 @@ impl Ctx<'_> {
             Ok(_) => {
                 let description = format!("{kind} '{upn}' was {done} in {target}");
                 o.exported(action, StepName::EntryExportUpdate, description);
-                o.entry.modified = modified(changes, redacted);
+                if o.detail {
+                    o.entry.modified = modified(changes, redacted);
+                }
                 o
             }
             Err(f) => {

@@ -85,6 +85,12 @@ impl<'a> Ctx<'a> {
         &self.job.config().target_system
     }
 
+    /// Whether objects' steps and modified properties are written: on demand always (its
+    /// result shows them), in a cycle when its log entries are kept.
+    pub(crate) fn keeps_detail(&self) -> bool {
+        self.run == Run::OnDemand || self.job.config().retain_logs
+    }
+
     fn object_overhead(&self) -> Duration {
         Duration::from_millis(self.job.config().object_overhead_ms)
     }
@@ -116,9 +122,15 @@ fn trim(mut o: Outcome, retain_trace: bool, retain_logs: bool) -> Outcome {
     if !retain_logs {
         o.entry.steps = Vec::new();
         o.entry.modified = Vec::new();
+        // Only the log entry names the target: its strings need not wait for the cycle's end.
+        o.entry.target = Default::default();
     }
     o
 }
+
+/// Outcomes in object order, each with the instant it ends (set when applied): laid out as
+/// `(index, outcome)` pairs are, so the list is converted where it lies, not copied.
+type Placed = Vec<(Outcome, i64)>;
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
@@ -288,7 +300,7 @@ impl ProvisioningJob {
     }
 
     /// Runs every object's pipeline, `concurrency` at a time; the outcomes in object order.
-    async fn export_objects(&self, work: &[Work<'_>], run: Run, start: i64) -> Vec<Outcome> {
+    async fn export_objects(&self, work: &[Work<'_>], run: Run, start: i64) -> Placed {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
         let (retain_trace, retain_logs) = (config.retain_trace, config.retain_logs);
@@ -306,7 +318,7 @@ impl ProvisioningJob {
             .collect::<Vec<(usize, Outcome)>>()
             .await;
         outcomes.sort_unstable_by_key(|(i, _)| *i);
-        outcomes.into_iter().map(|(_, o)| o).collect()
+        outcomes.into_iter().map(|(_, o)| (o, 0)).collect()
     }
 
     /// Counts the pages of a cycle of `objects` objects that started at `start`, reporting
@@ -325,13 +337,7 @@ impl ProvisioningJob {
 
     /// Runs the objects' pipelines one after another in virtual time until the stop at
     /// `cut`: an object not begun by then is left for the next cycle.
-    async fn export_until(
-        &self,
-        work: &[Work<'_>],
-        run: Run,
-        start: i64,
-        cut: i64,
-    ) -> Vec<Outcome> {
+    async fn export_until(&self, work: &[Work<'_>], run: Run, start: i64, cut: i64) -> Placed {
         let ctx = &Ctx::new(self, run, start);
         let config = self.config();
         let mut pages = self.page_counter(work.len(), start);
@@ -344,7 +350,7 @@ impl ProvisioningJob {
             let o = ctx.process(w.record, &w.scope, w.plan).await;
             elapsed += o.cost;
             pages.done(i, o.cost);
-            outcomes.push(trim(o, config.retain_trace, config.retain_logs));
+            outcomes.push((trim(o, config.retain_trace, config.retain_logs), 0));
         }
         outcomes
     }
@@ -354,15 +360,14 @@ impl ProvisioningJob {
     async fn apply_outcomes(
         &mut self,
         dir: &Directory,
-        outcomes: Vec<Outcome>,
+        mut placed: Placed,
         summary: &mut CycleSummary,
         cycle: &Cycle,
     ) -> Duration {
         let start = cycle.start;
         let mut elapsed = Duration::ZERO;
-        let mut placed: Vec<(Outcome, i64)> = Vec::with_capacity(outcomes.len());
-        summary.counts.imported = outcomes.len() as u64;
-        for mut o in outcomes {
+        summary.counts.imported = placed.len() as u64;
+        for (o, at) in &mut placed {
             elapsed += o.cost;
             summary.counts.requests += o.requests as u64;
             summary.counts.entitled += u64::from(o.entitled);
@@ -371,7 +376,7 @@ impl ProvisioningJob {
             state.change_link(&o.object_id, link);
             state.set_staged(&o.object_id, o.entry.action == Action::StagedDelete);
             self.record_trace(&cycle.label, &o.upn, std::mem::take(&mut o.trace));
-            placed.push((o, start.saturating_add(millis(elapsed))));
+            *at = start.saturating_add(millis(elapsed));
         }
         elapsed += self
             .export_references(dir, &mut placed, &mut summary.counts, cycle)
@@ -391,9 +396,14 @@ impl ProvisioningJob {
     ) {
         let cycle_id = summary.cycle_id.clone();
         let number = u64::from(summary.number);
+        let retain_logs = self.config().retain_logs;
         for (n, (mut o, at)) in placed.into_iter().enumerate() {
             settle::count(&mut summary.counts, &o);
             settle::escrow(self.state_mut(), &mut o, at, start);
+            if !retain_logs {
+                // Its entry would be dropped by `push_log`: not drafted at all.
+                continue;
+            }
             let stamp = Stamp {
                 cycle_id: cycle_id.clone(),
                 change_id: self.seeded_guid(1_000 + number, first + n as u64 + 1),

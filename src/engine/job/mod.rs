@@ -495,6 +495,7 @@ impl ProvisioningJob {
             token: self.config.secret_token.clone(),
             retry: self.config.retry,
             request_latency: Duration::from_millis(self.config.request_latency_ms),
+            keep_trace: self.config.retain_trace,
         }
     }
 

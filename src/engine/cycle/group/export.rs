@@ -285,7 +285,7 @@ impl Ctx<'_> {
                 let microsoft = self.job.config().group_microsoft_schema;
                 let body = body::create_body(&group.object_id, &group.display_name, microsoft);
                 let (mut o, resource, _) = self.post(o, &eval, &body).await?;
-                let id = resource_id(&resource).unwrap_or_default();
+                let id = resource.id.unwrap_or_default();
                 let description = format!("Group '{name}' was created in {}", self.target());
                 o.exported(Action::Create, StepName::EntryExportAdd, description);
                 o.entry.target = self.resource.identity(&id, &name);
