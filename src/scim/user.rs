@@ -301,6 +301,12 @@ pub trait ManagerNames {
     /// The `displayName` of the user with id `id`, if known.
     fn display_name_of(&self, id: &str) -> Option<Text>;
 
+    /// [`Self::display_name_of`] for an id already parsed (a manager stored as a UUID):
+    /// rendering then neither formats nor parses it.
+    fn display_name_of_user(&self, id: &Uuid) -> Option<Text> {
+        self.display_name_of(&id.to_string())
+    }
+
     /// The groups user `id` is a direct member of, as (group id, displayName), when the
     /// tenant returns the full schema's readOnly `groups`; none by default.
     fn groups_of(&self, _id: &Uuid) -> Vec<(Uuid, Text)> {
@@ -579,6 +585,7 @@ pub(crate) use parse::{boolean, lookup, manager_value, string};
 use parse::{multi_values, records};
 
 mod render;
+mod write;
 
 #[cfg(test)]
 mod tests;

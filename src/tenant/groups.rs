@@ -70,8 +70,7 @@ impl GroupStore {
         let folded = fold(name);
         self.by_display_name
             .get(name)
-            .iter()
-            .filter_map(|id| self.groups.get(id))
+            .filter_map(|id| self.groups.get(&id))
             .find(|g| fold(&g.attrs.display_name) == folded)
     }
 
@@ -236,8 +235,8 @@ impl GroupStore {
     fn candidates(&self, lookup: &GroupLookup<'_>) -> Vec<&Group> {
         let mut ids: Vec<Uuid> = match lookup {
             GroupLookup::Id(v) => Uuid::parse_str(v).ok().into_iter().collect(),
-            GroupLookup::DisplayName(v) => self.by_display_name.get(v).to_vec(),
-            GroupLookup::ExternalId(v) => self.by_external_id.get(v).to_vec(),
+            GroupLookup::DisplayName(v) => self.by_display_name.get(v).collect(),
+            GroupLookup::ExternalId(v) => self.by_external_id.get(v).collect(),
             GroupLookup::Member(v) => Uuid::parse_str(v)
                 .ok()
                 .and_then(|u| self.by_member.get(&u))

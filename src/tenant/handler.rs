@@ -451,7 +451,7 @@ pub(super) fn write_user(
     projection: &Projection,
 ) -> Result<(), ScimError> {
     let result = match projection {
-        Projection::Default => serde_json::to_writer(&mut *out, &user.rendered(ctx)),
+        Projection::Default => user.write_json(out, ctx),
         p => serde_json::to_writer(&mut *out, &p.apply(user.to_json(ctx))),
     };
     result.map_err(|e| ScimError::new(500, format!("Could not render user: {e}")))

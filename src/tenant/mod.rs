@@ -237,6 +237,7 @@ impl Tenant {
             unique_work_email: self.options().unique_work_email,
         };
         let mut store = self.inner.store.write();
+        store.reserve(count);
         let mut ids = Vec::with_capacity(count);
         // Generating people and filing them cost about the same, so one thread generates
         // batches in order while this one files them: the same users, nearly twice as fast.

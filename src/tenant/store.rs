@@ -73,6 +73,13 @@ impl Store {
         self.users.len()
     }
 
+    /// Makes room in the indexes for `additional` more users (a prefill).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.by_user_name.reserve(additional);
+        self.by_external_id.reserve(additional);
+        self.by_email.reserve(additional);
+    }
+
     /// A user by id.
     pub(crate) fn get(&self, id: &Uuid) -> Option<&User> {
         self.users.get(id).map(|u| &**u)
@@ -87,8 +94,7 @@ impl Store {
     pub(crate) fn find_by_user_name(&self, user_name: &str) -> Option<&User> {
         self.by_user_name
             .get(user_name)
-            .iter()
-            .filter_map(|id| self.get(id))
+            .filter_map(|id| self.get(&id))
             .find(|u| eq_folded(&u.attrs.user_name, user_name))
     }
 
@@ -127,11 +133,10 @@ impl Store {
             let taken = self
                 .by_email
                 .get(email)
-                .iter()
-                .filter(|id| Some(**id) != except)
+                .filter(|id| Some(*id) != except)
                 .any(|id| {
                     self.users
-                        .get(id)
+                        .get(&id)
                         .and_then(|u| u.attrs.work_email())
                         .is_some_and(|e| eq_folded(e, email))
                 });
@@ -395,7 +400,7 @@ impl Store {
                     (Attr::Emails, Some("value")) => &self.by_email,
                     _ => return None,
                 };
-                Some(index.get(value).to_vec())
+                Some(index.get(value).collect())
             }
             Compiled::And(parts) => parts
                 .iter()
@@ -416,7 +421,11 @@ impl Store {
 impl ManagerNames for Store {
     fn display_name_of(&self, id: &str) -> Option<Text> {
         let id = Uuid::parse_str(id).ok()?;
-        self.users.get(&id)?.attrs.display_name.clone()
+        self.display_name_of_user(&id)
+    }
+
+    fn display_name_of_user(&self, id: &Uuid) -> Option<Text> {
+        self.users.get(id)?.attrs.display_name.clone()
     }
 
     fn groups_of(&self, id: &Uuid) -> Vec<(Uuid, Text)> {
