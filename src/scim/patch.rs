@@ -166,7 +166,23 @@ impl PatchRequest {
 }
 
 /// Applies `request` to `user` and returns the new attributes, leaving `user` untouched.
+///
+/// The common operations are applied to the typed attributes; anything else (and every
+/// error) goes through a JSON working copy, which is what the typed path must agree with.
 pub fn patch_user(
+    user: &User,
+    request: &PatchRequest,
+    ctx: &RenderContext<'_>,
+    options: PatchOptions,
+) -> Result<UserAttrs, ScimError> {
+    match typed::apply(&user.attrs, request, options) {
+        Some(attrs) => Ok(attrs),
+        None => patch_user_json(user, request, ctx, options),
+    }
+}
+
+/// The JSON route: render the user, apply every operation to the JSON, parse it back.
+fn patch_user_json(
     user: &User,
     request: &PatchRequest,
     ctx: &RenderContext<'_>,
@@ -294,19 +310,9 @@ fn apply_pathless(
     members: &Map<String, Value>,
     opts: PatchOptions,
 ) -> Result<(), ScimError> {
-    // Members that are not writable are ignored, as in a POSTed representation.
-    let representation = PatchOptions {
-        unknown: match opts.unknown {
-            UnknownAttributes::Reject => UnknownAttributes::Reject,
-            _ => UnknownAttributes::Ignore,
-        },
-        ..opts
-    };
+    let representation = representation_options(opts);
     for (key, value) in members {
-        if ["schemas", "id", "meta"]
-            .iter()
-            .any(|k| key.eq_ignore_ascii_case(k))
-        {
+        if is_envelope_key(key) {
             continue;
         }
         if let Some(urn) = extension_urn(key) {
@@ -340,6 +346,25 @@ fn apply_pathless(
         apply_member(doc, kind, key, value, representation)?;
     }
     Ok(())
+}
+
+/// Options for a path-less value's members: unknown ones are ignored, as in a POSTed
+/// representation, unless the policy rejects them everywhere.
+fn representation_options(opts: PatchOptions) -> PatchOptions {
+    PatchOptions {
+        unknown: match opts.unknown {
+            UnknownAttributes::Reject => UnknownAttributes::Reject,
+            _ => UnknownAttributes::Ignore,
+        },
+        ..opts
+    }
+}
+
+/// Members of a path-less value that are not attributes to write.
+fn is_envelope_key(key: &str) -> bool {
+    ["schemas", "id", "meta"]
+        .iter()
+        .any(|k| key.eq_ignore_ascii_case(k))
 }
 
 fn apply_member(
@@ -584,3 +609,4 @@ pub(crate) use multi::check_value_counts;
 mod single;
 #[cfg(test)]
 mod tests;
+mod typed;

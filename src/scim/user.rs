@@ -105,7 +105,8 @@ impl Name {
         }
     }
 
-    fn slot_mut(&mut self, sub: &str) -> Option<&mut Option<Text>> {
+    /// The sub-attribute slot named by `sub`, for writing; `None` for an unknown name.
+    pub(crate) fn slot_mut(&mut self, sub: &str) -> Option<&mut Option<Text>> {
         Some(match sub {
             "givenName" => &mut self.given_name,
             "familyName" => &mut self.family_name,
@@ -155,7 +156,8 @@ impl MultiValue {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    /// Whether no sub-attribute is set.
+    pub(crate) fn is_empty(&self) -> bool {
         *self == MultiValue::default()
     }
 }
@@ -444,7 +446,8 @@ impl UserAttrs {
         }
     }
 
-    fn set_text(&mut self, attr: Attr, value: Option<Text>) {
+    /// Sets a single-valued string attribute (or the manager reference); `None` unassigns.
+    pub(crate) fn set_text(&mut self, attr: Attr, value: Option<Text>) {
         match attr {
             Attr::ExternalId => self.external_id = value,
             Attr::UserName => self.user_name = value.unwrap_or_default(),
