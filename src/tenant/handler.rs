@@ -19,6 +19,7 @@ use crate::scim::user::{Meta, NoNames, RenderContext, User, UserAttrs};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
+use std::io::Write as _;
 use uuid::Uuid;
 
 /// The endpoints under `/scim`, after routing.
@@ -204,10 +205,17 @@ impl Tenant {
         let store = self.store().read();
         let (total, page) = store.query(compiled.as_ref(), query.start_index, count);
         let ctx = render_context(&store, &base);
-        let mut body = Vec::with_capacity(128 + page.len() * 900);
+        // A generated user renders to about 1.2 KB: one allocation, no regrowth.
+        let mut body = Vec::with_capacity(128 + page.len() * 1536);
         body.extend_from_slice(b"{\"schemas\":[\"");
         body.extend_from_slice(LIST_RESPONSE_SCHEMA.as_bytes());
-        body.extend_from_slice(format!("\"],\"totalResults\":{total},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[", page.len(), query.start_index).as_bytes());
+        // Writing into a Vec cannot fail.
+        let _ = write!(
+            body,
+            "\"],\"totalResults\":{total},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
+            page.len(),
+            query.start_index
+        );
         for (i, user) in page.iter().enumerate() {
             if i > 0 {
                 body.push(b',');

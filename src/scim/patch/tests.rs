@@ -1,7 +1,7 @@
 //! PATCH tests: RFC 7644 §3.5.2 rules and every Azure AD request shape in the reference.
 
 use super::*;
-use crate::scim::schema::{BLINK_SCHEMA, ENTERPRISE_SCHEMA};
+use crate::scim::schema::{BLINK_SCHEMA, ENTERPRISE_SCHEMA, PATCH_OP_SCHEMA};
 use crate::scim::user::{Meta, User};
 use serde_json::json;
 
