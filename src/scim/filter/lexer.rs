@@ -29,8 +29,12 @@ fn is_word_char(c: char) -> bool {
 
 /// Splits `input` into tokens with their byte offsets.
 pub(super) fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, ParseError> {
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(16);
     let mut chars = input.char_indices().peekable();
+    // Moves `chars` to byte offset `end` (a char boundary).
+    let skip_to = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, end: usize| {
+        while chars.next_if(|&(i, _)| i < end).is_some() {}
+    };
     while let Some(&(at, c)) = chars.peek() {
         match c {
             c if c.is_whitespace() => {
@@ -49,23 +53,29 @@ pub(super) fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, ParseError> {
                 ));
             }
             '"' => {
-                chars.next();
-                tokens.push((at, Token::Str(string_literal(at, &mut chars)?)));
+                // Without escapes the literal is the text up to the next quote.
+                let body = &input[at + 1..];
+                match body.find(['"', '\\']) {
+                    Some(len) if body.as_bytes()[len] == b'"' => {
+                        tokens.push((at, Token::Str(body[..len].to_string())));
+                        skip_to(&mut chars, at + 1 + len + 1);
+                    }
+                    _ => {
+                        chars.next();
+                        tokens.push((at, Token::Str(string_literal(at, &mut chars)?)));
+                    }
+                }
             }
             '.' if matches!(tokens.last(), Some((_, Token::CloseBracket))) => {
                 chars.next();
                 tokens.push((at, Token::Dot));
             }
             _ => {
-                let mut word = String::new();
-                while let Some(&(_, c)) = chars.peek() {
-                    if !is_word_char(c) {
-                        break;
-                    }
-                    word.push(c);
-                    chars.next();
-                }
-                tokens.push((at, Token::Word(word)));
+                let end = input[at..]
+                    .find(|c: char| !is_word_char(c))
+                    .map_or(input.len(), |len| at + len);
+                tokens.push((at, Token::Word(input[at..end].to_string())));
+                skip_to(&mut chars, end);
             }
         }
     }
@@ -142,6 +152,27 @@ fn unicode_escape(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn words_and_plain_literals_are_sliced_whole(
+            word in "[a-zA-Z:._-][a-zA-Z0-9:._é-]{0,20}",
+            text in "[^\"\\\\]{0,20}",
+            escaped in "[a-z]{0,5}",
+        ) {
+            let input = format!("{word} eq \"{text}\" and x eq \"{escaped}\\\"{escaped}\"");
+            let tokens: Vec<Token> = tokenize(&input).expect("tokenizes").into_iter().map(|(_, t)| t).collect();
+            proptest::prop_assert_eq!(tokens, vec![
+                Token::Word(word.clone()),
+                Token::Word("eq".into()),
+                Token::Str(text.clone()),
+                Token::Word("and".into()),
+                Token::Word("x".into()),
+                Token::Word("eq".into()),
+                Token::Str(format!("{escaped}\"{escaped}")),
+            ]);
+        }
+    }
 
     fn words(s: &str) -> Vec<Token> {
         tokenize(s).unwrap().into_iter().map(|(_, t)| t).collect()
