@@ -29,6 +29,7 @@ pub(crate) mod job;
 pub(crate) mod known_issues;
 pub(crate) mod log;
 pub(crate) mod mapping;
+mod memo;
 mod names;
 mod ondemand;
 pub(crate) mod policy;

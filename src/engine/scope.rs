@@ -5,6 +5,7 @@
 #[cfg(test)]
 use super::directory::Directory;
 use super::directory::{EffectiveAssignment, UserRecord};
+use super::memo::{Memo, memoised};
 use super::names::names;
 use serde::{Deserialize, Serialize};
 
@@ -239,26 +240,14 @@ impl Clause {
 thread_local! {
     /// Compiled scoping regexes: a clause is checked for every user of every cycle, and a
     /// job has a handful of patterns.
-    static REGEXES: std::cell::RefCell<foldhash::HashMap<String, Option<regex::Regex>>> =
+    static REGEXES: Memo<Option<regex::Regex>> =
         std::cell::RefCell::new(foldhash::HashMap::default());
 }
 
-/// `pattern` compiled (memoised per thread, bounded); `None` when it does not compile.
+/// `pattern` compiled (memoised per thread); `None` when it does not compile.
 fn scoping_regex(pattern: &str) -> Option<regex::Regex> {
-    REGEXES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(found) = cache.get(pattern) {
-            return found.clone();
-        }
-        if cache.len() >= 256 {
-            cache.clear();
-        }
-        let compiled = regex::RegexBuilder::new(pattern)
-            .size_limit(1 << 20)
-            .build()
-            .ok();
-        cache.insert(pattern.to_string(), compiled.clone());
-        compiled
+    memoised(&REGEXES, pattern, 256, |p| {
+        regex::RegexBuilder::new(p).size_limit(1 << 20).build().ok()
     })
 }
 

@@ -2,6 +2,7 @@
 //! and reading values back out of a target's JSON to compute the diff.
 
 use super::mapping::{Desired, Evaluation};
+use super::memo::{Memo, memoised};
 use crate::scim::filter::{CompValue, CompareOp, Filter, PatchPath, Test, parse_path};
 use crate::scim::schema::{ENTERPRISE_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA, split_urn};
 use serde::{Deserialize, Serialize};
@@ -99,24 +100,12 @@ fn locate(target: &str) -> Option<Located> {
 
 thread_local! {
     /// Parsed target paths: a job has a dozen, read for every user it compares.
-    static LOCATIONS: RefCell<foldhash::HashMap<String, Option<Rc<Located>>>> =
-        RefCell::new(foldhash::HashMap::default());
+    static LOCATIONS: Memo<Option<Rc<Located>>> = RefCell::new(foldhash::HashMap::default());
 }
 
-/// `locate`, memoised per thread (bounded: arbitrary targets cannot grow it without limit).
+/// `locate`, memoised per thread.
 fn located(target: &str) -> Option<Rc<Located>> {
-    LOCATIONS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(found) = cache.get(target) {
-            return found.clone();
-        }
-        if cache.len() >= 1024 {
-            cache.clear();
-        }
-        let found = locate(target).map(Rc::new);
-        cache.insert(target.to_string(), found.clone());
-        found
-    })
+    memoised(&LOCATIONS, target, 1024, |t| locate(t).map(Rc::new))
 }
 
 /// The order Azure AD writes a user's members in: `schemas`, `externalId`, `userName`,

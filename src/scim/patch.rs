@@ -350,14 +350,8 @@ fn apply_at(
             "Attribute '{name}' is readOnly"
         )));
     }
-    // Assigning null unassigns (RFC 7643 §2.5).
-    let value = value.filter(|v| !v.is_null());
-    let kind = if value.is_none() {
-        OpKind::Remove
-    } else {
-        kind
-    };
-    if kind == OpKind::Remove && target.sub.is_none() && target.filter.is_none() && def.required {
+    let (kind, value) = unassigning_null(kind, value);
+    if removes_required(kind, target) {
         return Err(ScimError::mutability(format!(
             "Attribute '{}' is required and cannot be removed",
             def.name
@@ -382,6 +376,25 @@ fn apply_at(
         (true, false) => single::apply_single_complex(doc, kind, target, value, opts),
         (true, true) => multi::apply_multi(doc, kind, target, value, opts),
     }
+}
+
+/// The kind and value once a null value is read as unassigning (RFC 7643 §2.5).
+fn unassigning_null(kind: OpKind, value: Option<&Value>) -> (OpKind, Option<&Value>) {
+    let value = value.filter(|v| !v.is_null());
+    let kind = if value.is_none() {
+        OpKind::Remove
+    } else {
+        kind
+    };
+    (kind, value)
+}
+
+/// Whether `kind` removes a required attribute whole.
+fn removes_required(kind: OpKind, target: &Target) -> bool {
+    kind == OpKind::Remove
+        && target.sub.is_none()
+        && target.filter.is_none()
+        && target.attr.def().required
 }
 
 fn no_target(target: &Target) -> ScimError {

@@ -8,7 +8,7 @@
 
 use super::{
     FilterNoMatch, OpKind, PatchOperation, PatchOptions, PatchRequest, Target, is_envelope_key,
-    is_read_only, representation_options, resolve,
+    is_read_only, removes_required, representation_options, resolve, unassigning_null,
 };
 use crate::scim::filter::{CompValue, CompareOp, Filter, Record, Test, parse_path};
 use crate::scim::fold::eq_folded;
@@ -100,14 +100,8 @@ fn apply_target(
     if is_read_only(target) {
         return None;
     }
-    // Assigning null unassigns (RFC 7643 §2.5).
-    let value = value.filter(|v| !v.is_null());
-    let kind = if value.is_none() {
-        OpKind::Remove
-    } else {
-        kind
-    };
-    if kind == OpKind::Remove && target.sub.is_none() && target.filter.is_none() && def.required {
+    let (kind, value) = unassigning_null(kind, value);
+    if removes_required(kind, target) {
         return None;
     }
     match target.attr {
